@@ -1,0 +1,317 @@
+//! Commands of the evaluation engine.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all as run_all};
+use xinyong_engine::history::{changes, subject_results};
+use xinyong_engine::incremental::evaluate_subjects;
+use xinyong_engine::lake::Lake;
+use xinyong_engine::models::{install_model, load_models};
+use xinyong_rules::{EvalOptions, ModelSet};
+
+use crate::store_cmds::{cores, open_store};
+use crate::{StoreArgs, fail, parse_day, today};
+
+#[derive(Args)]
+pub struct EvaluateAllArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// As-of date (default: today).
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Only these models (default: every model in force at the date).
+    #[arg(long = "model")]
+    pub models: Vec<String>,
+    /// Also evaluate each model alone and report its time.
+    #[arg(long)]
+    pub per_model: bool,
+    /// Parallel partitions (default: the number of cores).
+    #[arg(long)]
+    pub partitions: Option<usize>,
+    /// Skip explanations' end dates (`stops_on`).
+    #[arg(long)]
+    pub no_stops_on: bool,
+    /// Print the DataFusion plan.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+fn spinner(msg: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(msg.to_owned());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    Some(pb)
+}
+
+fn select(set: &ModelSet, ids: &[String], as_of: i32) -> Result<Vec<usize>, String> {
+    if ids.is_empty() {
+        return Ok(active_models(set, as_of));
+    }
+    ids.iter()
+        .map(|id| {
+            set.find(id, as_of)
+                .ok_or_else(|| format!("unknown model '{id}' (known: {})", set.ids().join(", ")))
+        })
+        .collect()
+}
+
+/// `xinyong evaluate-all`: one full run over the store; prints its manifest.
+pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
+    let store = match open_store(&a.store).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let set = match load_models(&a.store.data_dir) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(2, e),
+    };
+    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
+    let models = match select(&set, &a.models, as_of) {
+        Ok(m) => m,
+        Err(e) => return fail(2, e),
+    };
+    let lake = Lake::open(&a.store.data_dir);
+    let eval = EvalOptions {
+        explain: true,
+        stops_on: !a.no_stops_on,
+    };
+    let partitions = a.partitions.unwrap_or_else(cores);
+    let mut runs: Vec<(String, Vec<usize>)> = vec![("all".into(), models.clone())];
+    if a.per_model {
+        for &m in &models {
+            runs.push((set.model(m).id.clone(), vec![m]));
+        }
+    }
+    for (label, models) in runs {
+        let pb = spinner(&format!("evaluating {label} …"));
+        let opts = BatchOptions {
+            as_of,
+            models,
+            partitions,
+            eval,
+            trigger: format!("cli evaluate-all ({label})"),
+        };
+        let report = run_all(&store, &lake, set.clone(), &opts).await;
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        match report {
+            Ok(r) => {
+                if a.explain {
+                    eprintln!("{}", r.plan);
+                }
+                let m = &r.manifest;
+                println!(
+                    "{}",
+                    json!({"run": m.id, "label": label, "as_of": m.as_of, "models": m.models, "subjects": m.subjects,
+                           "records": m.records, "results": m.results, "timings_ms": m.timings})
+                );
+            }
+            Err(e) => return fail(1, e),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+#[derive(Args)]
+pub struct ReevaluateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Subjects (USCCs) to re-evaluate.
+    #[arg(required = true)]
+    pub subjects: Vec<String>,
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+/// `xinyong reevaluate USCC…`: an incremental run for these subjects.
+pub async fn reevaluate(a: ReevaluateArgs) -> ExitCode {
+    let store = match open_store(&a.store).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let set = match load_models(&a.store.data_dir) {
+        Ok(s) => s,
+        Err(e) => return fail(2, e),
+    };
+    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
+    let models = active_models(&set, as_of);
+    let subjects: Vec<String> = a.subjects.iter().map(|s| s.trim().to_uppercase()).collect();
+    let lake = Lake::open(&a.store.data_dir);
+    match evaluate_subjects(
+        &store,
+        &lake,
+        &set,
+        &models,
+        &subjects,
+        as_of,
+        "cli reevaluate",
+    )
+    .await
+    {
+        Ok(m) => {
+            println!(
+                "{}",
+                json!({"run": m.id, "as_of": m.as_of, "subjects": m.subjects, "results": m.results, "timings_ms": m.timings})
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, e),
+    }
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The subject's USCC.
+    #[arg(long)]
+    pub subject: String,
+    /// Only this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Every stored result, not only the changes.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `xinyong history --subject USCC`: the subject's results over the runs;
+/// by default only the changes of each model's outcome, each with its reasons.
+pub async fn history(a: HistoryArgs) -> ExitCode {
+    let lake = Lake::open(&a.store.data_dir);
+    let uscc = a.subject.trim().to_uppercase();
+    let results = match subject_results(&lake, &uscc, a.model.as_deref()).await {
+        Ok(r) => r,
+        Err(e) => return fail(1, e),
+    };
+    let shown: Vec<_> = if a.all {
+        results.iter().collect()
+    } else {
+        changes(&results)
+    };
+    for r in shown {
+        println!("{}", serde_json::to_string(r).unwrap_or_default());
+    }
+    ExitCode::SUCCESS
+}
+
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// List the models (built-in and installed versions).
+    List {
+        #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
+        data_dir: PathBuf,
+    },
+    /// Print a model file.
+    Show {
+        id: String,
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
+        data_dir: PathBuf,
+    },
+    /// Validate a model file (errors give file:line:column).
+    Check {
+        file: PathBuf,
+        #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
+        data_dir: PathBuf,
+    },
+    /// Validate and install a new model version.
+    Install {
+        file: PathBuf,
+        #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
+        data_dir: PathBuf,
+    },
+}
+
+/// `xinyong model …`.
+pub fn model(cmd: ModelCommand) -> ExitCode {
+    match cmd {
+        ModelCommand::List { data_dir } => match load_models(&data_dir) {
+            Ok(set) => {
+                for m in set.models() {
+                    println!(
+                        "{}",
+                        json!({"id": m.id, "version": m.version, "kind": m.kind, "name": m.name,
+                               "valid_from": m.valid_from.map(xinyong_rules::result::date_text),
+                               "valid_to": m.valid_to.map(xinyong_rules::result::date_text),
+                               "source": m.source, "file": m.origin, "rules": m.rule_ids()})
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(2, e),
+        },
+        ModelCommand::Show {
+            id,
+            version,
+            data_dir,
+        } => match load_models(&data_dir) {
+            Ok(set) => match set
+                .models()
+                .iter()
+                .rev()
+                .find(|m| m.id == id && version.as_ref().is_none_or(|v| *v == m.version))
+            {
+                Some(m) => {
+                    print!("{}", m.text);
+                    ExitCode::SUCCESS
+                }
+                None => fail(2, format!("no model '{id}'")),
+            },
+            Err(e) => fail(2, e),
+        },
+        ModelCommand::Check { file, data_dir } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(2, format!("{}: {e}", file.display())),
+            };
+            let mut set = match load_models(&data_dir) {
+                Ok(s) => s,
+                Err(e) => return fail(2, e),
+            };
+            match set.add(&file.display().to_string(), &text) {
+                Ok(i) => {
+                    let m = set.model(i);
+                    println!(
+                        "{}",
+                        json!({"ok": true, "id": m.id, "version": m.version, "rules": m.rule_ids()})
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(2, e),
+            }
+        }
+        ModelCommand::Install { file, data_dir } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(2, format!("{}: {e}", file.display())),
+            };
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match install_model(&data_dir, &name, &text) {
+                Ok((id, version)) => {
+                    println!("{}", json!({"installed": id, "version": version}));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(2, e),
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Commands on the store: import, statistics, quarantine.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::json;
+use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
+use xinyong_engine::incremental::evaluate_subjects;
+use xinyong_engine::lake::Lake;
+use xinyong_engine::models::load_models;
+use xinyong_engine::results::list_runs;
+use xinyong_import::{ImportError, ImportOptions, import_files};
+use xinyong_store::{BatchId, QuarantineFilter, Store, StoreConfig};
+
+use crate::{StoreArgs, fail, today};
+
+/// Touched subjects above which an import re-evaluates the whole store
+/// instead of subject by subject.
+const INCREMENTAL_LIMIT: usize = 50_000;
+
+pub async fn open_store(a: &StoreArgs) -> Result<Store, String> {
+    let cfg = StoreConfig {
+        data_dir: a.data_dir.clone(),
+        database_url: a.database_url.clone(),
+    };
+    Store::open(&cfg).await.map_err(|e| e.to_string())
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Subjects and records files (.jsonl, .csv, .xlsx).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Do not re-evaluate the subjects the import touched.
+    #[arg(long)]
+    pub no_evaluate: bool,
+    /// Rows per store transaction.
+    #[arg(long, default_value_t = 10_000)]
+    pub chunk_rows: usize,
+    /// Who imports (recorded with every version).
+    #[arg(long, default_value = "cli")]
+    pub actor: String,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `xinyong import`: prints `{"accepted","rejected","warnings","unchanged"}`;
+/// exit 0 when every row was accepted, 3 when some were rejected, 2 when the
+/// input is unusable.
+pub async fn import(a: ImportArgs) -> ExitCode {
+    let store = match open_store(&a.store).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let lake = Lake::open(&a.store.data_dir);
+    let mut observer = match lake.observer() {
+        Ok(o) => o,
+        Err(e) => return fail(1, e),
+    };
+    let opts = ImportOptions {
+        actor: a.actor.clone(),
+        channel: "cli".into(),
+        chunk_rows: a.chunk_rows.max(1),
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+        ..ImportOptions::default()
+    };
+    let result = import_files(&store, &a.files, &opts, Some(&mut observer)).await;
+    if let Err(e) = observer.finish() {
+        eprintln!("xinyong: columnar mirror: {e} (it will be rebuilt from the store)");
+    }
+    let report = match result {
+        Ok(r) => r,
+        Err(ImportError::Unusable { file, reason }) => return fail(2, format!("{file}: {reason}")),
+        Err(e) => return fail(1, e),
+    };
+    let c = report.counts;
+    println!(
+        "{}",
+        json!({"accepted": c.accepted, "rejected": c.rejected, "warnings": c.warnings, "unchanged": c.unchanged})
+    );
+    for f in &report.files {
+        for err in &f.errors_sample {
+            eprintln!("{err}");
+        }
+        if f.counts.rejected as usize > f.errors_sample.len() {
+            eprintln!(
+                "{}: {} rows rejected in all (see `xinyong quarantine --batch {}`)",
+                f.file, f.counts.rejected, report.batch.0
+            );
+        }
+    }
+    if !a.no_evaluate && !report.touched_subjects.is_empty() {
+        reevaluate_touched(
+            &store,
+            &lake,
+            &a.store,
+            &report.touched_subjects,
+            report.batch,
+        )
+        .await;
+    }
+    if c.rejected > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Re-evaluate what an import touched, once the store has been evaluated at
+/// least once (an installation that never evaluated has nothing to keep current).
+async fn reevaluate_touched(
+    store: &Store,
+    lake: &Lake,
+    sa: &StoreArgs,
+    touched: &std::collections::BTreeSet<String>,
+    batch: BatchId,
+) {
+    let Ok(runs) = list_runs(&lake.results_dir()) else {
+        return;
+    };
+    if runs.is_empty() {
+        return;
+    }
+    let set = match load_models(&sa.data_dir) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("xinyong: models: {e}");
+            return;
+        }
+    };
+    let as_of = xinyong_core::time::days_since_epoch(today());
+    let models = active_models(&set, as_of);
+    let trigger = format!("import batch {}", batch.0);
+    let outcome = if touched.len() <= INCREMENTAL_LIMIT {
+        let subjects: Vec<String> = touched.iter().cloned().collect();
+        evaluate_subjects(store, lake, &set, &models, &subjects, as_of, &trigger)
+            .await
+            .map(|m| (m.subjects, m.id))
+    } else {
+        let opts = BatchOptions {
+            as_of,
+            models,
+            partitions: cores(),
+            eval: Default::default(),
+            trigger,
+        };
+        evaluate_all(store, lake, set, &opts)
+            .await
+            .map(|r| (r.manifest.subjects, r.manifest.id))
+    };
+    match outcome {
+        Ok((n, id)) => eprintln!("xinyong: re-evaluated {n} subjects (run {id})"),
+        Err(e) => eprintln!("xinyong: re-evaluation failed: {e} (run `xinyong evaluate-all`)"),
+    }
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+#[derive(Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xinyong stats`: records received, held and rejected, per department and kind.
+pub async fn stats(a: StatsArgs) -> ExitCode {
+    let store = match open_store(&a.store).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let rows = match store.department_stats().await {
+        Ok(r) => r,
+        Err(e) => return fail(1, e),
+    };
+    if a.json {
+        for r in &rows {
+            println!("{}", serde_json::to_string(r).unwrap_or_default());
+        }
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{:<8} {:<24} {:<18} {:>12} {:>12} {:>10}",
+        "部门代码", "部门", "信息类别", "报送版本", "现存记录", "退回"
+    );
+    let (mut tr, mut tc, mut tj) = (0, 0, 0);
+    for r in &rows {
+        println!(
+            "{:<10} {:<24} {:<18} {:>12} {:>12} {:>10}",
+            r.source,
+            r.name.as_deref().unwrap_or(""),
+            r.kind,
+            thousands(r.received),
+            thousands(r.records),
+            thousands(r.rejected)
+        );
+        tr += r.received;
+        tc += r.records;
+        tj += r.rejected;
+    }
+    println!(
+        "{:<10} {:<24} {:<18} {:>12} {:>12} {:>10}",
+        "合计",
+        "",
+        "",
+        thousands(tr),
+        thousands(tc),
+        thousands(tj)
+    );
+    ExitCode::SUCCESS
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Args)]
+pub struct QuarantineArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only rows of this import batch.
+    #[arg(long)]
+    pub batch: Option<i64>,
+    /// Only rows attributed to this department code.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Include rows already corrected by a later import.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+}
+
+/// `xinyong quarantine`: rejected rows with their errors, as JSON lines.
+pub async fn quarantine(a: QuarantineArgs) -> ExitCode {
+    let store = match open_store(&a.store).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let filter = QuarantineFilter {
+        batch: a.batch.map(BatchId),
+        source: a.source.clone(),
+        unresolved_only: !a.all,
+        offset: 0,
+        limit: a.limit,
+    };
+    match store.quarantine(&filter).await {
+        Ok(entries) => {
+            for e in entries {
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

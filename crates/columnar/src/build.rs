@@ -1,0 +1,344 @@
+//! Building Arrow record batches from validated JSON bodies.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
+    ListBuilder, StringBuilder, UInt8Builder, UInt64Builder,
+};
+use arrow::error::ArrowError;
+use arrow::record_batch::RecordBatch;
+use serde_json::{Map, Value};
+use xinyong_core::catalog::RecordKind;
+use xinyong_core::json::key_hash;
+
+use crate::schema::{
+    ColumnSource, ColumnType, TableSchema, rec, record_schema, subj, subject_schema,
+};
+
+enum Col {
+    Str(StringBuilder),
+    Date(Date32Builder),
+    Bool(BooleanBuilder),
+    Int(Int64Builder),
+    Num(Float64Builder),
+    StrList(ListBuilder<StringBuilder>),
+    Kind(UInt8Builder),
+    Key(UInt64Builder),
+    Version(Int32Builder),
+}
+
+impl Col {
+    fn new(ty: ColumnType, capacity: usize) -> Col {
+        match ty {
+            ColumnType::Str => Col::Str(StringBuilder::with_capacity(capacity, capacity * 8)),
+            ColumnType::Date => Col::Date(Date32Builder::with_capacity(capacity)),
+            ColumnType::Bool => Col::Bool(BooleanBuilder::with_capacity(capacity)),
+            ColumnType::Int | ColumnType::Seq => Col::Int(Int64Builder::with_capacity(capacity)),
+            ColumnType::Num => Col::Num(Float64Builder::with_capacity(capacity)),
+            ColumnType::StrList => Col::StrList(ListBuilder::new(StringBuilder::new())),
+            ColumnType::Kind => Col::Kind(UInt8Builder::with_capacity(capacity)),
+            ColumnType::Key => Col::Key(UInt64Builder::with_capacity(capacity)),
+            ColumnType::Version => Col::Version(Int32Builder::with_capacity(capacity)),
+        }
+    }
+
+    fn null(&mut self) {
+        match self {
+            Col::Str(b) => b.append_null(),
+            Col::Date(b) => b.append_null(),
+            Col::Bool(b) => b.append_null(),
+            Col::Int(b) => b.append_null(),
+            Col::Num(b) => b.append_null(),
+            Col::StrList(b) => b.append_null(),
+            Col::Kind(b) => b.append_null(),
+            Col::Key(b) => b.append_null(),
+            Col::Version(b) => b.append_null(),
+        }
+    }
+
+    /// Append `v` converted to this column's type; `null` when it does not fit
+    /// (validated bodies always fit).
+    fn value(&mut self, v: &Value) {
+        match self {
+            Col::Str(b) => match v {
+                Value::String(s) => b.append_value(s),
+                _ => b.append_null(),
+            },
+            Col::Date(b) => b.append_option(v.as_str().and_then(parse_days)),
+            Col::Bool(b) => b.append_option(v.as_bool()),
+            Col::Int(b) => b.append_option(
+                v.as_i64()
+                    .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+            ),
+            Col::Num(b) => b.append_option(v.as_f64()),
+            Col::StrList(b) => match v {
+                Value::Array(items) => {
+                    for item in items {
+                        b.values().append_option(item.as_str());
+                    }
+                    b.append(true);
+                }
+                _ => b.append_null(),
+            },
+            Col::Kind(b) => b.append_option(
+                v.as_str()
+                    .and_then(RecordKind::parse)
+                    .map(|k| k.index() as u8),
+            ),
+            Col::Key(b) => b.append_option(v.as_str().map(key_hash)),
+            Col::Version(b) => b.append_option(v.as_i64().and_then(|i| i32::try_from(i).ok())),
+        }
+    }
+
+    fn int(&mut self, v: i64) {
+        match self {
+            Col::Int(b) => b.append_value(v),
+            Col::Version(b) => b.append_value(v as i32),
+            other => other.null(),
+        }
+    }
+
+    fn key(&mut self, v: u64) {
+        match self {
+            Col::Key(b) => b.append_value(v),
+            other => other.null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Col::Str(b) => Arc::new(b.finish()),
+            Col::Date(b) => Arc::new(b.finish()),
+            Col::Bool(b) => Arc::new(b.finish()),
+            Col::Int(b) => Arc::new(b.finish()),
+            Col::Num(b) => Arc::new(b.finish()),
+            Col::StrList(b) => Arc::new(b.finish()),
+            Col::Kind(b) => Arc::new(b.finish()),
+            Col::Key(b) => Arc::new(b.finish()),
+            Col::Version(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Parse a strict `YYYY-MM-DD` to days since 1970-01-01 (Arrow Date32).
+pub fn parse_days(s: &str) -> Option<i32> {
+    xinyong_core::time::parse_date(s)
+        .ok()
+        .map(xinyong_core::time::days_since_epoch)
+}
+
+/// Field name → columns; looked up once per value of millions of rows.
+type FieldMap = xinyong_core::json::FastMap<&'static str, Vec<usize>>;
+
+/// Builds one Arrow batch of a [`TableSchema`] from JSON bodies.
+pub struct TableBuilder {
+    schema: &'static TableSchema,
+    cols: Vec<Col>,
+    by_field: FieldMap,
+    filled: Vec<bool>,
+    /// A non-nullable boolean column whose absence means `false` (`withdrawn`).
+    false_when_absent: Option<usize>,
+    rows: usize,
+}
+
+impl TableBuilder {
+    fn new(
+        schema: &'static TableSchema,
+        capacity: usize,
+        false_when_absent: Option<usize>,
+    ) -> TableBuilder {
+        let mut by_field = FieldMap::default();
+        for (i, c) in schema.columns.iter().enumerate() {
+            match c.source {
+                ColumnSource::Field(name) | ColumnSource::Band { field: name, .. } => {
+                    by_field.entry(name).or_default().push(i)
+                }
+                ColumnSource::Derived => {}
+            }
+        }
+        TableBuilder {
+            schema,
+            cols: schema
+                .columns
+                .iter()
+                .map(|c| Col::new(c.ty, capacity))
+                .collect(),
+            by_field,
+            filled: vec![false; schema.columns.len()],
+            false_when_absent,
+            rows: 0,
+        }
+    }
+
+    /// A builder of record versions.
+    pub fn records(capacity: usize) -> TableBuilder {
+        TableBuilder::new(record_schema(), capacity, Some(rec::WITHDRAWN))
+    }
+
+    /// A builder of subject versions.
+    pub fn subjects(capacity: usize) -> TableBuilder {
+        TableBuilder::new(subject_schema(), capacity, None)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    fn push_body(&mut self, body: &Map<String, Value>) {
+        self.filled.iter_mut().for_each(|f| *f = false);
+        for (name, value) in body {
+            let Some(cols) = self.by_field.get(name.as_str()) else {
+                continue;
+            };
+            for &i in cols {
+                match &self.schema.columns[i].source {
+                    ColumnSource::Band { band, upper, .. } => {
+                        let bound = value.get(*band).and_then(|b| b.get(usize::from(*upper)));
+                        self.cols[i].value(bound.unwrap_or(&Value::Null));
+                    }
+                    _ => self.cols[i].value(value),
+                }
+                self.filled[i] = true;
+            }
+        }
+    }
+
+    fn fill_rest(&mut self) {
+        for (i, done) in self.filled.iter().enumerate() {
+            if !done {
+                match &mut self.cols[i] {
+                    Col::Bool(b) if self.false_when_absent == Some(i) => b.append_value(false),
+                    col => col.null(),
+                }
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Append one record version.
+    pub fn push_record(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
+        self.push_body(body);
+        self.cols[rec::SEQ].int(seq);
+        self.cols[rec::VERSION].int(i64::from(version));
+        let key = body
+            .get("subject")
+            .and_then(Value::as_str)
+            .map(key_hash)
+            .unwrap_or(0);
+        self.cols[rec::SUBJECT_KEY].key(key);
+        for i in [rec::SEQ, rec::VERSION, rec::SUBJECT_KEY] {
+            self.filled[i] = true;
+        }
+        self.fill_rest();
+    }
+
+    /// Append one subject version.
+    pub fn push_subject(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
+        self.push_body(body);
+        self.cols[subj::SEQ].int(seq);
+        self.cols[subj::VERSION].int(i64::from(version));
+        let key = body
+            .get("uscc")
+            .and_then(Value::as_str)
+            .map(key_hash)
+            .unwrap_or(0);
+        self.cols[subj::SUBJECT_KEY].key(key);
+        for i in [subj::SEQ, subj::VERSION, subj::SUBJECT_KEY] {
+            self.filled[i] = true;
+        }
+        self.fill_rest();
+    }
+
+    /// Finish the batch and reset the builder.
+    pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        self.rows = 0;
+        RecordBatch::try_new(self.schema.schema.clone(), arrays)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Date32Type, Float64Type, UInt8Type};
+    use serde_json::json;
+
+    #[test]
+    fn days_match_known_dates() {
+        assert_eq!(parse_days("1970-01-01"), Some(0));
+        assert_eq!(parse_days("2000-03-01"), Some(11_017));
+        assert_eq!(parse_days("2020-02-29"), Some(18_321));
+        assert_eq!(parse_days("2021-02-29"), None);
+        assert_eq!(parse_days("2021-13-01"), None);
+        assert_eq!(parse_days("2021-1-01"), None);
+        assert_eq!(parse_days("1969-12-31"), Some(-1));
+    }
+
+    #[test]
+    fn a_penalty_becomes_one_row_with_typed_columns() {
+        let body = json!({"id": "P1", "kind": "penalty", "subject": "91210804MA0Y123404", "source": "SCJG",
+            "date": "2021-03-04", "procedure": "general", "sanctions": ["fine", "warning"], "fine_cny": 30000.5,
+            "basis_bands": {"general": [10000, 50000], "serious": [50000, 100000]}, "extra": "kept elsewhere"});
+        let mut b = TableBuilder::records(4);
+        b.push_record(7, 1, body.as_object().unwrap());
+        let batch = b.finish().unwrap();
+        assert_eq!(batch.num_rows(), 1);
+        let s = record_schema();
+        let col = |n: &str| batch.column(s.index(n).unwrap()).clone();
+        assert_eq!(
+            col("kind").as_primitive::<UInt8Type>().value(0),
+            RecordKind::Penalty.index() as u8
+        );
+        assert_eq!(
+            col("date").as_primitive::<Date32Type>().value(0),
+            parse_days("2021-03-04").unwrap()
+        );
+        assert_eq!(
+            col("fine_cny").as_primitive::<Float64Type>().value(0),
+            30000.5
+        );
+        assert_eq!(
+            col("basis_bands.serious.min")
+                .as_primitive::<Float64Type>()
+                .value(0),
+            50000.0
+        );
+        assert!(!col("withdrawn").as_boolean().value(0));
+        assert!(col("repaired_on").is_null(0));
+        assert!(col("title").is_null(0));
+        let sanctions = col("sanctions");
+        let list = sanctions.as_list::<i32>().value(0);
+        assert_eq!(list.as_string::<i32>().value(1), "warning");
+        assert_eq!(
+            batch
+                .column(rec::SUBJECT_KEY)
+                .as_primitive::<arrow::datatypes::UInt64Type>()
+                .value(0),
+            key_hash("91210804MA0Y123404")
+        );
+    }
+
+    #[test]
+    fn subjects_build_with_attributes() {
+        let body = json!({"uscc": "91210804MA0Y123404", "name": "测试", "type": "enterprise", "established_on": "2019-08-31",
+            "paid_in_capital_cny": 0, "people": [{"role": "director", "name": "李四"}]});
+        let mut b = TableBuilder::subjects(1);
+        b.push_subject(1, 2, body.as_object().unwrap());
+        let batch = b.finish().unwrap();
+        let s = subject_schema();
+        assert_eq!(
+            batch
+                .column(s.index("paid_in_capital_cny").unwrap())
+                .as_primitive::<Float64Type>()
+                .value(0),
+            0.0
+        );
+        assert!(batch.column(s.index("size").unwrap()).is_null(0));
+    }
+}

@@ -1,0 +1,137 @@
+//! Canonical JSON and content hashes.
+//!
+//! A record's content hash decides whether a re-imported row is unchanged
+//! (idempotent import) or a new version. The hash is taken over a canonical
+//! serialisation (object keys sorted, no insignificant whitespace), so that two
+//! files that differ only in key order or spacing describe the same record.
+
+use serde_json::{Map, Value};
+
+/// Serialise `v` canonically: keys sorted at every level, compact.
+pub fn canonical_string(v: &Value) -> String {
+    let mut out = String::with_capacity(256);
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(k, out);
+                out.push(':');
+                write_canonical(&map[k.as_str()], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) => write_string(s, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    // serde_json's string escaping is canonical (same input, same output).
+    out.push_str(&Value::String(s.to_owned()).to_string());
+}
+
+/// 64-bit content hash of an object (xxh3 over the canonical form).
+pub fn content_hash(obj: &Map<String, Value>) -> i64 {
+    let mut out = String::with_capacity(256);
+    // Borrowing wrapper: avoid cloning the map into a Value.
+    let mut keys: Vec<&String> = obj.keys().collect();
+    keys.sort();
+    out.push('{');
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(k, &mut out);
+        out.push(':');
+        write_canonical(&obj[k.as_str()], &mut out);
+    }
+    out.push('}');
+    xxhash_rust::xxh3::xxh3_64(out.as_bytes()) as i64
+}
+
+/// FNV-1a, for maps keyed by short strings on hot paths (field names, record
+/// keys of a chunk), where SipHash costs several times more.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A `HashMap` with [`FastHasher`] (not DoS-resistant: only for keys the
+/// platform itself produced or validated, in short-lived maps).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// 64-bit hash of any string key (used for subject keys in columnar data).
+pub fn key_hash(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_and_spacing_do_not_change_the_hash() {
+        let a: Value = serde_json::from_str(r#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
+        assert_eq!(canonical_string(&a), canonical_string(&b));
+        assert_eq!(
+            content_hash(a.as_object().unwrap()),
+            content_hash(b.as_object().unwrap())
+        );
+    }
+
+    #[test]
+    fn any_value_change_changes_the_hash() {
+        let a = json!({"id": "1", "fine_cny": 100});
+        let b = json!({"id": "1", "fine_cny": 101});
+        let c = json!({"id": "1", "fine_cny": 100, "extra": null});
+        let ha = content_hash(a.as_object().unwrap());
+        assert_ne!(ha, content_hash(b.as_object().unwrap()));
+        assert_ne!(ha, content_hash(c.as_object().unwrap()));
+    }
+
+    #[test]
+    fn canonical_string_escapes_like_json() {
+        let v = json!({"t": "引号\"和\n换行"});
+        let s = canonical_string(&v);
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}

@@ -1,0 +1,410 @@
+//! `EvaluateExec`: the DataFusion operator that evaluates models.
+//!
+//! It has two inputs — subject versions and record versions — and requires
+//! both to be co-partitioned by the subject key (the 64-bit hash of the USCC),
+//! so each partition holds every row of its subjects; DataFusion's physical
+//! optimizer inserts the repartitioning. Within a partition the operator drops
+//! superseded versions, groups the records of each subject with a counting
+//! sort (no comparison sort of ten million rows), and runs the compiled
+//! evaluator of `xinyong-rules` subject by subject, streaming result batches.
+//!
+//! Because the operator only needs key-partitioned inputs, a distributed
+//! DataFusion engine can run the same plan with its own shuffle.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arrow::record_batch::RecordBatch;
+use datafusion::common::Result as DfResult;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::DataFusionError;
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::EquivalenceProperties;
+use datafusion::physical_expr::expressions::col;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties,
+    InputDistributionRequirements, Partitioning, PhysicalExpr, PlanProperties,
+    SendableRecordBatchStream,
+};
+use futures::StreamExt;
+use xinyong_columnar::{rec, subj};
+use xinyong_rules::{EvalOptions, Evaluator, ModelSet, Output, Table};
+
+use crate::results::{ResultBuilder, result_schema};
+
+/// What to evaluate.
+#[derive(Debug)]
+pub struct EvalJob {
+    pub set: Arc<ModelSet>,
+    /// Indices of the models to evaluate (their dependencies are computed too).
+    pub models: Vec<usize>,
+    /// Days since epoch.
+    pub as_of: i32,
+    pub superseded_records: HashSet<i64>,
+    pub superseded_subjects: HashSet<i64>,
+    pub opts: EvalOptions,
+    /// Result rows per output batch.
+    pub batch_rows: usize,
+    /// The run the results belong to.
+    pub run_id: String,
+    pub stats: Mutex<ExecStats>,
+}
+
+/// Counters and times summed over partitions (milliseconds of CPU in each phase).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ExecStats {
+    pub partitions: usize,
+    pub subjects: u64,
+    pub records: u64,
+    pub results: u64,
+    /// Time waiting for the inputs (scan and repartition), per partition summed.
+    pub input_ms: u64,
+    pub group_ms: u64,
+    pub rules_ms: u64,
+    pub output_ms: u64,
+}
+
+/// The evaluation operator.
+pub struct EvaluateExec {
+    subjects: Arc<dyn ExecutionPlan>,
+    records: Arc<dyn ExecutionPlan>,
+    job: Arc<EvalJob>,
+    props: Arc<PlanProperties>,
+}
+
+impl fmt::Debug for EvaluateExec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EvaluateExec")
+    }
+}
+
+impl EvaluateExec {
+    pub fn new(
+        subjects: Arc<dyn ExecutionPlan>,
+        records: Arc<dyn ExecutionPlan>,
+        job: Arc<EvalJob>,
+    ) -> EvaluateExec {
+        let partitions = records.output_partitioning().partition_count().max(1);
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(result_schema()),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Final,
+            Boundedness::Bounded,
+        );
+        EvaluateExec {
+            subjects,
+            records,
+            job,
+            props: Arc::new(props),
+        }
+    }
+
+    fn key(input: &Arc<dyn ExecutionPlan>) -> DfResult<Arc<dyn PhysicalExpr>> {
+        col("subject_key", &input.schema())
+    }
+}
+
+impl DisplayAs for EvaluateExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        let ids: Vec<&str> = self
+            .job
+            .models
+            .iter()
+            .map(|m| self.job.set.model(*m).id.as_str())
+            .collect();
+        write!(
+            f,
+            "EvaluateExec: models=[{}], as_of={}",
+            ids.join(", "),
+            xinyong_rules::result::date_text(self.job.as_of)
+        )
+    }
+}
+
+impl ExecutionPlan for EvaluateExec {
+    fn name(&self) -> &str {
+        "EvaluateExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+
+    fn input_distribution_requirements(&self) -> InputDistributionRequirements {
+        match (Self::key(&self.subjects), Self::key(&self.records)) {
+            (Ok(s), Ok(r)) => InputDistributionRequirements::co_partitioned(vec![
+                Distribution::KeyPartitioned(vec![s]),
+                Distribution::KeyPartitioned(vec![r]),
+            ]),
+            _ => InputDistributionRequirements::new(vec![
+                Distribution::SinglePartition,
+                Distribution::SinglePartition,
+            ]),
+        }
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![true, true]
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.subjects, &self.records]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
+    ) -> DfResult<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let [subjects, records]: [Arc<dyn ExecutionPlan>; 2] = children
+            .try_into()
+            .map_err(|_| DataFusionError::Internal("EvaluateExec takes two inputs".into()))?;
+        Ok(Arc::new(EvaluateExec::new(
+            subjects,
+            records,
+            self.job.clone(),
+        )))
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> DfResult<SendableRecordBatchStream> {
+        let subjects = self.subjects.execute(partition, context.clone())?;
+        let records = self.records.execute(partition, context)?;
+        let job = self.job.clone();
+        let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(4);
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let collected = async {
+                let s: Vec<RecordBatch> = subjects
+                    .collect::<Vec<_>>()
+                    .await
+                    .into_iter()
+                    .collect::<DfResult<_>>()?;
+                let r: Vec<RecordBatch> = records
+                    .collect::<Vec<_>>()
+                    .await
+                    .into_iter()
+                    .collect::<DfResult<_>>()?;
+                DfResult::Ok((s, r))
+            }
+            .await;
+            let input_ms = started.elapsed().as_millis() as u64;
+            match collected {
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                }
+                Ok((s, r)) => {
+                    let tx2 = tx.clone();
+                    let work = tokio::task::spawn_blocking(move || {
+                        let out = evaluate_partition(&job, s, r, &tx2, input_ms);
+                        if let Err(e) = out {
+                            let _ = tx2.blocking_send(Err(e));
+                        }
+                    })
+                    .await;
+                    if let Err(e) = work {
+                        let _ = tx
+                            .send(Err(DataFusionError::Execution(format!(
+                                "evaluation task failed: {e}"
+                            ))))
+                            .await;
+                    }
+                }
+            }
+        });
+        let stream =
+            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            result_schema(),
+            stream,
+        )))
+    }
+}
+
+/// Evaluate one partition: group rows by subject and run the evaluator.
+fn evaluate_partition(
+    job: &EvalJob,
+    subjects: Vec<RecordBatch>,
+    records: Vec<RecordBatch>,
+    tx: &tokio::sync::mpsc::Sender<DfResult<RecordBatch>>,
+    input_ms: u64,
+) -> DfResult<()> {
+    let t0 = Instant::now();
+    // The batches stay as the scan delivered them; row ids address them directly.
+    let st = Table::subjects_from(&subjects);
+    let rt = Table::records_from(&records);
+
+    // Current subject versions by key (the highest sequence number wins).
+    let mut subject_of: HashMap<u64, u32> = HashMap::with_capacity(st.len());
+    for row in st.row_ids() {
+        let seq = st.int(row, subj::SEQ).unwrap_or(0);
+        if job.superseded_subjects.contains(&seq) {
+            continue;
+        }
+        let Some(key) = st.key(row, subj::SUBJECT_KEY) else {
+            continue;
+        };
+        match subject_of.get(&key) {
+            Some(&other)
+                if st.int(other, subj::SEQ).unwrap_or(0) >= seq
+                    && st.subject_uscc(other) == st.subject_uscc(row) => {}
+            _ => {
+                subject_of.insert(key, row);
+            }
+        }
+    }
+
+    // Group current record versions by subject: counting sort on group ids.
+    let mut group_of_key: HashMap<u64, u32> = HashMap::with_capacity(subject_of.len());
+    let mut group_uscc: Vec<&str> = Vec::with_capacity(subject_of.len());
+    let mut row_group: Vec<(u32, u32)> = Vec::with_capacity(rt.len());
+    let mut counts: Vec<u32> = Vec::new();
+    // USCCs whose key collides with another USCC's (astronomically rare, but
+    // two enterprises' records must never be mixed): grouped by text.
+    let mut collided: HashMap<&str, u32> = HashMap::new();
+    for row in rt.row_ids() {
+        if !job.superseded_records.is_empty()
+            && job.superseded_records.contains(&rt.record_seq(row))
+        {
+            continue;
+        }
+        let Some(key) = rt.key(row, rec::SUBJECT_KEY) else {
+            continue;
+        };
+        let uscc = rt.record_subject(row);
+        let g = match group_of_key.get(&key) {
+            Some(&g) if group_uscc[g as usize] == uscc => g,
+            Some(_) => *collided.entry(uscc).or_insert_with(|| {
+                group_uscc.push(uscc);
+                counts.push(0);
+                (group_uscc.len() - 1) as u32
+            }),
+            None => {
+                group_uscc.push(uscc);
+                counts.push(0);
+                let g = (group_uscc.len() - 1) as u32;
+                group_of_key.insert(key, g);
+                g
+            }
+        };
+        row_group.push((row, g));
+        counts[g as usize] += 1;
+    }
+    let mut offsets: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+    let mut acc = 0u32;
+    offsets.push(0);
+    for c in &counts {
+        acc += c;
+        offsets.push(acc);
+    }
+    let mut fill = offsets.clone();
+    let mut sorted: Vec<u32> = vec![0; acc as usize];
+    for (row, g) in row_group {
+        let slot = &mut fill[g as usize];
+        sorted[*slot as usize] = row;
+        *slot += 1;
+    }
+    let group_ms = t0.elapsed().as_millis() as u64;
+
+    // Subjects in USCC order (sorted output files), then record-only subjects.
+    let mut work: Vec<(&str, Option<u32>, Option<u32>)> = Vec::with_capacity(subject_of.len() + 16);
+    let mut seen_groups = vec![false; counts.len()];
+    for (&key, &row) in &subject_of {
+        let uscc = st.subject_uscc(row);
+        let g = match group_of_key.get(&key) {
+            Some(&g) if group_uscc[g as usize] == uscc => Some(g),
+            _ => collided.get(uscc).copied(),
+        };
+        if let Some(g) = g {
+            seen_groups[g as usize] = true;
+        }
+        work.push((uscc, Some(row), g));
+    }
+    let record_only: Vec<usize> = job
+        .models
+        .iter()
+        .copied()
+        .filter(|m| job.set.model(*m).record_kind().is_some())
+        .collect();
+    let orphans: Vec<(&str, Option<u32>, Option<u32>)> = (0..counts.len())
+        .filter(|g| !seen_groups[*g])
+        .map(|g| (group_uscc[g], None, Some(g as u32)))
+        .collect();
+    work.sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+    let mut ev = Evaluator::new(&job.set, &job.models, &rt, Some(&st), job.opts);
+    let mut ev_orphans = Evaluator::new(&job.set, &record_only, &rt, Some(&st), job.opts);
+    let mut out: Vec<Output> = Vec::new();
+    let mut builder = ResultBuilder::new(&job.run_id);
+    let (mut rules_ns, mut output_ns) = (0u128, 0u128);
+    let mut results = 0u64;
+    let empty: [u32; 0] = [];
+    let emit = |builder: &mut ResultBuilder| -> DfResult<bool> {
+        let batch = builder
+            .finish()
+            .map_err(|e| DataFusionError::Execution(e.to_string()))?;
+        Ok(tx.blocking_send(Ok(batch)).is_ok())
+    };
+    for (idx, (uscc, subject_row, g)) in work.iter().chain(orphans.iter()).enumerate() {
+        let rows: &[u32] = match g {
+            Some(g) => &sorted[offsets[*g as usize] as usize..offsets[*g as usize + 1] as usize],
+            None => &empty,
+        };
+        let t = Instant::now();
+        out.clear();
+        if idx < work.len() {
+            ev.evaluate(*subject_row, rows, job.as_of, &mut out);
+        } else if !record_only.is_empty() {
+            ev_orphans.evaluate(None, rows, job.as_of, &mut out);
+        }
+        let t1 = Instant::now();
+        rules_ns += (t1 - t).as_nanos();
+        for o in out.drain(..) {
+            match o {
+                Output::Subject(r) => {
+                    builder.push_subject(&r, uscc, job.as_of, &rt);
+                    results += 1;
+                }
+                Output::Records(rs) => {
+                    for r in rs {
+                        builder.push_record(&r, job.as_of, &rt);
+                        results += 1;
+                    }
+                }
+            }
+        }
+        if builder.len() >= job.batch_rows && !emit(&mut builder)? {
+            return Ok(());
+        }
+        output_ns += t1.elapsed().as_nanos();
+    }
+    let t = Instant::now();
+    if !builder.is_empty() {
+        emit(&mut builder)?;
+    }
+    output_ns += t.elapsed().as_nanos();
+    if let Ok(mut s) = job.stats.lock() {
+        s.partitions += 1;
+        s.subjects += work.len() as u64;
+        s.records += sorted.len() as u64;
+        s.results += results;
+        s.input_ms += input_ms;
+        s.group_ms += group_ms;
+        s.rules_ms += (rules_ns / 1_000_000) as u64;
+        s.output_ms += (output_ns / 1_000_000) as u64;
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Reading stored results: a subject's results over time, and its current ones.
+
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{Date32Type, Float64Type};
+use datafusion::execution::context::SessionContext;
+use datafusion::prelude::{ParquetReadOptions, col, lit};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::EngineError;
+use crate::lake::Lake;
+use crate::results::{RunKind, list_runs};
+
+/// One stored result of one subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredResult {
+    pub run: String,
+    pub run_kind: RunKind,
+    pub as_of: String,
+    pub model: String,
+    pub model_version: String,
+    pub record_id: Option<String>,
+    pub outcome: Option<String>,
+    pub score: Option<f64>,
+    /// The full result line, reasons included.
+    pub line: Value,
+}
+
+/// Every stored result of `uscc` (optionally of one model), oldest run first.
+pub async fn subject_results(
+    lake: &Lake,
+    uscc: &str,
+    model: Option<&str>,
+) -> Result<Vec<StoredResult>, EngineError> {
+    let runs = list_runs(&lake.results_dir())?;
+    let kinds: BTreeMap<String, RunKind> = runs.iter().map(|r| (r.id.clone(), r.kind)).collect();
+    let files: Vec<String> = runs
+        .iter()
+        .flat_map(|r| {
+            r.files
+                .iter()
+                .map(|f| lake.results_dir().join(f).to_string_lossy().into_owned())
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = SessionContext::new();
+    let mut df = ctx
+        .read_parquet(files, ParquetReadOptions::default())
+        .await?
+        .filter(col("subject").eq(lit(uscc)))?;
+    if let Some(m) = model {
+        df = df.filter(col("model").eq(lit(m)))?;
+    }
+    let batches = df.collect().await?;
+    let mut out = Vec::new();
+    for b in batches {
+        let text = |name: &str, i: usize| -> Option<String> {
+            let c = b.column_by_name(name)?;
+            if c.is_null(i) {
+                return None;
+            }
+            match c.data_type() {
+                arrow::datatypes::DataType::Utf8View => {
+                    Some(c.as_string_view().value(i).to_owned())
+                }
+                arrow::datatypes::DataType::Utf8 => Some(c.as_string::<i32>().value(i).to_owned()),
+                _ => None,
+            }
+        };
+        for i in 0..b.num_rows() {
+            let run = text("run", i).unwrap_or_default();
+            let as_of = b
+                .column_by_name("as_of")
+                .map(|c| xinyong_rules::result::date_text(c.as_primitive::<Date32Type>().value(i)))
+                .unwrap_or_default();
+            let score = b
+                .column_by_name("score")
+                .and_then(|c| (!c.is_null(i)).then(|| c.as_primitive::<Float64Type>().value(i)));
+            let line = text("line", i)
+                .and_then(|l| serde_json::from_str(&l).ok())
+                .unwrap_or(Value::Null);
+            out.push(StoredResult {
+                run_kind: kinds.get(&run).copied().unwrap_or(RunKind::Full),
+                run,
+                as_of,
+                model: text("model", i).unwrap_or_default(),
+                model_version: text("model_version", i).unwrap_or_default(),
+                record_id: text("record_id", i),
+                outcome: text("outcome", i),
+                score,
+                line,
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.run, &a.model, &a.record_id).cmp(&(&b.run, &b.model, &b.record_id)));
+    Ok(out)
+}
+
+/// The latest stored subject-level result of each model for `uscc`.
+pub async fn current_results(lake: &Lake, uscc: &str) -> Result<Vec<StoredResult>, EngineError> {
+    let all = subject_results(lake, uscc, None).await?;
+    let mut latest: BTreeMap<String, StoredResult> = BTreeMap::new();
+    for r in all.into_iter().filter(|r| r.record_id.is_none()) {
+        latest.insert(r.model.clone(), r);
+    }
+    Ok(latest.into_values().collect())
+}
+
+/// The changes of one model's outcome for `uscc` over the runs: each entry is
+/// a result whose outcome differs from the previous one (the first included).
+pub fn changes(results: &[StoredResult]) -> Vec<&StoredResult> {
+    let mut out: Vec<&StoredResult> = Vec::new();
+    for r in results.iter().filter(|r| r.record_id.is_none()) {
+        let prev = out.iter().rev().find(|p| p.model == r.model);
+        if prev.is_none_or(|p| p.outcome != r.outcome || p.score != r.score) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// How many results of each (model, outcome) a run holds (subject-level results only).
+pub async fn outcome_counts(
+    lake: &Lake,
+    run: &crate::results::RunManifest,
+) -> Result<Vec<(String, String, u64)>, EngineError> {
+    use datafusion::functions_aggregate::expr_fn::count;
+    let files: Vec<String> = run
+        .files
+        .iter()
+        .map(|f| lake.results_dir().join(f).to_string_lossy().into_owned())
+        .collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = SessionContext::new();
+    let df = ctx
+        .read_parquet(files, ParquetReadOptions::default())
+        .await?
+        .filter(col("record_id").is_null())?
+        .aggregate(
+            vec![col("model"), col("outcome")],
+            vec![count(lit(1)).alias("n")],
+        )?
+        .sort(vec![
+            col("model").sort(true, false),
+            col("outcome").sort(true, false),
+        ])?;
+    let mut out = Vec::new();
+    for b in df.collect().await? {
+        let s = |name: &str, i: usize| -> String {
+            b.column_by_name(name)
+                .map(|c| match c.data_type() {
+                    arrow::datatypes::DataType::Utf8View => c.as_string_view().value(i).to_owned(),
+                    arrow::datatypes::DataType::Utf8 => c.as_string::<i32>().value(i).to_owned(),
+                    _ => String::new(),
+                })
+                .unwrap_or_default()
+        };
+        let n = b
+            .column_by_name("n")
+            .map(|c| {
+                c.as_primitive::<arrow::datatypes::Int64Type>()
+                    .values()
+                    .to_vec()
+            })
+            .unwrap_or_default();
+        for i in 0..b.num_rows() {
+            out.push((
+                s("model", i),
+                s("outcome", i),
+                n.get(i).copied().unwrap_or(0) as u64,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Every result line of a run (any order).
+pub async fn run_lines(
+    lake: &Lake,
+    run: &crate::results::RunManifest,
+) -> Result<Vec<Value>, EngineError> {
+    let files: Vec<String> = run
+        .files
+        .iter()
+        .map(|f| lake.results_dir().join(f).to_string_lossy().into_owned())
+        .collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = SessionContext::new();
+    let batches = ctx
+        .read_parquet(files, ParquetReadOptions::default())
+        .await?
+        .select_columns(&["line"])?
+        .collect()
+        .await?;
+    let mut out = Vec::new();
+    for b in batches {
+        let c = b.column(0);
+        for i in 0..b.num_rows() {
+            let text = match c.data_type() {
+                arrow::datatypes::DataType::Utf8View => c.as_string_view().value(i),
+                _ => c.as_string::<i32>().value(i),
+            };
+            out.push(
+                serde_json::from_str(text)
+                    .map_err(|e| EngineError::Other(format!("stored result line: {e}")))?,
+            );
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,394 @@
+//! The lake: a columnar mirror of the store's record and subject versions,
+//! as immutable Parquet segments under `<data_dir>/lake/`.
+//!
+//! Segments are written by the importer as chunks commit ([`MirrorObserver`]),
+//! and any version the mirror lacks (a killed import, a writer without an
+//! observer, a second process) is exported from the store by [`Lake::sync`]
+//! before an evaluation. A segment only ever claims sequence numbers it holds:
+//! when the observed sequence jumps (another writer interleaved), the
+//! observer closes the segment and starts a new one, and `sync` fills the gap.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use arrow::datatypes::SchemaRef;
+use xinyong_columnar::{
+    Segment, SegmentWriter, TableBuilder, list_segments, record_schema, subject_schema,
+};
+use xinyong_import::{CommittedChunk, ImportObserver};
+use xinyong_store::{Store, WriteOutcome, WriteStatus};
+
+use crate::EngineError;
+
+/// Rows per Arrow batch written to a segment.
+const FLUSH_ROWS: usize = 64 * 1024;
+/// Versions fetched per page when catching up from the store.
+const PAGE: u32 = 100_000;
+
+/// The lake of one data directory.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    root: PathBuf,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub records_exported: u64,
+    pub subjects_exported: u64,
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Records,
+    Subjects,
+}
+
+impl Lake {
+    pub fn open(data_dir: &Path) -> Lake {
+        Lake {
+            root: data_dir.join("lake"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn records_dir(&self) -> PathBuf {
+        self.root.join("records")
+    }
+
+    pub fn subjects_dir(&self) -> PathBuf {
+        self.root.join("subjects")
+    }
+
+    pub fn results_dir(&self) -> PathBuf {
+        self.root.join("results")
+    }
+
+    pub fn record_segments(&self) -> Result<Vec<Segment>, EngineError> {
+        Ok(list_segments(&self.records_dir())?)
+    }
+
+    pub fn subject_segments(&self) -> Result<Vec<Segment>, EngineError> {
+        Ok(list_segments(&self.subjects_dir())?)
+    }
+
+    /// Export from the store every version no segment holds.
+    pub async fn sync(&self, store: &Store) -> Result<SyncReport, EngineError> {
+        let (max_rec, max_subj) = store.max_seqs().await?;
+        let records_exported = self.fill(store, Which::Records, max_rec).await?;
+        let subjects_exported = self.fill(store, Which::Subjects, max_subj).await?;
+        remove_old_tmp(&self.records_dir());
+        remove_old_tmp(&self.subjects_dir());
+        Ok(SyncReport {
+            records_exported,
+            subjects_exported,
+        })
+    }
+
+    async fn fill(&self, store: &Store, which: Which, max: i64) -> Result<u64, EngineError> {
+        let (dir, schema) = match which {
+            Which::Records => (self.records_dir(), record_schema().schema.clone()),
+            Which::Subjects => (self.subjects_dir(), subject_schema().schema.clone()),
+        };
+        let segments = list_segments(&dir)?;
+        let mut exported = 0;
+        for (from, to) in gaps(&segments, max) {
+            let mut writer = SegmentWriter::create(&dir, schema.clone())?;
+            let mut builder = match which {
+                Which::Records => TableBuilder::records(FLUSH_ROWS),
+                Which::Subjects => TableBuilder::subjects(FLUSH_ROWS),
+            };
+            let mut after = from - 1;
+            let mut range: Option<(i64, i64)> = None;
+            while after < to {
+                let page: Vec<(i64, i32, serde_json::Map<String, serde_json::Value>)> = match which
+                {
+                    Which::Records => store
+                        .record_versions_after(after, PAGE)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.seq, r.version, r.body))
+                        .collect(),
+                    Which::Subjects => store
+                        .subject_versions_after(after, PAGE)
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.seq, s.version, s.body))
+                        .collect(),
+                };
+                if page.is_empty() {
+                    break;
+                }
+                for (seq, version, body) in page {
+                    if seq > to {
+                        after = to;
+                        break;
+                    }
+                    match which {
+                        Which::Records => builder.push_record(seq, version, &body),
+                        Which::Subjects => builder.push_subject(seq, version, &body),
+                    }
+                    range = Some((range.map_or(seq, |r| r.0), seq));
+                    after = seq;
+                    exported += 1;
+                    if builder.len() >= FLUSH_ROWS {
+                        let (a, b) = range.unwrap_or((seq, seq));
+                        writer.write(&builder.finish()?, a, b)?;
+                    }
+                }
+            }
+            if let Some((a, b)) = range
+                && !builder.is_empty()
+            {
+                writer.write(&builder.finish()?, a, b)?;
+            }
+            writer.finish()?;
+        }
+        Ok(exported)
+    }
+
+    /// An observer that mirrors the chunks an import commits.
+    pub fn observer(&self) -> Result<MirrorObserver, EngineError> {
+        MirrorObserver::start(self.clone())
+    }
+}
+
+/// Ranges `[from, to]` of sequence numbers up to `max` that no segment holds.
+fn gaps(segments: &[Segment], max: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut next = 1;
+    for s in segments {
+        if s.first_seq > next {
+            out.push((next, (s.first_seq - 1).min(max)));
+        }
+        next = next.max(s.last_seq + 1);
+    }
+    if next <= max {
+        out.push((next, max));
+    }
+    out.retain(|(a, b)| a <= b);
+    out
+}
+
+/// `.tmp` files of writers that died more than six hours ago.
+fn remove_old_tmp(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let cutoff = SystemTime::now() - Duration::from_secs(6 * 3600);
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < cutoff);
+        if name.ends_with(".parquet.tmp") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// One table's mirror state, on the mirror thread.
+struct Mirror {
+    dir: PathBuf,
+    which: Which,
+    schema: SchemaRef,
+    builder: TableBuilder,
+    /// Sequence range of the rows in `builder`.
+    pending: Option<(i64, i64)>,
+    /// Last sequence number written to the current segment.
+    last: Option<i64>,
+    writer: Option<SegmentWriter>,
+    segments: Vec<Segment>,
+}
+
+impl Mirror {
+    fn new(dir: PathBuf, which: Which) -> Mirror {
+        let (builder, schema) = match which {
+            Which::Records => (
+                TableBuilder::records(FLUSH_ROWS),
+                record_schema().schema.clone(),
+            ),
+            Which::Subjects => (
+                TableBuilder::subjects(FLUSH_ROWS),
+                subject_schema().schema.clone(),
+            ),
+        };
+        Mirror {
+            dir,
+            which,
+            schema,
+            builder,
+            pending: None,
+            last: None,
+            writer: None,
+            segments: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), EngineError> {
+        if let Some((a, b)) = self.pending.take() {
+            if self.writer.is_none() {
+                self.writer = Some(SegmentWriter::create(&self.dir, self.schema.clone())?);
+            }
+            let batch = self.builder.finish()?;
+            if let Some(w) = self.writer.as_mut() {
+                w.write(&batch, a, b)?;
+            }
+            self.last = Some(b);
+        }
+        Ok(())
+    }
+
+    fn close_segment(&mut self) -> Result<(), EngineError> {
+        self.flush()?;
+        if let Some(seg) = self
+            .writer
+            .take()
+            .map(SegmentWriter::finish)
+            .transpose()?
+            .flatten()
+        {
+            self.segments.push(seg);
+        }
+        self.last = None;
+        Ok(())
+    }
+
+    fn push(
+        &mut self,
+        seq: i64,
+        version: i32,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        let expected = self
+            .pending
+            .map(|(_, b)| b + 1)
+            .or(self.last.map(|l| l + 1));
+        if expected.is_some_and(|e| e != seq) {
+            // Another writer took the sequence numbers in between.
+            self.close_segment()?;
+        }
+        match self.which {
+            Which::Records => self.builder.push_record(seq, version, body),
+            Which::Subjects => self.builder.push_subject(seq, version, body),
+        }
+        self.pending = Some((self.pending.map_or(seq, |p| p.0), seq));
+        if self.builder.len() >= FLUSH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+fn written(o: &WriteOutcome) -> bool {
+    matches!(o.status, WriteStatus::Inserted | WriteStatus::NewVersion)
+}
+
+/// The mirror thread: builds Arrow batches from committed chunks and writes
+/// the Parquet segments, off the import's critical path.
+fn mirror_thread(
+    lake: Lake,
+    chunks: std::sync::mpsc::Receiver<CommittedChunk>,
+) -> Result<usize, EngineError> {
+    let mut records = Mirror::new(lake.records_dir(), Which::Records);
+    let mut subjects = Mirror::new(lake.subjects_dir(), Which::Subjects);
+    for chunk in chunks {
+        for (s, o) in chunk
+            .subjects
+            .iter()
+            .zip(&chunk.subject_outcomes)
+            .filter(|(_, o)| written(o))
+        {
+            subjects.push(o.seq, o.version, &s.body)?;
+        }
+        for (r, o) in chunk
+            .records
+            .iter()
+            .zip(&chunk.record_outcomes)
+            .filter(|(_, o)| written(o))
+        {
+            records.push(o.seq, o.version, &r.body)?;
+        }
+    }
+    records.close_segment()?;
+    subjects.close_segment()?;
+    Ok(records.segments.len() + subjects.segments.len())
+}
+
+/// Mirrors committed import chunks into new segments, on a thread of its
+/// own. Call [`MirrorObserver::finish`] when the import is done (a dropped
+/// observer leaves only `.tmp` files, which are not segments; `sync` then
+/// exports those versions from the store).
+pub struct MirrorObserver {
+    chunks: Option<std::sync::mpsc::SyncSender<CommittedChunk>>,
+    thread: Option<std::thread::JoinHandle<Result<usize, EngineError>>>,
+}
+
+impl MirrorObserver {
+    fn start(lake: Lake) -> Result<MirrorObserver, EngineError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<CommittedChunk>(2);
+        let thread = std::thread::Builder::new()
+            .name("lake-mirror".into())
+            .spawn(move || mirror_thread(lake, rx))
+            .map_err(|e| EngineError::Other(format!("cannot start the mirror thread: {e}")))?;
+        Ok(MirrorObserver {
+            chunks: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn join(&mut self) -> Result<usize, EngineError> {
+        self.chunks.take();
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| EngineError::Other("the mirror thread panicked".into()))?,
+            None => Ok(0),
+        }
+    }
+
+    /// Close the segments; returns how many were written.
+    pub fn finish(mut self) -> Result<usize, EngineError> {
+        self.join()
+    }
+}
+
+impl ImportObserver for MirrorObserver {
+    fn chunk_committed(&mut self, chunk: CommittedChunk) -> Result<(), String> {
+        let sent = self.chunks.as_ref().is_some_and(|c| c.send(chunk).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The thread stopped: its error says why.
+        Err(match self.join() {
+            Err(e) => e.to_string(),
+            Ok(_) => "the mirror thread stopped".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(a: i64, b: i64) -> Segment {
+        Segment {
+            path: PathBuf::new(),
+            first_seq: a,
+            last_seq: b,
+        }
+    }
+
+    #[test]
+    fn gaps_between_and_after_segments() {
+        assert_eq!(gaps(&[], 5), vec![(1, 5)]);
+        assert_eq!(gaps(&[], 0), vec![]);
+        assert_eq!(gaps(&[seg(1, 3), seg(6, 8)], 10), vec![(4, 5), (9, 10)]);
+        assert_eq!(gaps(&[seg(2, 3)], 3), vec![(1, 1)]);
+        assert_eq!(gaps(&[seg(1, 10)], 10), vec![]);
+    }
+}

@@ -1,0 +1,52 @@
+//! xinyong-engine: evaluation of the credit models over the store.
+//!
+//! * [`lake`]: the columnar mirror of the store (Parquet segments) that batch
+//!   evaluation scans;
+//! * [`batch`]: full evaluation on Apache DataFusion with the custom
+//!   [`exec::EvaluateExec`] operator;
+//! * [`incremental`]: re-evaluation of the subjects an import touched;
+//! * [`results`]: stored runs and their manifests (history of every result);
+//! * [`models`]: built-in and installed model versions.
+
+pub mod batch;
+pub mod exec;
+pub mod history;
+pub mod incremental;
+pub mod lake;
+pub mod models;
+pub mod results;
+
+use std::path::Path;
+
+/// Errors of the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("store: {0}")]
+    Store(#[from] xinyong_store::StoreError),
+    #[error("{0}")]
+    Model(xinyong_rules::ModelError),
+    #[error("DataFusion: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("lake segment: {0}")]
+    Segment(#[from] xinyong_columnar::SegmentError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub fn io(path: &Path, source: std::io::Error) -> EngineError {
+        EngineError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

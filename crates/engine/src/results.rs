@@ -1,0 +1,302 @@
+//! Stored evaluation results.
+//!
+//! Every evaluation run writes its results as Parquet files under
+//! `lake/results/run-<id>/` and a manifest `lake/results/run-<id>.json`
+//! (written last: a run without a manifest is incomplete and ignored). Runs
+//! are never overwritten, so the history of a subject's class or grade is the
+//! sequence of its results over the runs, each with its reasons.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::array::{Date32Builder, Float64Builder, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use serde::{Deserialize, Serialize};
+use xinyong_rules::{RecordResult, SubjectResult, Table};
+
+use crate::EngineError;
+
+/// Schema of stored results: one row per (subject, model) for subject-level
+/// models, one per (record, model) for record-level models. `line` is the
+/// complete result line of the `evaluate` contract, reasons included.
+pub fn result_schema() -> SchemaRef {
+    static SCHEMA: std::sync::LazyLock<SchemaRef> = std::sync::LazyLock::new(|| {
+        Arc::new(Schema::new(vec![
+            Field::new("run", DataType::Utf8, false),
+            Field::new("subject", DataType::Utf8, false),
+            Field::new("model", DataType::Utf8, false),
+            Field::new("model_version", DataType::Utf8, false),
+            Field::new("as_of", DataType::Date32, false),
+            Field::new("record_source", DataType::Utf8, true),
+            Field::new("record_id", DataType::Utf8, true),
+            Field::new("outcome", DataType::Utf8, true),
+            Field::new("score", DataType::Float64, true),
+            Field::new("line", DataType::Utf8, false),
+        ]))
+    });
+    SCHEMA.clone()
+}
+
+/// Accumulates result rows into Arrow batches.
+pub struct ResultBuilder {
+    run_id: String,
+    run: StringBuilder,
+    subject: StringBuilder,
+    model: StringBuilder,
+    version: StringBuilder,
+    as_of: Date32Builder,
+    source: StringBuilder,
+    record: StringBuilder,
+    outcome: StringBuilder,
+    score: Float64Builder,
+    line: StringBuilder,
+    buf: Vec<u8>,
+    rows: usize,
+}
+
+impl ResultBuilder {
+    /// A builder of the results of run `run_id`.
+    pub fn new(run_id: &str) -> ResultBuilder {
+        ResultBuilder {
+            run_id: run_id.to_owned(),
+            run: StringBuilder::new(),
+            subject: StringBuilder::new(),
+            model: StringBuilder::new(),
+            version: StringBuilder::new(),
+            as_of: Date32Builder::new(),
+            source: StringBuilder::new(),
+            record: StringBuilder::new(),
+            outcome: StringBuilder::new(),
+            score: Float64Builder::new(),
+            line: StringBuilder::new(),
+            buf: Vec::with_capacity(4096),
+            rows: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub fn push_subject(&mut self, r: &SubjectResult, uscc: &str, as_of: i32, table: &Table) {
+        self.run.append_value(&self.run_id);
+        self.subject.append_value(uscc);
+        self.model.append_value(&r.model);
+        self.version.append_value(&r.model_version);
+        self.as_of.append_value(as_of);
+        self.source.append_null();
+        self.record.append_null();
+        self.outcome.append_value(r.outcome_text());
+        match &r.decision {
+            xinyong_rules::Decision::Score { score, .. } => self.score.append_value(*score),
+            _ => self.score.append_null(),
+        }
+        self.buf.clear();
+        r.write_json(&mut self.buf, uscc, as_of, table);
+        self.line
+            .append_value(std::str::from_utf8(&self.buf).unwrap_or_default());
+        self.rows += 1;
+    }
+
+    pub fn push_record(&mut self, r: &RecordResult, as_of: i32, table: &Table) {
+        self.run.append_value(&self.run_id);
+        self.subject.append_value(table.record_subject(r.row));
+        self.model.append_value(&r.model);
+        self.version.append_value(&r.model_version);
+        self.as_of.append_value(as_of);
+        self.source.append_value(table.record_source(r.row));
+        self.record.append_value(table.record_id(r.row));
+        let outcome = r.fields.first().map(|(_, v)| match v.to_json() {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        });
+        self.outcome.append_option(outcome);
+        self.score.append_null();
+        self.buf.clear();
+        r.write_json(&mut self.buf, as_of, table);
+        self.line
+            .append_value(std::str::from_utf8(&self.buf).unwrap_or_default());
+        self.rows += 1;
+    }
+
+    pub fn finish(&mut self) -> Result<RecordBatch, EngineError> {
+        self.rows = 0;
+        Ok(RecordBatch::try_new(
+            result_schema(),
+            vec![
+                Arc::new(self.run.finish()),
+                Arc::new(self.subject.finish()),
+                Arc::new(self.model.finish()),
+                Arc::new(self.version.finish()),
+                Arc::new(self.as_of.finish()),
+                Arc::new(self.source.finish()),
+                Arc::new(self.record.finish()),
+                Arc::new(self.outcome.finish()),
+                Arc::new(self.score.finish()),
+                Arc::new(self.line.finish()),
+            ],
+        )?)
+    }
+}
+
+/// Kind of an evaluation run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// Every subject of the store.
+    Full,
+    /// The subjects touched by an import or a decision.
+    Incremental,
+}
+
+/// A model and the version a run used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRef {
+    pub id: String,
+    pub version: String,
+}
+
+/// Where the time of a run went, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Lake sync with the store.
+    pub sync_ms: u64,
+    /// Reading the segments and repartitioning by subject (DataFusion).
+    pub scan_ms: u64,
+    /// Grouping each partition's rows by subject.
+    pub group_ms: u64,
+    /// Evaluating the rules and explaining the results.
+    pub rules_ms: u64,
+    /// Building result batches and writing Parquet.
+    pub write_ms: u64,
+    pub total_ms: u64,
+}
+
+/// The manifest of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    pub id: String,
+    pub kind: RunKind,
+    pub as_of: String,
+    pub models: Vec<ModelRef>,
+    pub subjects: u64,
+    pub records: u64,
+    pub results: u64,
+    pub started_at: String,
+    pub finished_at: String,
+    /// What caused the run (e.g. `import batch 12`, `cli evaluate-all`).
+    pub trigger: String,
+    pub timings: Timings,
+    /// Parquet files of the run, relative to the results directory.
+    pub files: Vec<String>,
+}
+
+/// A new run id: sortable by time, unique across processes.
+pub fn new_run_id() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let now = jiff::Timestamp::now();
+    format!(
+        "{}-{:06}-{:03}",
+        now.strftime("%Y%m%dT%H%M%S%.3f")
+            .to_string()
+            .replace('.', ""),
+        std::process::id() % 1_000_000,
+        N.fetch_add(1, Ordering::Relaxed) % 1000
+    )
+}
+
+/// Writer properties of result files: the `subject` column is sorted within a
+/// file and carries statistics and a bloom filter, so that the results of one
+/// subject are found without reading whole files.
+pub fn result_writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(64 * 1024))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_column_bloom_filter_enabled("subject".into(), true)
+        .build()
+}
+
+/// Writes the Parquet files of one run.
+pub struct RunWriter {
+    dir: PathBuf,
+    rel: String,
+    files: Vec<String>,
+}
+
+impl RunWriter {
+    pub fn create(results_dir: &Path, id: &str) -> Result<RunWriter, EngineError> {
+        let rel = format!("run-{id}");
+        let dir = results_dir.join(&rel);
+        fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        Ok(RunWriter {
+            dir,
+            rel,
+            files: Vec::new(),
+        })
+    }
+
+    /// A Parquet writer for part `n` of the run.
+    pub fn part(&mut self, n: usize) -> Result<ArrowWriter<fs::File>, EngineError> {
+        let name = format!("part-{n:04}.parquet");
+        let path = self.dir.join(&name);
+        let file = fs::File::create(&path).map_err(|e| EngineError::io(&path, e))?;
+        self.files.push(format!("{}/{}", self.rel, name));
+        Ok(ArrowWriter::try_new(
+            file,
+            result_schema(),
+            Some(result_writer_properties()),
+        )?)
+    }
+
+    /// Write the manifest: the run becomes visible.
+    pub fn commit(
+        self,
+        results_dir: &Path,
+        mut manifest: RunManifest,
+    ) -> Result<RunManifest, EngineError> {
+        manifest.files = self.files;
+        let path = results_dir.join(format!("run-{}.json", manifest.id));
+        let tmp = results_dir.join(format!("run-{}.json.tmp", manifest.id));
+        let text = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        fs::write(&tmp, text).map_err(|e| EngineError::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| EngineError::io(&path, e))?;
+        Ok(manifest)
+    }
+}
+
+/// Manifests of the committed runs, oldest first.
+pub fn list_runs(results_dir: &Path) -> Result<Vec<RunManifest>, EngineError> {
+    let mut out = Vec::new();
+    let entries = match fs::read_dir(results_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(EngineError::io(results_dir, e)),
+    };
+    for e in entries {
+        let e = e.map_err(|err| EngineError::io(results_dir, err))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("run-") && name.ends_with(".json") {
+            let text =
+                fs::read_to_string(e.path()).map_err(|err| EngineError::io(&e.path(), err))?;
+            let m: RunManifest = serde_json::from_str(&text).map_err(|err| {
+                EngineError::Other(format!("run manifest {}: {err}", e.path().display()))
+            })?;
+            out.push(m);
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}

@@ -1,0 +1,295 @@
+//! Checking files before anything is written: they open, have a known
+//! format, are neither empty nor binary, and hold recognisable content.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use serde_json::Value;
+
+use crate::csvcap::CapReader;
+use crate::lines::LineReader;
+use crate::table::{self, Columns};
+use crate::xlsx::{self, XlsxStop};
+use crate::{Format, ImportError, Target};
+
+/// A file that passed the checks.
+#[derive(Debug, Clone)]
+pub(crate) struct FilePlan {
+    pub path: PathBuf,
+    /// The file as given.
+    pub name: String,
+    pub format: Format,
+    pub target: Target,
+    pub size: u64,
+}
+
+/// Size of the block inspected for binary content.
+pub(crate) const FIRST_BLOCK: usize = 64 * 1024;
+
+pub(crate) const EMPTY: &str = "文件为空 (file is empty)";
+
+/// Check every file; the plans come back with subjects files first (order
+/// otherwise kept). The first unusable file is the error.
+pub(crate) fn check_all(paths: &[PathBuf], max_line: usize) -> Result<Vec<FilePlan>, ImportError> {
+    if paths.is_empty() {
+        return Err(ImportError::Unusable {
+            file: String::new(),
+            reason: "没有给出文件 (no file given)".into(),
+        });
+    }
+    let mut plans = Vec::with_capacity(paths.len());
+    for p in paths {
+        let name = p.to_string_lossy().into_owned();
+        match check_file(p, max_line) {
+            Ok((format, target, size)) => plans.push(FilePlan {
+                path: p.clone(),
+                name,
+                format,
+                target,
+                size,
+            }),
+            Err(reason) => return Err(ImportError::Unusable { file: name, reason }),
+        }
+    }
+    plans.sort_by_key(|p| p.target);
+    Ok(plans)
+}
+
+pub(crate) fn format_of(path: &Path) -> Result<Format, String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("jsonl" | "ndjson" | "json") => Ok(Format::JsonLines),
+        Some("csv") => Ok(Format::Csv),
+        Some("xlsx") => Ok(Format::Xlsx),
+        _ => Err("不支持的文件类型 (unsupported file type: expected .jsonl, .ndjson, .json, .csv or .xlsx)".into()),
+    }
+}
+
+fn open(path: &Path) -> Result<(File, u64), String> {
+    let file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在 (file not found)".to_owned(),
+        _ => format!("无法打开文件 (cannot open: {e})"),
+    })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("无法读取文件信息 (cannot stat: {e})"))?;
+    if meta.is_dir() {
+        return Err("这是一个目录 (is a directory, not a file)".into());
+    }
+    Ok((file, meta.len()))
+}
+
+fn check_file(path: &Path, max_line: usize) -> Result<(Format, Target, u64), String> {
+    let (mut file, size) = open(path)?;
+    let format = format_of(path)?;
+    if size == 0 {
+        return Err(EMPTY.into());
+    }
+    let target = match format {
+        Format::JsonLines | Format::Csv => {
+            let mut block = Vec::with_capacity(FIRST_BLOCK);
+            (&mut file)
+                .take(FIRST_BLOCK as u64)
+                .read_to_end(&mut block)
+                .map_err(|e| format!("读取失败 (read error: {e})"))?;
+            if let Some(reason) = binary_reason(&block, (block.len() as u64) >= size) {
+                return Err(reason);
+            }
+            drop(file);
+            let file = File::open(path).map_err(|e| format!("无法打开文件 (cannot open: {e})"))?;
+            if format == Format::Csv {
+                csv_target(file, max_line)?
+            } else {
+                jsonl_target(file, max_line)?
+            }
+        }
+        // The XLSX reader parses untrusted zip and XML: a panic in it must
+        // not take the import down, only make the file unusable.
+        Format::Xlsx => std::panic::catch_unwind(|| xlsx_target(path)).unwrap_or_else(|_| {
+            Err("XLSX 文件无法解析 (the XLSX reader failed on this file)".into())
+        })?,
+    };
+    Ok((format, target, size))
+}
+
+/// Why the first block of a text file looks binary, if it does: a NUL byte,
+/// or more than a few invalid UTF-8 sequences (a single bad line is a row
+/// error instead).
+pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
+    if block.contains(&0) {
+        return Some("二进制文件 (binary file: NUL bytes in the first 64 KiB)".into());
+    }
+    let mut invalid = 0usize;
+    let mut rest = block;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(_) => break,
+            Err(e) => match e.error_len() {
+                Some(n) => {
+                    invalid += 1;
+                    rest = &rest[e.valid_up_to() + n..];
+                }
+                None => {
+                    // Cut inside a character at the end of the block.
+                    if whole_file {
+                        invalid += 1;
+                    }
+                    break;
+                }
+            },
+        }
+    }
+    (invalid > 4 && invalid * 64 > block.len()).then(|| {
+        format!(
+            "不是 UTF-8 文本 (not UTF-8 text: {invalid} invalid byte sequences in the first 64 KiB; binary data, or another encoding such as GBK/GB18030 — save the file as UTF-8)"
+        )
+    })
+}
+
+fn jsonl_target(file: File, max_line: usize) -> Result<Target, String> {
+    let mut lines = LineReader::new(file, max_line, 0);
+    let mut buf = Vec::new();
+    let mut any = false;
+    while let Some(info) = lines
+        .next_line(&mut buf)
+        .map_err(|e| format!("读取失败 (read error: {e})"))?
+    {
+        if info.too_long {
+            any = true;
+            continue;
+        }
+        let line = strip_bom(info.number, &buf).trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        any = true;
+        if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(line) {
+            return table::target_of_fields(obj.keys().map(String::as_str))
+                .ok_or_else(|| format!("第 {} 行：{}", info.number, table::UNRECOGNISED));
+        }
+    }
+    Err(if any {
+        "没有一行是 JSON 对象 (no line is a JSON object; JSON Lines expected: one object per line)"
+            .into()
+    } else {
+        EMPTY.into()
+    })
+}
+
+pub(crate) fn strip_bom(line_number: u64, line: &[u8]) -> &[u8] {
+    if line_number == 1 {
+        line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+    } else {
+        line
+    }
+}
+
+/// A csv reader over `file` that bounds records to `max_line` bytes.
+pub(crate) fn csv_reader(file: File, max_line: usize) -> csv::Reader<CapReader<BufReader<File>>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 * 1024)
+        .from_reader(CapReader::new(
+            BufReader::with_capacity(256 * 1024, file),
+            max_line,
+        ))
+}
+
+/// Read the header record of a CSV file.
+pub(crate) fn csv_header(
+    rdr: &mut csv::Reader<CapReader<BufReader<File>>>,
+) -> Result<Columns, String> {
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let more = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| format!("CSV 读取失败 (cannot read CSV: {e})"))?;
+        if !more {
+            return Err(EMPTY.into());
+        }
+        let from = rec.position().map_or(0, |p| p.byte());
+        let to = rdr.position().byte();
+        if rdr
+            .get_mut()
+            .take_start(from, to)
+            .is_some_and(|s| s.too_long)
+        {
+            return Err("表头行过长 (header row longer than the line limit)".into());
+        }
+        if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        let mut names = Vec::with_capacity(rec.len());
+        for f in rec.iter() {
+            let s = std::str::from_utf8(f)
+                .map_err(|_| "表头不是 UTF-8 文本 (the header row is not UTF-8 text)".to_owned())?;
+            names.push(s.to_owned());
+        }
+        return Columns::new(names);
+    }
+}
+
+fn csv_target(file: File, max_line: usize) -> Result<Target, String> {
+    let mut rdr = csv_reader(file, max_line);
+    Ok(csv_header(&mut rdr)?.target())
+}
+
+/// Read the whole first sheet once: a workbook that is truncated or corrupt
+/// anywhere is unusable before anything is written.
+fn xlsx_target(path: &Path) -> Result<Target, String> {
+    let mut target = None;
+    let res = xlsx::stream(
+        path,
+        Arc::new(AtomicU64::new(0)),
+        |names| {
+            let cols = Columns::new(names)?;
+            target = Some(cols.target());
+            Ok(cols.width())
+        },
+        |_| Ok::<(), String>(()),
+    );
+    match res {
+        Ok(()) => target.ok_or_else(|| EMPTY.to_owned()),
+        Err(XlsxStop::Empty) => Err(EMPTY.into()),
+        Err(XlsxStop::Unreadable(r)) | Err(XlsxStop::Sink(r)) => Err(r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_detection() {
+        assert!(binary_reason(b"abc\0def", true).is_some());
+        assert!(binary_reason("营口市".as_bytes(), true).is_none());
+        // one bad line in a small file is not binary
+        assert!(binary_reason(b"{\"a\": \"\xff\xfe\"}\n{}\n", true).is_none());
+        // GBK text is not UTF-8
+        let gbk: Vec<u8> = std::iter::repeat_n([0xD3u8, 0xAA, 0xBF, 0xDA, b','], 50)
+            .flatten()
+            .collect();
+        assert!(binary_reason(&gbk, true).unwrap().contains("GBK"));
+        // a multi-byte character cut by the end of the block is fine
+        let s = "营口".as_bytes();
+        assert!(binary_reason(&s[..4], false).is_none());
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(format_of(Path::new("a/b.JSONL")), Ok(Format::JsonLines));
+        assert_eq!(format_of(Path::new("b.ndjson")), Ok(Format::JsonLines));
+        assert_eq!(format_of(Path::new("b.json")), Ok(Format::JsonLines));
+        assert_eq!(format_of(Path::new("b.csv")), Ok(Format::Csv));
+        assert_eq!(format_of(Path::new("b.xlsx")), Ok(Format::Xlsx));
+        assert!(format_of(Path::new("b.xls")).is_err());
+        assert!(format_of(Path::new("noext")).is_err());
+    }
+}

@@ -1,0 +1,1660 @@
+//! Compilation of a model file: names are resolved, types checked, constants
+//! folded. Every mistake is reported at its line and column.
+
+use std::collections::HashMap;
+
+use xinyong_columnar::{record_schema, subject_schema};
+use xinyong_core::catalog::{self, FieldType, RecordKind};
+use xinyong_core::time::{self, Period};
+
+use crate::file::{ModelError, ModelFile, Positions, Src, parse_file};
+use crate::ir::*;
+use crate::syntax::{self, Ast, BinOp, Node, Span, Unit};
+
+/// A compiled, validated model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub kind: ModelKind,
+    pub source: String,
+    pub description: Option<String>,
+    /// Days since epoch.
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    pub visibility: String,
+    pub uses: Vec<String>,
+    /// File name the model was read from.
+    pub origin: String,
+    /// The model file as written (kept for installation and audit).
+    pub text: String,
+    pub(crate) lets: Vec<Expr>,
+    pub(crate) let_names: Vec<String>,
+    pub(crate) rec_lets: Vec<Expr>,
+    pub(crate) rec_let_names: Vec<String>,
+    pub(crate) body: Body,
+    /// Indices (in the model set) of the models this one reads.
+    pub(crate) deps: Vec<usize>,
+    /// Every period constant the model uses (for "when does this rule stop").
+    pub(crate) periods: Vec<Period>,
+    /// Identifier under which other models refer to this one.
+    pub alias: String,
+}
+
+impl Model {
+    /// Whether the model applies to evaluations as of `as_of` (days since epoch).
+    pub fn in_force(&self, as_of: i32) -> bool {
+        self.valid_from.is_none_or(|f| f <= as_of) && self.valid_to.is_none_or(|t| as_of <= t)
+    }
+
+    /// The record kind of a record-level model.
+    pub fn record_kind(&self) -> Option<RecordKind> {
+        match &self.body {
+            Body::Record { over, .. } => Some(*over),
+            _ => None,
+        }
+    }
+
+    /// Ids of the rules of the model, in order (classes, outcomes, conditions, vetoes, indicators, rules).
+    pub fn rule_ids(&self) -> Vec<String> {
+        match &self.body {
+            Body::Classification { classes, .. } => classes
+                .iter()
+                .flat_map(|c| c.rules.iter().map(|r| r.id.clone()))
+                .collect(),
+            Body::Lists { outcomes } => outcomes
+                .iter()
+                .flat_map(|c| c.rules.iter().map(|r| r.id.clone()))
+                .collect(),
+            Body::Eligibility { conditions } => conditions.iter().map(|r| r.id.clone()).collect(),
+            Body::Scoring {
+                vetoes, indicators, ..
+            } => vetoes
+                .iter()
+                .map(|v| v.rule.id.clone())
+                .chain(indicators.iter().map(|i| i.id.clone()))
+                .collect(),
+            Body::Record { rules, .. } => rules.iter().map(|r| r.id.clone()).collect(),
+        }
+    }
+
+    /// Names of the model's named values (`[let]`), in evaluation order.
+    pub fn named_values(&self) -> impl Iterator<Item = &str> {
+        self.let_names
+            .iter()
+            .chain(&self.rec_let_names)
+            .map(String::as_str)
+    }
+
+    /// Classes (classification), lists (lists) or grades (scoring), in file order.
+    pub fn outcome_ids(&self) -> Vec<String> {
+        match &self.body {
+            Body::Classification {
+                classes,
+                default_class,
+                ..
+            } => classes
+                .iter()
+                .map(|c| c.id.clone())
+                .chain([default_class.clone()])
+                .collect(),
+            Body::Lists { outcomes } => outcomes.iter().map(|c| c.id.clone()).collect(),
+            Body::Scoring { grades, .. } => grades.iter().map(|g| g.id.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Static type of an expression (used for checking only).
+#[derive(Debug, Clone, PartialEq)]
+enum Ty {
+    Any,
+    Null,
+    Bool,
+    Num,
+    Str(Option<&'static [&'static str]>),
+    Date,
+    Period,
+    Window,
+    Range,
+    List(Box<Ty>),
+    Set(RecordKind),
+    Rec(RecordKind),
+    Table,
+    Bands,
+}
+
+impl Ty {
+    fn name(&self) -> String {
+        match self {
+            Ty::Any => "any value".into(),
+            Ty::Null => "null".into(),
+            Ty::Bool => "true/false".into(),
+            Ty::Num => "number".into(),
+            Ty::Str(_) => "text".into(),
+            Ty::Date => "date".into(),
+            Ty::Period => "period".into(),
+            Ty::Window => "date window".into(),
+            Ty::Range => "range".into(),
+            Ty::List(_) => "list".into(),
+            Ty::Set(k) => format!("set of {k} records"),
+            Ty::Rec(k) => format!("{k} record"),
+            Ty::Table => "parameter table".into(),
+            Ty::Bands => "fine bands".into(),
+        }
+    }
+}
+
+fn const_ty(c: &Const) -> Ty {
+    match c {
+        Const::Null => Ty::Null,
+        Const::Bool(_) => Ty::Bool,
+        Const::Num(_) => Ty::Num,
+        Const::Str(_) => Ty::Str(None),
+        Const::Date(_) => Ty::Date,
+        Const::Period(_) => Ty::Period,
+        Const::List(items) => Ty::List(Box::new(items.first().map(const_ty).unwrap_or(Ty::Any))),
+        Const::Table(_) => Ty::Table,
+    }
+}
+
+/// Information about already compiled models that this one may use.
+pub(crate) struct Known<'a> {
+    pub models: &'a [Model],
+}
+
+#[derive(Clone)]
+enum LetState {
+    Pending,
+    InProgress,
+    Done(usize, Ty),
+}
+
+struct Scope {
+    name: Option<String>,
+    kind: RecordKind,
+}
+
+struct Cx<'a> {
+    pos: Positions<'a>,
+    /// Offset in the file of the expression being compiled.
+    base: usize,
+    params: HashMap<String, Const>,
+    let_src: HashMap<String, Src>,
+    lets: HashMap<String, LetState>,
+    let_exprs: Vec<Option<Expr>>,
+    let_names: Vec<String>,
+    /// Record models: record-level names (lets, the outcome field, outputs).
+    rec_src: HashMap<String, Src>,
+    rec_lets: HashMap<String, LetState>,
+    rec_exprs: Vec<Option<Expr>>,
+    rec_names: Vec<String>,
+    record_over: Option<RecordKind>,
+    outcome_field: Option<String>,
+    scopes: Vec<Scope>,
+    uses: HashMap<String, usize>,
+    known: &'a Known<'a>,
+    periods: Vec<Period>,
+    /// The expression being compiled is a whole `{join(…)}` piece of a text.
+    join_here: bool,
+}
+
+type R<T> = Result<T, ModelError>;
+
+impl<'a> Cx<'a> {
+    fn err(&self, span: Span, msg: impl Into<String>) -> ModelError {
+        self.pos.error(self.base + span.start, msg)
+    }
+
+    fn note_period(&mut self, p: Period) {
+        if !self.periods.contains(&p) {
+            self.periods.push(p);
+        }
+    }
+
+    /// Compile an expression written in the file at `src`.
+    fn compile_src(&mut self, src: &Src) -> R<(Expr, Ty)> {
+        let saved = self.base;
+        self.base = self.pos.string_content_start(src.span());
+        let node = syntax::parse(src.get_ref())
+            .map_err(|e| self.err(e.span, format!("syntax: {}", e.message)))?;
+        let out = self.node(&node);
+        self.base = saved;
+        out
+    }
+
+    fn compile_bool(&mut self, src: &Src, what: &str) -> R<Expr> {
+        let saved = self.base;
+        let (e, ty) = self.compile_src(src)?;
+        if !matches!(ty, Ty::Bool | Ty::Any | Ty::Null) {
+            self.base = self.pos.string_content_start(src.span());
+            let err = self.err(
+                Span::default(),
+                format!("{what} must be true/false, but this is {}", ty.name()),
+            );
+            self.base = saved;
+            return Err(err);
+        }
+        Ok(e)
+    }
+
+    fn compile_set(&mut self, src: &Src) -> R<Expr> {
+        let (e, ty) = self.compile_src(src)?;
+        match ty {
+            Ty::Set(_) => Ok(e),
+            other => {
+                let start = self.pos.string_content_start(src.span());
+                Err(self.pos.error(
+                    start,
+                    format!(
+                        "`records` must be a set of records, but this is {}",
+                        other.name()
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn template(&mut self, src: &Src) -> R<Template> {
+        let start = self.pos.string_content_start(src.span());
+        let pieces = syntax::parse_template(src.get_ref()).map_err(|e| {
+            self.pos
+                .error(start + e.span.start, format!("text: {}", e.message))
+        })?;
+        let saved = self.base;
+        self.base = start;
+        let t = Template::from_pieces(pieces, |node, span| {
+            // Spans inside a piece are relative to the piece's expression.
+            self.base = start + span.start;
+            // join() renders text: allowed as a whole `{join(…)}` piece only.
+            self.join_here = matches!(&node.ast, Ast::Call(n, _) if n == "join");
+            let out = self.node(node).map(|(e, _)| e);
+            self.join_here = false;
+            out
+        });
+        self.base = saved;
+        t
+    }
+
+    fn node(&mut self, n: &Node) -> R<(Expr, Ty)> {
+        match &n.ast {
+            Ast::Num(v) => Ok((Expr::Const(Const::Num(*v)), Ty::Num)),
+            Ast::Str(s) => Ok((Expr::Const(Const::Str(s.clone())), Ty::Str(None))),
+            Ast::Bool(b) => Ok((Expr::Const(Const::Bool(*b)), Ty::Bool)),
+            Ast::Null => Ok((Expr::Const(Const::Null), Ty::Null)),
+            Ast::Duration(v, unit) => {
+                if v.fract() != 0.0 || v.abs() > 1200.0 {
+                    return Err(self.err(n.span, "a duration must be a whole number"));
+                }
+                let k = *v as i32;
+                let p = match unit {
+                    Unit::Days => Period::days(k),
+                    Unit::Months => Period::months(k),
+                    Unit::Years => Period::years(k),
+                };
+                self.note_period(p);
+                Ok((Expr::Const(Const::Period(p)), Ty::Period))
+            }
+            Ast::Ident(name) => self.ident(name, n.span),
+            Ast::List(items) => {
+                // Lists are constant: `[...]` may hold literals and parameters
+                // only (the evaluator has no run-time lists).
+                let mut consts = Vec::with_capacity(items.len());
+                let mut item_ty = Ty::Any;
+                for it in items {
+                    let (e, t) = self.node(it)?;
+                    let Expr::Const(c) = e else {
+                        return Err(self.err(it.span, "a list [...] may only hold constants (texts, numbers, dates, periods, parameters)"));
+                    };
+                    item_ty = t;
+                    consts.push(c);
+                }
+                Ok((
+                    Expr::Const(Const::List(consts)),
+                    Ty::List(Box::new(item_ty)),
+                ))
+            }
+            Ast::Field(base, name) => self.field(base, name, n.span),
+            Ast::Index(base, idx) => {
+                let (b, bt) = self.node(base)?;
+                let (i, _) = self.node(idx)?;
+                if !matches!(bt, Ty::Table | Ty::List(_) | Ty::Any) {
+                    return Err(self.err(base.span, format!("cannot index {}", bt.name())));
+                }
+                let item = if let Ty::List(t) = bt { *t } else { Ty::Any };
+                Ok((Expr::Index(Box::new(b), Box::new(i)), item))
+            }
+            Ast::Neg(inner) => {
+                let (e, t) = self.node(inner)?;
+                if let Expr::Const(Const::Num(v)) = e {
+                    return Ok((Expr::Const(Const::Num(-v)), Ty::Num));
+                }
+                if let Expr::Const(Const::Period(p)) = e {
+                    let neg = Period {
+                        months: -p.months,
+                        days: -p.days,
+                    };
+                    self.note_period(neg);
+                    return Ok((Expr::Const(Const::Period(neg)), Ty::Period));
+                }
+                Ok((
+                    Expr::Neg(Box::new(e)),
+                    if t == Ty::Period { Ty::Period } else { Ty::Num },
+                ))
+            }
+            Ast::Not(inner) => {
+                let (e, _) = self.node(inner)?;
+                Ok((Expr::Not(Box::new(e)), Ty::Bool))
+            }
+            Ast::Bin(op, l, r) => self.binary(*op, l, r, n.span),
+            Ast::Call(name, args) => self.call(name, args, n.span),
+            Ast::Where { set, name, cond } => {
+                let (s, st) = self.node(set)?;
+                let Ty::Set(kind) = st else {
+                    return Err(self.err(
+                        set.span,
+                        format!(
+                            "'where' needs a set of records on its left, but this is {}",
+                            st.name()
+                        ),
+                    ));
+                };
+                if let Some(nm) = name {
+                    self.check_free_name(nm, set.span)?;
+                }
+                self.scopes.push(Scope {
+                    name: name.clone(),
+                    kind,
+                });
+                let c = self.node(cond);
+                self.scopes.pop();
+                let (c, ct) = c?;
+                if !matches!(ct, Ty::Bool | Ty::Any | Ty::Null) {
+                    return Err(self.err(
+                        cond.span,
+                        format!(
+                            "a 'where' condition must be true/false, but this is {}",
+                            ct.name()
+                        ),
+                    ));
+                }
+                Ok((
+                    Expr::Where {
+                        set: Box::new(s),
+                        cond: Box::new(c),
+                    },
+                    Ty::Set(kind),
+                ))
+            }
+        }
+    }
+
+    fn check_free_name(&self, name: &str, span: Span) -> R<()> {
+        if self.params.contains_key(name)
+            || self.let_src.contains_key(name)
+            || self.rec_src.contains_key(name)
+        {
+            return Err(self.err(
+                span,
+                format!("'{name}' is already a parameter or named value"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The field `name` of records of `kind`, as an expression on the record at `depth`.
+    fn record_field(&self, kind: RecordKind, name: &str, depth: usize) -> Option<(Expr, Ty)> {
+        match name {
+            "counts" => return Some((Expr::Counts { depth }, Ty::Bool)),
+            "current" if kind == RecordKind::ListEntry => {
+                return Some((Expr::Current { depth }, Ty::Bool));
+            }
+            "basis_bands" if kind.field(name).is_some() => {
+                return Some((Expr::HasBands { depth }, Ty::Bands));
+            }
+            _ => {}
+        }
+        let spec = catalog::ENVELOPE
+            .iter()
+            .find(|f| f.name == name)
+            .or_else(|| kind.field(name))?;
+        let col = record_schema().index(name)?;
+        let ty = match spec.ty {
+            FieldType::Enum(d) => Ty::Str(Some(d)),
+            FieldType::Text | FieldType::Uscc => Ty::Str(None),
+            FieldType::Date => Ty::Date,
+            FieldType::Bool => Ty::Bool,
+            FieldType::Int | FieldType::Money => Ty::Num,
+            FieldType::TextList => Ty::List(Box::new(Ty::Str(None))),
+            FieldType::EnumList(d) => Ty::List(Box::new(Ty::Str(Some(d)))),
+            FieldType::Bands | FieldType::People => return None,
+        };
+        Some((Expr::Field { depth, col }, ty))
+    }
+
+    fn ident(&mut self, name: &str, span: Span) -> R<(Expr, Ty)> {
+        // 1. A field of the innermost record, or a named record.
+        if let Some(scope) = self.scopes.last()
+            && let Some(found) = self.record_field(scope.kind, name, 0)
+        {
+            return Ok(found);
+        }
+        if let Some(depth) = self
+            .scopes
+            .iter()
+            .rev()
+            .position(|s| s.name.as_deref() == Some(name))
+        {
+            let kind = self.scopes[self.scopes.len() - 1 - depth].kind;
+            return Ok((Expr::Rec { depth }, Ty::Rec(kind)));
+        }
+        // 2. Record-level names of a record model.
+        if self.rec_src.contains_key(name) || self.outcome_field.as_deref() == Some(name) {
+            return self.rec_let(name, span);
+        }
+        // 3. Named values, then parameters.
+        if self.let_src.contains_key(name) {
+            return self.subject_let(name, span);
+        }
+        if let Some(c) = self.params.get(name) {
+            return Ok((Expr::Const(c.clone()), const_ty(c)));
+        }
+        // 4. Built-in names.
+        match name {
+            "T" => return Ok((Expr::AsOf, Ty::Date)),
+            "W3" => {
+                self.note_period(Period::years(3));
+                return Ok((Expr::WindowBack(Period::years(3)), Ty::Window));
+            }
+            "M12" => {
+                self.note_period(Period::months(12));
+                return Ok((Expr::WindowBack(Period::months(12)), Ty::Window));
+            }
+            "person_list_entry" => {
+                return Ok((Expr::PersonEntries, Ty::Set(RecordKind::ListEntry)));
+            }
+            _ => {}
+        }
+        if let Some(kind) = RecordKind::parse(name) {
+            return Ok((Expr::Source(kind), Ty::Set(kind)));
+        }
+        if name == "subject" {
+            return Err(self.err(span, "use subject.<attribute>, e.g. subject.established_on"));
+        }
+        if self.uses.contains_key(name) {
+            return Err(self.err(span, format!("use {name}.<part>, e.g. {name}.class")));
+        }
+        let hint = match self.scopes.last() {
+            Some(s) => format!(" (not a field of {} records either)", s.kind),
+            None if catalog::all_record_fields().iter().any(|f| f.name == name) => {
+                " (it is a record field: use it inside `<kind> where …`)".to_string()
+            }
+            None => String::new(),
+        };
+        Err(self.err(span, format!("unknown name '{name}'{hint}")))
+    }
+
+    fn subject_let(&mut self, name: &str, span: Span) -> R<(Expr, Ty)> {
+        match self.lets.get(name).cloned().unwrap_or(LetState::Pending) {
+            LetState::Done(slot, ty) => Ok((Expr::Let(slot), ty)),
+            LetState::InProgress => {
+                Err(self.err(span, format!("'{name}' is defined in terms of itself")))
+            }
+            LetState::Pending => {
+                let Some(src) = self.let_src.get(name).cloned() else {
+                    return Err(self.err(span, format!("unknown name '{name}'")));
+                };
+                self.lets.insert(name.to_owned(), LetState::InProgress);
+                // A named value is evaluated once per subject: outside any record.
+                let saved_scopes = std::mem::take(&mut self.scopes);
+                let compiled = self.compile_src(&src);
+                self.scopes = saved_scopes;
+                let (e, ty) = compiled?;
+                let slot = self.let_exprs.len();
+                self.let_exprs.push(Some(e));
+                self.let_names.push(name.to_owned());
+                self.lets
+                    .insert(name.to_owned(), LetState::Done(slot, ty.clone()));
+                Ok((Expr::Let(slot), ty))
+            }
+        }
+    }
+
+    fn rec_let(&mut self, name: &str, span: Span) -> R<(Expr, Ty)> {
+        let Some(over) = self.record_over else {
+            return Err(self.err(span, format!("unknown name '{name}'")));
+        };
+        match self
+            .rec_lets
+            .get(name)
+            .cloned()
+            .unwrap_or(LetState::Pending)
+        {
+            LetState::Done(slot, ty) => Ok((Expr::RecLet(slot), ty)),
+            LetState::InProgress => {
+                Err(self.err(span, format!("'{name}' is defined in terms of itself")))
+            }
+            LetState::Pending => {
+                if self.outcome_field.as_deref() == Some(name) {
+                    // The outcome slot is filled by the rules, not by an expression.
+                    let slot = self.rec_exprs.len();
+                    self.rec_exprs.push(None);
+                    self.rec_names.push(name.to_owned());
+                    self.rec_lets
+                        .insert(name.to_owned(), LetState::Done(slot, Ty::Str(None)));
+                    return Ok((Expr::RecLet(slot), Ty::Str(None)));
+                }
+                let Some(src) = self.rec_src.get(name).cloned() else {
+                    return Err(self.err(span, format!("unknown name '{name}'")));
+                };
+                self.rec_lets.insert(name.to_owned(), LetState::InProgress);
+                let saved_scopes = std::mem::replace(
+                    &mut self.scopes,
+                    vec![Scope {
+                        name: None,
+                        kind: over,
+                    }],
+                );
+                let compiled = self.compile_src(&src);
+                self.scopes = saved_scopes;
+                let (e, ty) = compiled?;
+                let slot = self.rec_exprs.len();
+                self.rec_exprs.push(Some(e));
+                self.rec_names.push(name.to_owned());
+                self.rec_lets
+                    .insert(name.to_owned(), LetState::Done(slot, ty.clone()));
+                Ok((Expr::RecLet(slot), ty))
+            }
+        }
+    }
+
+    fn field(&mut self, base: &Node, name: &str, span: Span) -> R<(Expr, Ty)> {
+        if let Ast::Ident(b) = &base.ast {
+            let shadowed = self
+                .scopes
+                .last()
+                .is_some_and(|s| self.record_field(s.kind, b, 0).is_some())
+                || self
+                    .scopes
+                    .iter()
+                    .any(|s| s.name.as_deref() == Some(b.as_str()));
+            if !shadowed {
+                if b == "subject" {
+                    if name == "status" {
+                        return Ok((
+                            Expr::SubjectStatus,
+                            Ty::Str(Some(catalog::SUBJECT_STATUSES)),
+                        ));
+                    }
+                    let spec = catalog::SUBJECT_FIELDS.iter().find(|f| f.name == name);
+                    let col = subject_schema().index(name);
+                    return match (spec, col) {
+                        (Some(spec), Some(col)) => {
+                            let ty = match spec.ty {
+                                FieldType::Enum(d) => Ty::Str(Some(d)),
+                                FieldType::Date => Ty::Date,
+                                FieldType::Bool => Ty::Bool,
+                                FieldType::Int | FieldType::Money => Ty::Num,
+                                _ => Ty::Str(None),
+                            };
+                            Ok((Expr::Subject { col }, ty))
+                        }
+                        _ => Err(self.err(span, format!("subjects have no attribute '{name}'"))),
+                    };
+                }
+                if let Some(&model) = self.uses.get(b.as_str()) {
+                    return self.model_part(model, name, span);
+                }
+            }
+        }
+        let (b, bt) = self.node(base)?;
+        match bt {
+            Ty::Rec(kind) => {
+                let depth = match &b {
+                    Expr::Rec { depth } => Some(*depth),
+                    _ => None,
+                };
+                match depth {
+                    Some(d) => self.record_field(kind, name, d).ok_or_else(|| {
+                        self.err(span, format!("{kind} records have no field '{name}'"))
+                    }),
+                    None => {
+                        let (e, ty) = self.record_field(kind, name, 0).ok_or_else(|| {
+                            self.err(span, format!("{kind} records have no field '{name}'"))
+                        })?;
+                        match e {
+                            Expr::Field { col, .. } => Ok((
+                                Expr::FieldOf {
+                                    rec: Box::new(b),
+                                    col,
+                                },
+                                ty,
+                            )),
+                            _ => Err(self.err(
+                                span,
+                                format!("'{name}' cannot be read from a computed record"),
+                            )),
+                        }
+                    }
+                }
+            }
+            Ty::Bands => {
+                let Expr::HasBands { depth } = b else {
+                    return Err(self.err(span, "fine bands can only be read from a record field"));
+                };
+                if name != "general" && name != "serious" {
+                    return Err(self.err(span, "fine bands are 'general' or 'serious'"));
+                }
+                let schema = record_schema();
+                let (Some(min_col), Some(max_col)) = (
+                    schema.index(&format!("basis_bands.{name}.min")),
+                    schema.index(&format!("basis_bands.{name}.max")),
+                ) else {
+                    return Err(self.err(span, "fine band columns missing"));
+                };
+                Ok((
+                    Expr::Band {
+                        depth,
+                        min_col,
+                        max_col,
+                    },
+                    Ty::Range,
+                ))
+            }
+            Ty::Table | Ty::Any => {
+                if let Expr::Const(c) = &b {
+                    return match c.get(name) {
+                        Some(v) => Ok((Expr::Const(v.clone()), const_ty(v))),
+                        None => {
+                            Err(self
+                                .err(span, format!("the parameter table has no entry '{name}'")))
+                        }
+                    };
+                }
+                Ok((Expr::Member(Box::new(b), name.to_owned()), Ty::Any))
+            }
+            other => Err(self.err(span, format!("cannot read '.{name}' of {}", other.name()))),
+        }
+    }
+
+    fn model_part(&mut self, model: usize, part: &str, span: Span) -> R<(Expr, Ty)> {
+        let m = &self.known.models[model];
+        match &m.body {
+            Body::Record { over, .. } => {
+                let Some(depth) = self.scopes.iter().rev().position(|s| s.kind == *over) else {
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "{} applies to {over} records: use it inside `{over} where …`",
+                            m.alias
+                        ),
+                    ));
+                };
+                let Some(slot) = m.rec_let_names.iter().position(|n| n == part) else {
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "{} has no output '{part}' (it has {})",
+                            m.alias,
+                            m.rec_let_names.join(", ")
+                        ),
+                    ));
+                };
+                Ok((Expr::RecordModel { model, slot, depth }, Ty::Any))
+            }
+            body => {
+                let (p, ty) = match (part, body) {
+                    ("class", Body::Classification { .. }) => (ResultPart::Class, Ty::Str(None)),
+                    ("score", Body::Scoring { .. }) => (ResultPart::Score, Ty::Num),
+                    ("grade", Body::Scoring { .. }) => (ResultPart::Grade, Ty::Str(None)),
+                    ("eligible", Body::Eligibility { .. }) => (ResultPart::Eligible, Ty::Bool),
+                    _ => {
+                        return Err(
+                            self.err(span, format!("{} has no result part '{part}'", m.alias))
+                        );
+                    }
+                };
+                Ok((Expr::ModelResult { model, part: p }, ty))
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Node, r: &Node, span: Span) -> R<(Expr, Ty)> {
+        let (le, lt) = self.node(l)?;
+        let (re, rt) = self.node(r)?;
+        let ty = match op {
+            BinOp::Or | BinOp::And => Ty::Bool,
+            BinOp::Eq | BinOp::Ne => {
+                self.check_codes(&lt, &re, r.span)?;
+                self.check_codes(&rt, &le, l.span)?;
+                Ty::Bool
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ok = |t: &Ty| matches!(t, Ty::Num | Ty::Date | Ty::Any | Ty::Null | Ty::Str(_));
+                if !ok(&lt) || !ok(&rt) {
+                    return Err(self.err(
+                        span,
+                        format!("cannot compare {} with {}", lt.name(), rt.name()),
+                    ));
+                }
+                Ty::Bool
+            }
+            BinOp::In | BinOp::NotIn => {
+                match &rt {
+                    Ty::List(_) => {
+                        if let (Ty::Str(Some(domain)), Expr::Const(Const::List(items))) = (&lt, &re)
+                        {
+                            for it in items {
+                                if let Const::Str(s) = it
+                                    && !domain.contains(&s.as_str())
+                                {
+                                    return Err(self.err(
+                                        r.span,
+                                        format!(
+                                            "'{s}' is not one of the codes {}",
+                                            domain.join(", ")
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    Ty::Window | Ty::Range | Ty::Any => {}
+                    other => {
+                        return Err(self.err(
+                            r.span,
+                            format!(
+                                "'in' needs a list, a window or a range on its right, not {}",
+                                other.name()
+                            ),
+                        ));
+                    }
+                }
+                Ty::Bool
+            }
+            BinOp::Coalesce => {
+                if lt == Ty::Null {
+                    rt
+                } else {
+                    lt
+                }
+            }
+            BinOp::Add | BinOp::Sub => match (&lt, &rt) {
+                (Ty::Date, _) => Ty::Date,
+                _ => Ty::Num,
+            },
+            BinOp::Mul | BinOp::Div => Ty::Num,
+        };
+        // Fold arithmetic on constants.
+        if let (Expr::Const(Const::Num(a)), Expr::Const(Const::Num(b))) = (&le, &re) {
+            let v = match op {
+                BinOp::Add => Some(a + b),
+                BinOp::Sub => Some(a - b),
+                BinOp::Mul => Some(a * b),
+                BinOp::Div if *b != 0.0 => Some(a / b),
+                _ => None,
+            };
+            if let Some(v) = v {
+                return Ok((Expr::Const(Const::Num(v)), Ty::Num));
+            }
+        }
+        Ok((Expr::Bin(op, Box::new(le), Box::new(re)), ty))
+    }
+
+    /// When `t` is a coded field and `other` a constant text, the text must be a code.
+    fn check_codes(&self, t: &Ty, other: &Expr, span: Span) -> R<()> {
+        if let (Ty::Str(Some(domain)), Expr::Const(Const::Str(s))) = (t, other)
+            && !domain.contains(&s.as_str())
+        {
+            return Err(self.err(
+                span,
+                format!("'{s}' is not one of the codes {}", domain.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, name: &str, args: &[Node], span: Span) -> R<(Expr, Ty)> {
+        use Func::*;
+        let set_fn = match name {
+            "count" => Some((Count, 1, false)),
+            "any" | "exists" => Some((Any, 1, false)),
+            "sum" => Some((Sum, 2, true)),
+            "all" => Some((All, 2, true)),
+            "distinct" => Some((Distinct, 2, true)),
+            "latest" => Some((Latest, 2, true)),
+            "earliest" => Some((Earliest, 2, true)),
+            "top" => Some((Top, 3, true)),
+            "join" => Some((Join, 2, true)),
+            _ => None,
+        };
+        // min/max over a set when the first argument is a set.
+        let set_fn = set_fn.or(match (name, args.first().map(|a| &a.ast)) {
+            ("min" | "max", Some(_)) if args.len() == 2 => {
+                let probe = self
+                    .node(&args[0])
+                    .map(|(_, t)| matches!(t, Ty::Set(_)))
+                    .unwrap_or(false);
+                probe.then_some((if name == "min" { SetMin } else { SetMax }, 2, true))
+            }
+            _ => None,
+        });
+        if let Some((f, arity, per_record)) = set_fn {
+            if f == Join && !std::mem::take(&mut self.join_here) {
+                return Err(self.err(
+                    span,
+                    "join() gives text: use it as a whole {join(…)} piece of a text",
+                ));
+            }
+            if args.len() != arity {
+                return Err(self.err(span, format!("{name}() takes {arity} argument(s)")));
+            }
+            let (set, st) = self.node(&args[0])?;
+            let Ty::Set(kind) = st else {
+                return Err(self.err(
+                    args[0].span,
+                    format!("{name}() needs a set of records first, not {}", st.name()),
+                ));
+            };
+            let mut out = vec![set];
+            let mut per_ty = Ty::Any;
+            if per_record {
+                self.scopes.push(Scope { name: None, kind });
+                let e = self.node(&args[1]);
+                self.scopes.pop();
+                let (e, t) = e?;
+                let ok = match f {
+                    Sum => matches!(t, Ty::Num | Ty::Any | Ty::Null),
+                    All => matches!(t, Ty::Bool | Ty::Any | Ty::Null),
+                    _ => true,
+                };
+                if !ok {
+                    let want = if f == Sum { "a number" } else { "true/false" };
+                    return Err(self.err(
+                        args[1].span,
+                        format!("{name}() needs {want} per record, but this is {}", t.name()),
+                    ));
+                }
+                per_ty = t;
+                out.push(e);
+            }
+            for extra in &args[out.len()..] {
+                out.push(self.node(extra)?.0);
+            }
+            let ty = match f {
+                Count | Sum | Distinct => Ty::Num,
+                Any | All => Ty::Bool,
+                SetMin | SetMax => per_ty,
+                Latest | Earliest => Ty::Rec(kind),
+                Top => Ty::Set(kind),
+                Join => Ty::Str(None),
+                _ => Ty::Any,
+            };
+            return Ok((Expr::Call(f, out), ty));
+        }
+
+        let (f, arity): (Func, &[usize]) = match name {
+            "if" => (If, &[3]),
+            "min" => (Min, &[2]),
+            "max" => (Max, &[2]),
+            "abs" => (Abs, &[1]),
+            "round" => (Round, &[1, 2]),
+            "clamp" => (Clamp, &[3]),
+            "add" => (Add, &[2]),
+            "complete_from" => (CompleteFrom, &[2]),
+            "year" => (Year, &[1]),
+            "date" => (Date, &[1]),
+            "ymd" => (Ymd, &[3]),
+            "months" => (Months, &[1]),
+            "years" => (Years, &[1]),
+            "days" => (Days, &[1]),
+            "window" => (Window, &[2]),
+            "days_between" => (DaysBetween, &[2]),
+            "contains" => (Contains, &[2]),
+            "contains_any" => (ContainsAny, &[2]),
+            "starts_with" => (StartsWith, &[2]),
+            "starts_with_any" => (StartsWithAny, &[2]),
+            "len" => (Len, &[1]),
+            "has" => (Has, &[2]),
+            "has_any" => (HasAny, &[2]),
+            "only" => (Only, &[2]),
+            "category" => (Category, &[1]),
+            "list_name" => (ListName, &[1]),
+            "in_force" => (InForce, &[2]),
+            _ => return Err(self.err(span, format!("unknown function '{name}'"))),
+        };
+        if !arity.contains(&args.len()) {
+            return Err(self.err(
+                span,
+                format!(
+                    "{name}() takes {} argument(s)",
+                    arity
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            ));
+        }
+        let mut exprs = Vec::with_capacity(args.len());
+        let mut tys = Vec::with_capacity(args.len());
+        for a in args {
+            let (e, t) = self.node(a)?;
+            exprs.push(e);
+            tys.push(t);
+        }
+        // Code checks for list membership helpers on coded list fields.
+        if matches!(f, Has | HasAny | Only)
+            && let Ty::List(inner) = &tys[0]
+        {
+            self.check_codes(inner, &exprs[1], args[1].span)?;
+            if let (Ty::Str(Some(domain)), Expr::Const(Const::List(items))) =
+                (inner.as_ref(), &exprs[1])
+            {
+                for it in items {
+                    if let Const::Str(s) = it
+                        && !domain.contains(&s.as_str())
+                    {
+                        return Err(self.err(
+                            args[1].span,
+                            format!("'{s}' is not one of the codes {}", domain.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+        if f == Category
+            && let Expr::Const(Const::Str(s)) = &exprs[0]
+            && catalog::list_spec(s).is_none()
+        {
+            return Err(self.err(args[0].span, format!("'{s}' is not a catalogued list")));
+        }
+        // Constant folding of pure constructors.
+        match (f, exprs.as_slice()) {
+            (Date, [Expr::Const(Const::Str(s))]) => {
+                let d = time::parse_date(s)
+                    .map_err(|e| self.err(args[0].span, format!("bad date: {e}")))?;
+                return Ok((
+                    Expr::Const(Const::Date(time::days_since_epoch(d))),
+                    Ty::Date,
+                ));
+            }
+            (Months | Years | Days, [Expr::Const(Const::Num(n))]) => {
+                if n.fract() != 0.0 {
+                    return Err(self.err(args[0].span, "a period must be a whole number"));
+                }
+                let k = *n as i32;
+                let p = match f {
+                    Months => Period::months(k),
+                    Years => Period::years(k),
+                    _ => Period::days(k),
+                };
+                self.note_period(p);
+                return Ok((Expr::Const(Const::Period(p)), Ty::Period));
+            }
+            _ => {}
+        }
+        let ty = match f {
+            If => {
+                if tys[1] == Ty::Null {
+                    tys[2].clone()
+                } else {
+                    tys[1].clone()
+                }
+            }
+            Min | Max => {
+                if tys[0] == Ty::Date || tys[1] == Ty::Date {
+                    Ty::Date
+                } else {
+                    Ty::Num
+                }
+            }
+            Abs | Round | Clamp | Year | DaysBetween | Len => Ty::Num,
+            Add | CompleteFrom | Date | Ymd => Ty::Date,
+            Months | Years | Days => Ty::Period,
+            Window => Ty::Window,
+            Contains | ContainsAny | StartsWith | StartsWithAny | Has | HasAny | Only => Ty::Bool,
+            Category => Ty::Str(Some(&["blacklist", "redlist", "abnormal", "watch"])),
+            ListName => Ty::Str(None),
+            InForce => Ty::Table,
+            _ => Ty::Any,
+        };
+        Ok((Expr::Call(f, exprs), ty))
+    }
+}
+
+fn toml_to_const(v: &toml::Value) -> Result<Const, String> {
+    Ok(match v {
+        toml::Value::String(s) => Const::Str(s.clone()),
+        toml::Value::Integer(i) => Const::Num(*i as f64),
+        toml::Value::Float(f) => Const::Num(*f),
+        toml::Value::Boolean(b) => Const::Bool(*b),
+        toml::Value::Datetime(dt) => match (dt.date, dt.time) {
+            (Some(d), None) => {
+                let date = time::parse_date(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
+                    .map_err(|e| e.to_string())?;
+                Const::Date(time::days_since_epoch(date))
+            }
+            _ => return Err("only plain dates (YYYY-MM-DD) are allowed".into()),
+        },
+        toml::Value::Array(items) => {
+            Const::List(items.iter().map(toml_to_const).collect::<Result<_, _>>()?)
+        }
+        toml::Value::Table(t) => Const::Table(
+            t.iter()
+                .map(|(k, v)| Ok((k.clone(), toml_to_const(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+    })
+}
+
+fn date_value(pos: &Positions, v: &toml::Spanned<toml::Value>) -> R<i32> {
+    let text = match v.get_ref() {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(dt) => dt.to_string(),
+        _ => return Err(pos.error(v.span().start, "expected a date YYYY-MM-DD")),
+    };
+    let d =
+        time::parse_date(&text).map_err(|e| pos.error(v.span().start, format!("bad date: {e}")))?;
+    Ok(time::days_since_epoch(d))
+}
+
+/// Identifier under which other models refer to model `id` (dashes become underscores).
+pub fn alias_of(id: &str) -> String {
+    id.replace('-', "_")
+}
+
+/// Compile the model file `text` (named `file` in errors), given the models
+/// already compiled (which it may `use`).
+pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
+    let pos = Positions::new(file, text);
+    let f: ModelFile = parse_file(file, text)?;
+    let kind = ModelKind::parse(f.kind.get_ref()).ok_or_else(|| {
+        pos.error(
+            f.kind.span().start,
+            "kind must be classification, lists, eligibility, scoring or record",
+        )
+    })?;
+    let id = f.id.get_ref().trim().to_owned();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(pos.error(
+            f.id.span().start,
+            "a model id uses lower-case letters, digits and '-'",
+        ));
+    }
+    if f.version.get_ref().trim().is_empty() {
+        return Err(pos.error(f.version.span().start, "version must not be empty"));
+    }
+    let visibility = match &f.visibility {
+        None => "subject_and_gov".to_owned(),
+        Some(v)
+            if matches!(
+                v.get_ref().as_str(),
+                "public" | "subject_and_gov" | "gov_only"
+            ) =>
+        {
+            v.get_ref().clone()
+        }
+        Some(v) => {
+            return Err(pos.error(
+                v.span().start,
+                "visibility must be public, subject_and_gov or gov_only",
+            ));
+        }
+    };
+    let valid_from = f
+        .valid_from
+        .as_ref()
+        .map(|v| date_value(&pos, v))
+        .transpose()?;
+    let valid_to = f
+        .valid_to
+        .as_ref()
+        .map(|v| date_value(&pos, v))
+        .transpose()?;
+    if let (Some(a), Some(b)) = (valid_from, valid_to)
+        && b < a
+    {
+        return Err(pos.error(
+            f.valid_to.as_ref().map(|v| v.span().start).unwrap_or(0),
+            "valid_to is before valid_from",
+        ));
+    }
+
+    // Parameters.
+    let mut params = HashMap::new();
+    let empty = toml::Table::new();
+    let span_of = |t: &Option<toml::Spanned<toml::Table>>| t.as_ref().map_or(0, |t| t.span().start);
+    let params_table = f.params.as_ref().map_or(&empty, |t| t.get_ref());
+    let lets_table = f.lets.as_ref().map_or(&empty, |t| t.get_ref());
+    for (k, v) in params_table {
+        let c = toml_to_const(v)
+            .map_err(|e| pos.error(span_of(&f.params), format!("parameter {k}: {e}")))?;
+        params.insert(k.clone(), c);
+    }
+    // Used models.
+    let mut uses = HashMap::new();
+    let mut deps = Vec::new();
+    for u in &f.uses {
+        let Some(i) = known.models.iter().position(|m| &m.id == u.get_ref()) else {
+            return Err(pos.error(
+                u.span().start,
+                format!(
+                    "unknown model '{}' (models must be loaded before the models that use them)",
+                    u.get_ref()
+                ),
+            ));
+        };
+        uses.insert(alias_of(u.get_ref()), i);
+        deps.push(i);
+    }
+    // Names.
+    let reserved = |n: &str| {
+        syntax::is_keyword(n)
+            || matches!(
+                n,
+                "T" | "W3" | "M12" | "subject" | "person_list_entry" | "counts" | "current"
+            )
+            || RecordKind::parse(n).is_some()
+            || catalog::all_record_fields().iter().any(|f| f.name == n)
+            || uses.contains_key(n)
+    };
+    for (k, v) in lets_table {
+        let toml::Value::String(_) = v else {
+            return Err(pos.error(
+                span_of(&f.lets),
+                format!("named value {k} must be an expression string"),
+            ));
+        };
+        if reserved(k) || params.contains_key(k) {
+            return Err(pos.error(
+                span_of(&f.lets),
+                format!(
+                    "'{k}' is a reserved word, a record field or a parameter: choose another name"
+                ),
+            ));
+        }
+    }
+    for k in params.keys() {
+        if reserved(k) {
+            return Err(pos.error(
+                span_of(&f.params),
+                format!(
+                    "parameter '{k}' is a reserved word or a record field: choose another name"
+                ),
+            ));
+        }
+    }
+    // Spanned sources of lets: re-read the table with spans.
+    let spanned_lets = spanned_strings(text, f.lets.is_some(), "let", &pos)?;
+    let spanned_outputs = spanned_strings(text, f.output.is_some(), "output", &pos)?;
+
+    let record_over = match (kind, &f.over) {
+        (ModelKind::Record, Some(o)) => Some(RecordKind::parse(o.get_ref()).ok_or_else(|| {
+            pos.error(
+                o.span().start,
+                format!("unknown record kind '{}'", o.get_ref()),
+            )
+        })?),
+        (ModelKind::Record, None) => {
+            return Err(pos.error(0, "a record model needs `over = \"<kind>\"`"));
+        }
+        _ => None,
+    };
+    let outcome_field = match kind {
+        ModelKind::Record => Some(
+            f.outcome_field
+                .as_ref()
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_else(|| "outcome".into()),
+        ),
+        _ => None,
+    };
+
+    let (subject_lets, record_lets): (HashMap<String, Src>, HashMap<String, Src>) =
+        if record_over.is_some() {
+            let mut rec: HashMap<String, Src> = spanned_lets.into_iter().collect();
+            for (k, v) in spanned_outputs.iter() {
+                if rec.contains_key(k) {
+                    return Err(pos.error(
+                        v.span().start,
+                        format!("'{k}' is both a named value and an output"),
+                    ));
+                }
+                rec.insert(k.clone(), v.clone());
+            }
+            (HashMap::new(), rec)
+        } else {
+            if !spanned_outputs.is_empty() {
+                return Err(pos.error(span_of(&f.output), "[output] is only for record models"));
+            }
+            (spanned_lets.into_iter().collect(), HashMap::new())
+        };
+
+    let mut cx = Cx {
+        pos: Positions::new(file, text),
+        base: 0,
+        params,
+        let_src: subject_lets,
+        lets: HashMap::new(),
+        let_exprs: Vec::new(),
+        let_names: Vec::new(),
+        rec_src: record_lets,
+        rec_lets: HashMap::new(),
+        rec_exprs: Vec::new(),
+        rec_names: Vec::new(),
+        record_over,
+        outcome_field: outcome_field.clone(),
+        scopes: Vec::new(),
+        uses,
+        known,
+        periods: Vec::new(),
+        join_here: false,
+    };
+
+    let rule =
+        |cx: &mut Cx, r: &crate::file::RuleFile, need_value: bool, in_record: bool| -> R<Rule> {
+            if in_record {
+                cx.scopes.push(Scope {
+                    name: None,
+                    kind: record_over.unwrap_or(RecordKind::Penalty),
+                });
+            }
+            let out = (|| {
+                let when = cx.compile_bool(&r.when, "`when`")?;
+                let value = match (&r.value, need_value) {
+                    (Some(v), true) => Some(cx.compile_src(v)?.0),
+                    (None, true) => {
+                        return Err(cx
+                            .pos
+                            .error(r.id.span().start, "a record-model rule needs `value`"));
+                    }
+                    (Some(v), false) => {
+                        return Err(cx
+                            .pos
+                            .error(v.span().start, "`value` is only for record models"));
+                    }
+                    (None, false) => None,
+                };
+                let text = cx.template(&r.text)?;
+                let fail_text = r.fail_text.as_ref().map(|t| cx.template(t)).transpose()?;
+                let records = r.records.as_ref().map(|s| cx.compile_set(s)).transpose()?;
+                Ok(Rule {
+                    id: r.id.get_ref().clone(),
+                    when,
+                    text,
+                    fail_text,
+                    value,
+                    records,
+                })
+            })();
+            if in_record {
+                cx.scopes.pop();
+            }
+            out
+        };
+
+    let mut seen_rules: Vec<String> = Vec::new();
+    let mut check_rule_id = |cx: &Cx, id: &toml::Spanned<String>| -> R<()> {
+        let s = id.get_ref();
+        if s.is_empty() || seen_rules.contains(s) {
+            return Err(cx.pos.error(
+                id.span().start,
+                format!("rule id '{s}' is empty or repeated"),
+            ));
+        }
+        seen_rules.push(s.clone());
+        Ok(())
+    };
+
+    let body = match kind {
+        ModelKind::Classification => {
+            if f.classes.is_empty() {
+                return Err(pos.error(0, "a classification model needs [[class]] entries"));
+            }
+            let mut classes = Vec::new();
+            for c in &f.classes {
+                let mut rules = Vec::new();
+                for r in &c.rules {
+                    check_rule_id(&cx, &r.id)?;
+                    rules.push(rule(&mut cx, r, false, false)?);
+                }
+                classes.push(Outcome {
+                    id: c.id.get_ref().clone(),
+                    label: c.label.clone(),
+                    rules,
+                });
+            }
+            let default_class = f
+                .default_class
+                .as_ref()
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_else(|| "unclassified".into());
+            let default_label = f.default_label.clone().unwrap_or_else(|| "未分类".into());
+            Body::Classification {
+                classes,
+                default_class,
+                default_label,
+            }
+        }
+        ModelKind::Lists => {
+            let mut outcomes = Vec::new();
+            for o in &f.outcomes {
+                if catalog::list_spec(o.list.get_ref()).is_none() {
+                    return Err(pos.error(
+                        o.list.span().start,
+                        format!("'{}' is not a catalogued list", o.list.get_ref()),
+                    ));
+                }
+                let mut rules = Vec::new();
+                for r in &o.rules {
+                    check_rule_id(&cx, &r.id)?;
+                    rules.push(rule(&mut cx, r, false, false)?);
+                }
+                outcomes.push(Outcome {
+                    id: o.list.get_ref().clone(),
+                    label: o.label.clone(),
+                    rules,
+                });
+            }
+            Body::Lists { outcomes }
+        }
+        ModelKind::Eligibility => {
+            let mut conditions = Vec::new();
+            for r in &f.conditions {
+                check_rule_id(&cx, &r.id)?;
+                conditions.push(rule(&mut cx, r, false, false)?);
+            }
+            Body::Eligibility { conditions }
+        }
+        ModelKind::Scoring => compile_scoring(&mut cx, &f, &mut check_rule_id)?,
+        ModelKind::Record => {
+            let over = record_over.unwrap_or(RecordKind::Penalty);
+            let mut rules = Vec::new();
+            for r in &f.rules {
+                check_rule_id(&cx, &r.id)?;
+                rules.push(rule(&mut cx, r, true, true)?);
+            }
+            if rules.is_empty() {
+                return Err(pos.error(0, "a record model needs [[rule]] entries"));
+            }
+            let field = outcome_field.clone().unwrap_or_default();
+            // Make sure the outcome slot exists, then every output in file order.
+            cx.scopes.push(Scope {
+                name: None,
+                kind: over,
+            });
+            let select = match &f.select {
+                Some(src) => Some(cx.compile_bool(src, "`select`")?),
+                None => None,
+            };
+            let outcome_slot = match cx.rec_let(&field, Span::default())?.0 {
+                Expr::RecLet(s) => s,
+                _ => 0,
+            };
+            let mut outputs = vec![(field.clone(), outcome_slot)];
+            for (name, _) in &spanned_outputs {
+                if let (Expr::RecLet(s), _) = cx.rec_let(name, Span::default())? {
+                    outputs.push((name.clone(), s));
+                }
+            }
+            cx.scopes.pop();
+            Body::Record {
+                over,
+                select,
+                outcome_field: field,
+                rules,
+                outputs,
+            }
+        }
+    };
+
+    // Compile named values nobody used, so that their mistakes are reported too.
+    let names: Vec<String> = cx.let_src.keys().cloned().collect();
+    for n in names {
+        cx.subject_let(&n, Span::default())?;
+    }
+    let names: Vec<String> = cx.rec_src.keys().cloned().collect();
+    for n in names {
+        cx.scopes.push(Scope {
+            name: None,
+            kind: record_over.unwrap_or(RecordKind::Penalty),
+        });
+        let r = cx.rec_let(&n, Span::default());
+        cx.scopes.pop();
+        r?;
+    }
+
+    let lets: Vec<Expr> = cx
+        .let_exprs
+        .into_iter()
+        .map(|e| e.unwrap_or(Expr::Const(Const::Null)))
+        .collect();
+    let rec_lets: Vec<Expr> = cx
+        .rec_exprs
+        .into_iter()
+        .map(|e| e.unwrap_or(Expr::Const(Const::Null)))
+        .collect();
+    Ok(Model {
+        alias: alias_of(&id),
+        id,
+        version: f.version.get_ref().trim().to_owned(),
+        name: f.name.clone(),
+        kind,
+        source: f.source.clone(),
+        description: f.description.clone(),
+        valid_from,
+        valid_to,
+        visibility,
+        uses: f.uses.iter().map(|u| u.get_ref().clone()).collect(),
+        origin: file.to_owned(),
+        text: text.to_owned(),
+        lets,
+        let_names: cx.let_names,
+        rec_lets,
+        rec_let_names: cx.rec_names,
+        body,
+        deps,
+        periods: cx.periods,
+    })
+}
+
+fn compile_scoring(
+    cx: &mut Cx,
+    f: &ModelFile,
+    check_rule_id: &mut impl FnMut(&Cx, &toml::Spanned<String>) -> R<()>,
+) -> R<Body> {
+    if f.dimensions.is_empty() || f.indicators.is_empty() || f.grades.is_empty() {
+        return Err(cx.pos.error(
+            0,
+            "a scoring model needs [[dimension]], [[indicator]] and [[grade]] entries",
+        ));
+    }
+    let dimensions: Vec<Dimension> = f
+        .dimensions
+        .iter()
+        .map(|d| Dimension {
+            id: d.id.get_ref().clone(),
+            label: d.label.clone(),
+            max: *d.max.get_ref(),
+        })
+        .collect();
+    let mut grades = Vec::new();
+    for (i, g) in f.grades.iter().enumerate() {
+        let last = i + 1 == f.grades.len();
+        if g.min.is_none() && !last {
+            return Err(cx
+                .pos
+                .error(g.id.span().start, "every grade but the last needs `min`"));
+        }
+        if let (Some(prev), Some(min)) = (grades.last().and_then(|p: &Grade| p.min), g.min)
+            && min >= prev
+        {
+            return Err(cx.pos.error(
+                g.id.span().start,
+                "grades must be listed best first with decreasing `min`",
+            ));
+        }
+        grades.push(Grade {
+            id: g.id.get_ref().clone(),
+            label: g.label.clone(),
+            min: if last { None } else { g.min },
+        });
+    }
+    let mut indicators = Vec::new();
+    let mut dim_totals = vec![0.0; dimensions.len()];
+    for ind in &f.indicators {
+        check_rule_id(cx, &ind.id)?;
+        let Some(dimension) = dimensions
+            .iter()
+            .position(|d| &d.id == ind.dimension.get_ref())
+        else {
+            return Err(cx.pos.error(
+                ind.dimension.span().start,
+                format!("unknown dimension '{}'", ind.dimension.get_ref()),
+            ));
+        };
+        let max = *ind.max.get_ref();
+        if max <= 0.0 {
+            return Err(cx
+                .pos
+                .error(ind.max.span().start, "an indicator's max must be positive"));
+        }
+        let weight = ind.weight.unwrap_or(1.0);
+        dim_totals[dimension] += max * weight;
+        let (points, ty) = cx.compile_src(&ind.points)?;
+        if !matches!(ty, Ty::Num | Ty::Any) {
+            let start = cx.pos.string_content_start(ind.points.span());
+            return Err(cx.pos.error(
+                start,
+                format!("points must be a number, but this is {}", ty.name()),
+            ));
+        }
+        let text = cx.template(&ind.text)?;
+        let records = ind
+            .records
+            .as_ref()
+            .map(|s| cx.compile_set(s))
+            .transpose()?;
+        indicators.push(Indicator {
+            id: ind.id.get_ref().clone(),
+            dimension,
+            label: ind.label.clone(),
+            max,
+            weight,
+            points,
+            text,
+            records,
+        });
+    }
+    for (d, total) in dimensions.iter().zip(&dim_totals) {
+        if (d.max - total).abs() > 1e-9 {
+            let span = f
+                .dimensions
+                .iter()
+                .find(|x| x.id.get_ref() == &d.id)
+                .map(|x| x.max.span().start)
+                .unwrap_or(0);
+            return Err(cx.pos.error(
+                span,
+                format!(
+                    "dimension {} has max {} but its indicators add up to {}",
+                    d.id, d.max, total
+                ),
+            ));
+        }
+    }
+    let mut vetoes = Vec::new();
+    for v in &f.vetoes {
+        check_rule_id(cx, &v.id)?;
+        let Some(cap) = grades.iter().position(|g| &g.id == v.cap.get_ref()) else {
+            return Err(cx.pos.error(
+                v.cap.span().start,
+                format!("unknown grade '{}'", v.cap.get_ref()),
+            ));
+        };
+        let when = cx.compile_bool(&v.when, "`when`")?;
+        let text = cx.template(&v.text)?;
+        let records = v.records.as_ref().map(|s| cx.compile_set(s)).transpose()?;
+        let rule = Rule {
+            id: v.id.get_ref().clone(),
+            when,
+            text,
+            fail_text: None,
+            value: None,
+            records,
+        };
+        vetoes.push(Veto { rule, cap });
+    }
+    Ok(Body::Scoring {
+        dimensions,
+        indicators,
+        vetoes,
+        grades,
+    })
+}
+
+/// The string entries of a `[let]` / `[output]` table with the spans of
+/// their values, in file order. (serde gives the table's span only, so the
+/// entries are located with a span-preserving parse of the same document.)
+fn spanned_strings(
+    text: &str,
+    present: bool,
+    what: &str,
+    pos: &Positions,
+) -> R<Vec<(String, Src)>> {
+    if !present {
+        return Ok(Vec::new());
+    }
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default, rename = "let")]
+        lets: Option<toml::Spanned<indexmap_like::SpannedMap>>,
+        #[serde(default)]
+        output: Option<toml::Spanned<indexmap_like::SpannedMap>>,
+    }
+    let doc: Doc = toml::from_str(text).map_err(|e| {
+        pos.error(
+            e.span().map(|s| s.start).unwrap_or(0),
+            e.message().to_owned(),
+        )
+    })?;
+    let map = if what == "let" { doc.lets } else { doc.output };
+    let Some(map) = map else {
+        return Ok(Vec::new());
+    };
+    Ok(map.into_inner().0)
+}
+
+/// A table of named expression strings that keeps file order and spans.
+mod indexmap_like {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use toml::Spanned;
+
+    pub struct SpannedMap(pub Vec<(String, Spanned<String>)>);
+
+    impl<'de> serde::Deserialize<'de> for SpannedMap {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = SpannedMap;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a table of expression strings")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<SpannedMap, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = m.next_entry::<String, Spanned<String>>()? {
+                        out.push((k, v));
+                    }
+                    Ok(SpannedMap(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+}

@@ -1,0 +1,1764 @@
+//! The evaluator: runs compiled models over one subject's records.
+//!
+//! Per subject, records are bucketed by kind; named values, record sets and
+//! record-model outputs are memoised for the evaluation date. Sets live in an
+//! arena of row numbers, so evaluating a subject allocates almost nothing.
+//! Reasons are explained by tracing which records made a rule's value
+//! ("lineage"), and for a non-best outcome each rule is re-evaluated at the
+//! future dates where something could change to find the day it stops.
+
+use std::collections::HashMap;
+
+use xinyong_columnar::{ColumnType, rec, record_schema, subject_schema};
+use xinyong_core::catalog::{self, RecordKind};
+use xinyong_core::time::{self, Period};
+
+use crate::compile::Model;
+use crate::data::Table;
+use crate::ir::*;
+use crate::result::*;
+use crate::set::ModelSet;
+use crate::syntax::BinOp;
+use crate::value::{SetRef, Val, num_cmp, num_eq, round2};
+
+#[derive(Debug, Clone, Copy)]
+struct Summary<'a> {
+    class: Option<&'a str>,
+    score: Option<f64>,
+    grade: Option<&'a str>,
+    eligible: Option<bool>,
+}
+
+/// The decision of one model, before explanation.
+#[derive(Debug, Clone)]
+enum Decided {
+    Class(usize),
+    Lists(Option<usize>),
+    Eligibility(Vec<bool>),
+    Score {
+        points: Vec<f64>,
+        score: f64,
+        grade: usize,
+        vetoes: Vec<bool>,
+    },
+}
+
+struct RecMemo<'a> {
+    slots: Vec<Option<Val<'a>>>,
+    /// The rule that gave the outcome (computed once).
+    matched: Option<Option<usize>>,
+}
+
+/// Evaluation state for one subject at one date.
+struct Cx<'a> {
+    as_of: i32,
+    /// Records dated after this day are unknown (used when looking ahead).
+    known_until: i32,
+    arena: Vec<u32>,
+    sources: [Option<SetRef>; 16],
+    person: Option<SetRef>,
+    lets: Vec<Vec<Option<Val<'a>>>>,
+    results: Vec<Option<Summary<'a>>>,
+    decided: Vec<Option<Decided>>,
+    rec_memo: HashMap<(usize, u32), RecMemo<'a>>,
+    scopes: Vec<u32>,
+    /// Record-model frames: (model, row).
+    frames: Vec<(usize, u32)>,
+    /// Model whose named values `Expr::Let` refers to.
+    model: usize,
+    /// Windows `[add(T, -p), T]` computed at this date.
+    windows: Vec<(Period, i32)>,
+    /// Records behind each named value: (model, slot) → arena range.
+    let_lineage: HashMap<(usize, usize), SetRef>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(set: &ModelSet) -> Cx<'a> {
+        Cx {
+            as_of: 0,
+            known_until: 0,
+            arena: Vec::with_capacity(256),
+            sources: [None; 16],
+            person: None,
+            lets: set
+                .models
+                .iter()
+                .map(|m| vec![None; m.lets.len()])
+                .collect(),
+            results: vec![None; set.models.len()],
+            decided: vec![None; set.models.len()],
+            rec_memo: HashMap::new(),
+            scopes: Vec::with_capacity(8),
+            frames: Vec::with_capacity(4),
+            model: 0,
+            windows: Vec::with_capacity(4),
+            let_lineage: HashMap::new(),
+        }
+    }
+
+    fn reset(&mut self, as_of: i32, known_until: i32) {
+        self.as_of = as_of;
+        self.known_until = known_until;
+        self.arena.clear();
+        self.sources = [None; 16];
+        self.person = None;
+        for l in &mut self.lets {
+            l.iter_mut().for_each(|v| *v = None);
+        }
+        self.results.iter_mut().for_each(|r| *r = None);
+        self.decided.iter_mut().for_each(|r| *r = None);
+        self.rec_memo.clear();
+        self.scopes.clear();
+        self.frames.clear();
+        self.windows.clear();
+        self.let_lineage.clear();
+    }
+
+    /// The first day of the window `[add(T, -p), T]`.
+    fn window_start(&mut self, p: Period) -> i32 {
+        if let Some((_, d)) = self.windows.iter().find(|(q, _)| *q == p) {
+            return *d;
+        }
+        let d = add_days(
+            self.as_of,
+            Period {
+                months: -p.months,
+                days: -p.days,
+            },
+        );
+        self.windows.push((p, d));
+        d
+    }
+}
+
+/// Options of an evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalOptions {
+    /// Compute reasons (texts and records).
+    pub explain: bool,
+    /// Compute `stops_on` for the reasons of non-best outcomes.
+    pub stops_on: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            explain: true,
+            stops_on: true,
+        }
+    }
+}
+
+/// Record columns the evaluator reads by name, resolved once.
+struct FixedCols {
+    person_role: usize,
+    removed_on: usize,
+    band_mins: [usize; 2],
+    status: usize,
+}
+
+impl FixedCols {
+    fn new() -> FixedCols {
+        let rs = record_schema();
+        let col = |n: &str| rs.index(n).unwrap_or(0);
+        FixedCols {
+            person_role: col("person_role"),
+            removed_on: col("removed_on"),
+            band_mins: [
+                col("basis_bands.general.min"),
+                col("basis_bands.serious.min"),
+            ],
+            status: subject_schema().index("status").unwrap_or(0),
+        }
+    }
+}
+
+/// Evaluates a selection of models over the subjects of one record table.
+pub struct Evaluator<'a> {
+    set: &'a ModelSet,
+    order: Vec<usize>,
+    emit: Vec<bool>,
+    rec: &'a Table,
+    subj: Option<&'a Table>,
+    subject_row: Option<u32>,
+    by_kind: Vec<Vec<u32>>,
+    rec_types: Vec<ColumnType>,
+    subj_types: Vec<ColumnType>,
+    date_cols: Vec<usize>,
+    cols: FixedCols,
+    cx: Cx<'a>,
+    alt: Cx<'a>,
+    opts: EvalOptions,
+    tmp: Vec<Vec<u32>>,
+}
+
+const DAY: i32 = 1;
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator of the models `selected` (ids) and whatever they use.
+    pub fn new(
+        set: &'a ModelSet,
+        selected: &[usize],
+        rec: &'a Table,
+        subj: Option<&'a Table>,
+        opts: EvalOptions,
+    ) -> Evaluator<'a> {
+        let order = set.closure(selected);
+        let mut emit = vec![false; set.models.len()];
+        for &m in selected {
+            emit[m] = true;
+        }
+        let rs = record_schema();
+        let date_cols = rs
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.ty == ColumnType::Date)
+            .map(|(i, _)| i)
+            .collect();
+        Evaluator {
+            set,
+            order,
+            emit,
+            rec,
+            subj,
+            subject_row: None,
+            by_kind: vec![Vec::new(); RecordKind::ALL.len()],
+            rec_types: rs.columns.iter().map(|c| c.ty).collect(),
+            subj_types: subject_schema().columns.iter().map(|c| c.ty).collect(),
+            date_cols,
+            cols: FixedCols::new(),
+            cx: Cx::new(set),
+            alt: Cx::new(set),
+            opts,
+            tmp: Vec::new(),
+        }
+    }
+
+    /// Evaluate every selected model for one subject whose records are `rows`
+    /// of the record table, as of `as_of` (days since epoch). Results are
+    /// appended to `out` in the order of the selection's dependency closure.
+    pub fn evaluate(
+        &mut self,
+        subject_row: Option<u32>,
+        rows: &[u32],
+        as_of: i32,
+        out: &mut Vec<Output>,
+    ) {
+        self.subject_row = subject_row;
+        for b in &mut self.by_kind {
+            b.clear();
+        }
+        for &r in rows {
+            if let Some(k) = self.rec.kind(r) {
+                self.by_kind[k.index()].push(r);
+            }
+        }
+        self.cx.reset(as_of, as_of);
+        for i in 0..self.order.len() {
+            let m = self.order[i];
+            if !self.emit[m] {
+                continue;
+            }
+            let model = &self.set.models[m];
+            match &model.body {
+                Body::Record { .. } => out.push(Output::Records(self.record_outputs(m))),
+                _ => {
+                    let r = self.subject_output(m);
+                    out.push(Output::Subject(r));
+                }
+            }
+        }
+    }
+
+    // ---- records and sets -------------------------------------------------
+
+    #[inline]
+    fn counts(&self, row: u32) -> bool {
+        let t = &self.rec;
+        let Some(date) = t.date(row, rec::DATE) else {
+            return false;
+        };
+        if date > self.cx.as_of || date > self.cx.known_until {
+            return false;
+        }
+        if t.bool(row, rec::WITHDRAWN) == Some(true) {
+            return false;
+        }
+        if let Some(rep) = t.date(row, rec::REPAIRED_ON)
+            && rep <= self.cx.as_of
+        {
+            return false;
+        }
+        true
+    }
+
+    fn source(&mut self, k: RecordKind) -> SetRef {
+        if let Some(s) = self.cx.sources[k.index()] {
+            return s;
+        }
+        let start = self.cx.arena.len() as u32;
+        let role = self.cols.person_role;
+        for i in 0..self.by_kind[k.index()].len() {
+            let row = self.by_kind[k.index()][i];
+            if self.counts(row) && (k != RecordKind::ListEntry || self.rec.str(row, role).is_none())
+            {
+                self.cx.arena.push(row);
+            }
+        }
+        let s = SetRef {
+            start,
+            len: self.cx.arena.len() as u32 - start,
+        };
+        self.cx.sources[k.index()] = Some(s);
+        s
+    }
+
+    fn person_entries(&mut self) -> SetRef {
+        if let Some(s) = self.cx.person {
+            return s;
+        }
+        let k = RecordKind::ListEntry.index();
+        let start = self.cx.arena.len() as u32;
+        let role = self.cols.person_role;
+        for i in 0..self.by_kind[k].len() {
+            let row = self.by_kind[k][i];
+            if self.counts(row) && self.rec.str(row, role).is_some() {
+                self.cx.arena.push(row);
+            }
+        }
+        let s = SetRef {
+            start,
+            len: self.cx.arena.len() as u32 - start,
+        };
+        self.cx.person = Some(s);
+        s
+    }
+
+    fn each_ref(&mut self, s: SetRef, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
+        for i in s.start..s.start + s.len {
+            let row = self.cx.arena[i as usize];
+            if !f(self, row) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Call `f` for each row of the set `e` (without materialising filters).
+    fn each(&mut self, e: &'a Expr, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
+        match e {
+            Expr::Source(k) => {
+                let s = self.source(*k);
+                self.each_ref(s, f)
+            }
+            Expr::PersonEntries => {
+                let s = self.person_entries();
+                self.each_ref(s, f)
+            }
+            Expr::Where { set, cond } => self.each(set, &mut |me, row| {
+                me.cx.scopes.push(row);
+                let ok = me.eval(cond).truthy();
+                me.cx.scopes.pop();
+                if ok { f(me, row) } else { true }
+            }),
+            _ => match self.eval(e) {
+                Val::Set(s) => self.each_ref(s, f),
+                _ => true,
+            },
+        }
+    }
+
+    fn take_tmp(&mut self) -> Vec<u32> {
+        let mut v = self.tmp.pop().unwrap_or_default();
+        v.clear();
+        v
+    }
+
+    fn materialize(&mut self, e: &'a Expr) -> SetRef {
+        if let Expr::Source(k) = e {
+            return self.source(*k);
+        }
+        let mut buf = self.take_tmp();
+        self.each(e, &mut |_, row| {
+            buf.push(row);
+            true
+        });
+        let start = self.cx.arena.len() as u32;
+        self.cx.arena.extend_from_slice(&buf);
+        let s = SetRef {
+            start,
+            len: buf.len() as u32,
+        };
+        self.tmp.push(buf);
+        s
+    }
+
+    fn set_rows(&self, s: SetRef) -> &[u32] {
+        &self.cx.arena[s.start as usize..(s.start + s.len) as usize]
+    }
+
+    #[inline]
+    fn scope(&self, depth: usize) -> Option<u32> {
+        let n = self.cx.scopes.len();
+        (depth < n).then(|| self.cx.scopes[n - 1 - depth])
+    }
+
+    fn field(&self, row: u32, col: usize) -> Val<'a> {
+        let t: &'a Table = self.rec;
+        match self.rec_types[col] {
+            ColumnType::Str => t.str(row, col).map_or(Val::Null, Val::Str),
+            ColumnType::Date => t.date(row, col).map_or(Val::Null, Val::Date),
+            ColumnType::Bool => t.bool(row, col).map_or(Val::Null, Val::Bool),
+            ColumnType::Int | ColumnType::Num | ColumnType::Seq | ColumnType::Version => {
+                t.num(row, col).map_or(Val::Null, Val::Num)
+            }
+            ColumnType::StrList => t
+                .list_len(row, col)
+                .map_or(Val::Null, |_| Val::Items(row, col)),
+            ColumnType::Kind => t.kind(row).map_or(Val::Null, |k| Val::Str(k.as_str())),
+            ColumnType::Key => Val::Null,
+        }
+    }
+
+    fn subject_field(&self, col: usize) -> Val<'a> {
+        let (Some(t), Some(row)) = (self.subj, self.subject_row) else {
+            return Val::Null;
+        };
+        match self.subj_types[col] {
+            ColumnType::Str => t.str(row, col).map_or(Val::Null, Val::Str),
+            ColumnType::Date => t.date(row, col).map_or(Val::Null, Val::Date),
+            ColumnType::Bool => t.bool(row, col).map_or(Val::Null, Val::Bool),
+            ColumnType::Int | ColumnType::Num | ColumnType::Seq | ColumnType::Version => {
+                t.num(row, col).map_or(Val::Null, Val::Num)
+            }
+            _ => Val::Null,
+        }
+    }
+
+    // ---- expressions ------------------------------------------------------
+
+    fn eval(&mut self, e: &'a Expr) -> Val<'a> {
+        match e {
+            Expr::Const(c) => Val::of(c),
+            Expr::AsOf => Val::Date(self.cx.as_of),
+            Expr::WindowBack(p) => Val::Window(self.cx.window_start(*p), self.cx.as_of),
+            Expr::Let(slot) => {
+                let m = self.cx.model;
+                if let Some(v) = self.cx.lets[m][*slot] {
+                    return v;
+                }
+                let expr = &self.set.models[m].lets[*slot];
+                let saved = std::mem::take(&mut self.cx.scopes);
+                let v = self.eval(expr);
+                self.cx.scopes = saved;
+                self.cx.lets[m][*slot] = Some(v);
+                v
+            }
+            Expr::RecLet(slot) => match self.cx.frames.last() {
+                Some(&(m, row)) => self.rec_value(m, row, *slot),
+                None => Val::Null,
+            },
+            Expr::Field { depth, col } => self
+                .scope(*depth)
+                .map_or(Val::Null, |row| self.field(row, *col)),
+            Expr::HasBands { depth } => {
+                let Some(row) = self.scope(*depth) else {
+                    return Val::Null;
+                };
+                let any = self
+                    .cols
+                    .band_mins
+                    .iter()
+                    .any(|&c| self.rec.num(row, c).is_some());
+                if any { Val::Bool(true) } else { Val::Null }
+            }
+            Expr::Band {
+                depth,
+                min_col,
+                max_col,
+            } => {
+                let Some(row) = self.scope(*depth) else {
+                    return Val::Null;
+                };
+                match (self.rec.num(row, *min_col), self.rec.num(row, *max_col)) {
+                    (Some(a), Some(b)) => Val::Range(a, b),
+                    _ => Val::Null,
+                }
+            }
+            Expr::Counts { depth } => self
+                .scope(*depth)
+                .map_or(Val::Null, |row| Val::Bool(self.counts(row))),
+            Expr::Current { depth } => {
+                let Some(row) = self.scope(*depth) else {
+                    return Val::Null;
+                };
+                Val::Bool(self.is_current(row))
+            }
+            Expr::Rec { depth } => self.scope(*depth).map_or(Val::Null, Val::Rec),
+            Expr::FieldOf { rec, col } => match self.eval(rec) {
+                Val::Rec(row) => self.field(row, *col),
+                _ => Val::Null,
+            },
+            Expr::Subject { col } => self.subject_field(*col),
+            Expr::SubjectStatus => {
+                let col = self.cols.status;
+                match self.subject_field(col) {
+                    Val::Null if self.subject_row.is_some() => Val::Str("active"),
+                    v => v,
+                }
+            }
+            Expr::Source(_) | Expr::PersonEntries | Expr::Where { .. } => {
+                Val::Set(self.materialize(e))
+            }
+            Expr::ModelResult { model, part } => {
+                let s = self.summary(*model);
+                match part {
+                    ResultPart::Class => s.class.map_or(Val::Null, Val::Str),
+                    ResultPart::Score => s.score.map_or(Val::Null, Val::Num),
+                    ResultPart::Grade => s.grade.map_or(Val::Null, Val::Str),
+                    ResultPart::Eligible => s.eligible.map_or(Val::Null, Val::Bool),
+                }
+            }
+            Expr::RecordModel { model, slot, depth } => match self.scope(*depth) {
+                Some(row) => self.rec_value(*model, row, *slot),
+                None => Val::Null,
+            },
+            Expr::Call(f, args) => self.call(*f, args),
+            Expr::Bin(op, l, r) => self.binary(*op, l, r),
+            Expr::Not(x) => Val::Bool(!self.eval(x).truthy()),
+            Expr::Neg(x) => match self.eval(x) {
+                Val::Num(n) => Val::Num(-n),
+                Val::Period(p) => Val::Period(Period {
+                    months: -p.months,
+                    days: -p.days,
+                }),
+                _ => Val::Null,
+            },
+            Expr::Index(b, i) => {
+                let base = self.eval(b);
+                let idx = self.eval(i);
+                match (base, idx) {
+                    (Val::Table(t), Val::Str(k)) => t
+                        .iter()
+                        .find(|(n, _)| n == k)
+                        .map_or(Val::Null, |(_, v)| Val::of(v)),
+                    (Val::List(items), Val::Num(n)) if n >= 0.0 => {
+                        items.get(n as usize).map_or(Val::Null, Val::of)
+                    }
+                    _ => Val::Null,
+                }
+            }
+            Expr::Member(b, name) => match self.eval(b) {
+                Val::Table(t) => t
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(Val::Null, |(_, v)| Val::of(v)),
+                Val::Rec(row) => record_schema()
+                    .index(name)
+                    .map_or(Val::Null, |c| self.field(row, c)),
+                _ => Val::Null,
+            },
+            Expr::List(_) => Val::Null,
+        }
+    }
+
+    fn is_current(&self, row: u32) -> bool {
+        let listed = self.rec.date(row, rec::DATE);
+        let removed = self.rec.date(row, self.cols.removed_on);
+        listed.is_some_and(|l| l <= self.cx.as_of) && removed.is_none_or(|r| r > self.cx.as_of)
+    }
+
+    fn binary(&mut self, op: BinOp, l: &'a Expr, r: &'a Expr) -> Val<'a> {
+        match op {
+            BinOp::Or => {
+                if self.eval(l).truthy() {
+                    return Val::Bool(true);
+                }
+                Val::Bool(self.eval(r).truthy())
+            }
+            BinOp::And => {
+                if !self.eval(l).truthy() {
+                    return Val::Bool(false);
+                }
+                Val::Bool(self.eval(r).truthy())
+            }
+            BinOp::Coalesce => {
+                let a = self.eval(l);
+                if a.is_null() { self.eval(r) } else { a }
+            }
+            _ => {
+                let a = self.eval(l);
+                let b = self.eval(r);
+                self.apply(op, a, b)
+            }
+        }
+    }
+
+    fn apply(&self, op: BinOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
+        use std::cmp::Ordering::*;
+        match op {
+            BinOp::Eq => Val::Bool(self.val_eq(a, b)),
+            BinOp::Ne => Val::Bool(!self.val_eq(a, b)),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match compare(a, b) {
+                None => Val::Bool(false),
+                Some(o) => Val::Bool(match op {
+                    BinOp::Lt => o == Less,
+                    BinOp::Le => o != Greater,
+                    BinOp::Gt => o == Greater,
+                    _ => o != Less,
+                }),
+            },
+            BinOp::In => Val::Bool(self.member(a, b).unwrap_or(false)),
+            BinOp::NotIn => Val::Bool(!self.member(a, b).unwrap_or(false)),
+            BinOp::Add => match (a, b) {
+                (Val::Num(x), Val::Num(y)) => Val::Num(x + y),
+                (Val::Date(d), Val::Period(p)) | (Val::Period(p), Val::Date(d)) => {
+                    Val::Date(add_days(d, p))
+                }
+                _ => Val::Null,
+            },
+            BinOp::Sub => match (a, b) {
+                (Val::Num(x), Val::Num(y)) => Val::Num(x - y),
+                (Val::Date(d), Val::Period(p)) => Val::Date(add_days(
+                    d,
+                    Period {
+                        months: -p.months,
+                        days: -p.days,
+                    },
+                )),
+                (Val::Date(x), Val::Date(y)) => Val::Num(f64::from(x - y)),
+                _ => Val::Null,
+            },
+            BinOp::Mul => match (a, b) {
+                (Val::Num(x), Val::Num(y)) => Val::Num(x * y),
+                _ => Val::Null,
+            },
+            BinOp::Div => match (a, b) {
+                (Val::Num(x), Val::Num(y)) if y != 0.0 => Val::Num(x / y),
+                _ => Val::Null,
+            },
+            BinOp::Or | BinOp::And | BinOp::Coalesce => Val::Null,
+        }
+    }
+
+    fn val_eq(&self, a: Val<'a>, b: Val<'a>) -> bool {
+        match (a, b) {
+            (Val::Null, Val::Null) => true,
+            (Val::Null, _) | (_, Val::Null) => false,
+            (Val::Num(x), Val::Num(y)) => num_eq(x, y),
+            (Val::Str(x), Val::Str(y)) => x == y,
+            (Val::Date(x), Val::Date(y)) => x == y,
+            (Val::Bool(x), Val::Bool(y)) => x == y,
+            (Val::Rec(x), Val::Rec(y)) => x == y,
+            (Val::Period(x), Val::Period(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    fn member(&self, x: Val<'a>, coll: Val<'a>) -> Option<bool> {
+        if x.is_null() {
+            return None;
+        }
+        match coll {
+            Val::List(items) => Some(items.iter().any(|c| self.val_eq(x, Val::of(c)))),
+            Val::Window(a, b) => x.date().map(|d| a <= d && d <= b),
+            Val::Range(lo, hi) => x
+                .num()
+                .map(|n| num_cmp(lo, n).is_le() && num_cmp(n, hi).is_le()),
+            Val::Items(row, col) => {
+                let s = x.str()?;
+                let n = self.rec.list_len(row, col)?;
+                Some((0..n).any(|i| self.rec.list_str(row, col, i) == Some(s)))
+            }
+            _ => None,
+        }
+    }
+
+    fn items(&self, v: Val<'a>) -> Vec<&'a str> {
+        match v {
+            Val::Items(row, col) => {
+                let t: &'a Table = self.rec;
+                let n = t.list_len(row, col).unwrap_or(0);
+                (0..n).filter_map(|i| t.list_str(row, col, i)).collect()
+            }
+            Val::List(items) => items
+                .iter()
+                .filter_map(|c| {
+                    if let Const::Str(s) = c {
+                        Some(s.as_str())
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            Val::Str(s) => vec![s],
+            _ => Vec::new(),
+        }
+    }
+
+    fn per_record(&mut self, row: u32, e: &'a Expr) -> Val<'a> {
+        self.cx.scopes.push(row);
+        let v = self.eval(e);
+        self.cx.scopes.pop();
+        v
+    }
+
+    /// Whether `a` ranks before `b` among "latest" (or "earliest") records:
+    /// by key, then by date, then by sequence number.
+    fn better(&self, a: (u32, Val<'a>), b: (u32, Val<'a>), latest: bool) -> bool {
+        let o = compare(a.1, b.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| {
+                let k = |row| {
+                    (
+                        self.rec.date(row, rec::DATE).unwrap_or(i32::MIN),
+                        self.rec.record_seq(row),
+                    )
+                };
+                k(a.0).cmp(&k(b.0))
+            });
+        if latest { o.is_gt() } else { o.is_lt() }
+    }
+
+    fn call(&mut self, f: Func, args: &'a [Expr]) -> Val<'a> {
+        use Func::*;
+        match f {
+            Count => {
+                let mut n = 0u32;
+                self.each(&args[0], &mut |_, _| {
+                    n += 1;
+                    true
+                });
+                Val::Num(f64::from(n))
+            }
+            Any => {
+                let mut found = false;
+                self.each(&args[0], &mut |_, _| {
+                    found = true;
+                    false
+                });
+                Val::Bool(found)
+            }
+            Sum => {
+                let mut s = 0.0;
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    if let Val::Num(x) = me.per_record(row, e) {
+                        s += x;
+                    }
+                    true
+                });
+                Val::Num(s)
+            }
+            SetMin | SetMax => {
+                let mut best = Val::Null;
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    let v = me.per_record(row, e);
+                    if !v.is_null() {
+                        let replace = best.is_null()
+                            || compare(v, best)
+                                .is_some_and(|o| if f == SetMin { o.is_lt() } else { o.is_gt() });
+                        if replace {
+                            best = v;
+                        }
+                    }
+                    true
+                });
+                best
+            }
+            All => {
+                let mut all = true;
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    if !me.per_record(row, e).truthy() {
+                        all = false;
+                        return false;
+                    }
+                    true
+                });
+                Val::Bool(all)
+            }
+            Distinct => {
+                let mut seen: Vec<Val<'a>> = Vec::new();
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    let v = me.per_record(row, e);
+                    if !v.is_null() && !seen.iter().any(|s| me.val_eq(*s, v)) {
+                        seen.push(v);
+                    }
+                    true
+                });
+                Val::Num(seen.len() as f64)
+            }
+            Latest | Earliest => {
+                let mut best: Option<(u32, Val<'a>)> = None;
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    let v = me.per_record(row, e);
+                    if v.is_null() {
+                        return true;
+                    }
+                    if best.is_none_or(|b| me.better((row, v), b, f == Latest)) {
+                        best = Some((row, v));
+                    }
+                    true
+                });
+                best.map_or(Val::Null, |(row, _)| Val::Rec(row))
+            }
+            Top => {
+                let mut items: Vec<(u32, Val<'a>)> = Vec::new();
+                let e = &args[1];
+                self.each(&args[0], &mut |me, row| {
+                    let v = me.per_record(row, e);
+                    if !v.is_null() {
+                        items.push((row, v));
+                    }
+                    true
+                });
+                let n = self.eval(&args[2]).num().unwrap_or(0.0).max(0.0) as usize;
+                items.sort_by(|a, b| {
+                    if self.better(*a, *b, true) {
+                        std::cmp::Ordering::Less
+                    } else if self.better(*b, *a, true) {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                });
+                let start = self.cx.arena.len() as u32;
+                for (row, _) in items.iter().take(n) {
+                    self.cx.arena.push(*row);
+                }
+                Val::Set(SetRef {
+                    start,
+                    len: self.cx.arena.len() as u32 - start,
+                })
+            }
+            Join => Val::Null, // rendered by templates only
+            If => {
+                if self.eval(&args[0]).truthy() {
+                    self.eval(&args[1])
+                } else {
+                    self.eval(&args[2])
+                }
+            }
+            Min | Max => {
+                let a = self.eval(&args[0]);
+                let b = self.eval(&args[1]);
+                match (a, b) {
+                    (Val::Null, x) | (x, Val::Null) => x,
+                    _ => match compare(a, b) {
+                        Some(o) => {
+                            if (f == Min) == o.is_le() {
+                                a
+                            } else {
+                                b
+                            }
+                        }
+                        None => Val::Null,
+                    },
+                }
+            }
+            Abs => self
+                .eval(&args[0])
+                .num()
+                .map_or(Val::Null, |x| Val::Num(x.abs())),
+            Round => {
+                let x = self.eval(&args[0]);
+                let d = args
+                    .get(1)
+                    .map(|a| self.eval(a).num().unwrap_or(0.0))
+                    .unwrap_or(0.0);
+                let p = 10f64.powi(d as i32);
+                x.num().map_or(Val::Null, |x| Val::Num((x * p).round() / p))
+            }
+            Clamp => {
+                let x = self.eval(&args[0]).num();
+                let lo = self.eval(&args[1]).num();
+                let hi = self.eval(&args[2]).num();
+                match (x, lo, hi) {
+                    (Some(x), Some(lo), Some(hi)) => Val::Num(x.max(lo).min(hi)),
+                    _ => Val::Null,
+                }
+            }
+            Add | CompleteFrom => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (Val::Date(d), Val::Period(p)) => {
+                    Val::Date(add_days(d, p) + if f == CompleteFrom { DAY } else { 0 })
+                }
+                _ => Val::Null,
+            },
+            Year => self.eval(&args[0]).date().map_or(Val::Null, |d| {
+                Val::Num(f64::from(time::from_days_since_epoch(d).year()))
+            }),
+            Date => match self.eval(&args[0]) {
+                Val::Str(s) => {
+                    time::parse_date(s).map_or(Val::Null, |d| Val::Date(time::days_since_epoch(d)))
+                }
+                v @ Val::Date(_) => v,
+                _ => Val::Null,
+            },
+            Ymd => {
+                let y = self.eval(&args[0]).num();
+                let m = self.eval(&args[1]).num();
+                let d = self.eval(&args[2]).num();
+                match (y, m, d) {
+                    (Some(y), Some(m), Some(d)) if (1..=12).contains(&(m as i32)) && d >= 1.0 => {
+                        let first =
+                            time::parse_date(&format!("{:04}-{:02}-01", y as i32, m as i32));
+                        first.map_or(Val::Null, |f| {
+                            let first = time::days_since_epoch(f);
+                            let last =
+                                add_days(add_days(first, Period::months(1)), Period::days(-1));
+                            Val::Date((first + d as i32 - 1).min(last))
+                        })
+                    }
+                    _ => Val::Null,
+                }
+            }
+            Months | Years | Days => match self.eval(&args[0]).num() {
+                Some(n) => {
+                    let k = n.round() as i32;
+                    Val::Period(match f {
+                        Months => Period::months(k),
+                        Years => Period::years(k),
+                        _ => Period::days(k),
+                    })
+                }
+                None => Val::Null,
+            },
+            Window => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (Val::Date(a), Val::Date(b)) => Val::Window(a, b),
+                _ => Val::Null,
+            },
+            DaysBetween => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (Val::Date(a), Val::Date(b)) => Val::Num(f64::from(b - a)),
+                _ => Val::Null,
+            },
+            Contains | StartsWith => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (Val::Str(s), Val::Str(p)) => Val::Bool(if f == Contains {
+                    s.contains(p)
+                } else {
+                    s.starts_with(p)
+                }),
+                (Val::Null, _) => Val::Bool(false),
+                _ => Val::Null,
+            },
+            ContainsAny | StartsWithAny => {
+                let s = self.eval(&args[0]);
+                let list = self.eval(&args[1]);
+                match s {
+                    Val::Str(s) => {
+                        let pats = self.items(list);
+                        Val::Bool(pats.iter().any(|p| {
+                            if f == ContainsAny {
+                                s.contains(p)
+                            } else {
+                                s.starts_with(p)
+                            }
+                        }))
+                    }
+                    _ => Val::Bool(false),
+                }
+            }
+            Len => match self.eval(&args[0]) {
+                Val::Items(row, col) => Val::Num(self.rec.list_len(row, col).unwrap_or(0) as f64),
+                Val::Str(s) => Val::Num(s.chars().count() as f64),
+                Val::List(items) => Val::Num(items.len() as f64),
+                Val::Set(s) => Val::Num(f64::from(s.len)),
+                _ => Val::Null,
+            },
+            Has | HasAny | Only => {
+                let list = self.eval(&args[0]);
+                let vals = self.eval(&args[1]);
+                if list.is_null() {
+                    return Val::Bool(false);
+                }
+                let have = self.items(list);
+                let want = self.items(vals);
+                Val::Bool(match f {
+                    Has | HasAny => want.iter().any(|w| have.contains(w)),
+                    _ => !have.is_empty() && have.iter().all(|h| want.contains(h)),
+                })
+            }
+            Category => match self.eval(&args[0]) {
+                Val::Str(s) => {
+                    catalog::list_spec(s).map_or(Val::Null, |l| Val::Str(l.category.as_str()))
+                }
+                _ => Val::Null,
+            },
+            ListName => match self.eval(&args[0]) {
+                Val::Str(s) => catalog::list_spec(s).map_or(Val::Str(s), |l| Val::Str(l.name_zh)),
+                _ => Val::Null,
+            },
+            InForce => {
+                let list = self.eval(&args[0]);
+                let Some(d) = self.eval(&args[1]).date() else {
+                    return Val::Null;
+                };
+                let Val::List(items) = list else {
+                    return Val::Null;
+                };
+                let mut best: Option<(i32, &'a Const)> = None;
+                for it in items {
+                    if let Some(Const::Date(from)) = it.get("from")
+                        && *from <= d
+                        && best.is_none_or(|(b, _)| *from >= b)
+                    {
+                        best = Some((*from, it));
+                    }
+                }
+                best.map_or(Val::Null, |(_, c)| Val::of(c))
+            }
+        }
+    }
+
+    // ---- record models ----------------------------------------------------
+
+    fn rec_value(&mut self, m: usize, row: u32, slot: usize) -> Val<'a> {
+        let model: &'a Model = &self.set.models[m];
+        let Body::Record { rules, outputs, .. } = &model.body else {
+            return Val::Null;
+        };
+        let outcome_slot = outputs[0].1;
+        if let Some(memo) = self.cx.rec_memo.get(&(m, row))
+            && let Some(v) = memo.slots.get(slot).copied().flatten()
+        {
+            return v;
+        }
+        self.cx.rec_memo.entry((m, row)).or_insert_with(|| RecMemo {
+            slots: vec![None; model.rec_lets.len()],
+            matched: None,
+        });
+        // Evaluate inside the record's own frame.
+        let saved_scopes = std::mem::replace(&mut self.cx.scopes, vec![row]);
+        let saved_model = self.cx.model;
+        self.cx.model = m;
+        self.cx.frames.push((m, row));
+        let v = if slot == outcome_slot {
+            let mut matched = None;
+            let mut value = Val::Null;
+            for (i, r) in rules.iter().enumerate() {
+                if self.eval(&r.when).truthy() {
+                    matched = Some(i);
+                    value = r.value.as_ref().map_or(Val::Null, |e| self.eval(e));
+                    break;
+                }
+            }
+            if let Some(memo) = self.cx.rec_memo.get_mut(&(m, row)) {
+                memo.matched = Some(matched);
+            }
+            value
+        } else {
+            self.eval(&model.rec_lets[slot])
+        };
+        self.cx.frames.pop();
+        self.cx.model = saved_model;
+        self.cx.scopes = saved_scopes;
+        if let Some(memo) = self.cx.rec_memo.get_mut(&(m, row)) {
+            memo.slots[slot] = Some(v);
+        }
+        v
+    }
+
+    fn record_outputs(&mut self, m: usize) -> Vec<RecordResult> {
+        let model: &'a Model = &self.set.models[m];
+        let Body::Record {
+            over,
+            rules,
+            outputs,
+            select,
+            ..
+        } = &model.body
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for i in 0..self.by_kind[over.index()].len() {
+            let row = self.by_kind[over.index()][i];
+            if self
+                .rec
+                .date(row, rec::DATE)
+                .is_none_or(|d| d > self.cx.as_of)
+            {
+                continue;
+            }
+            if let Some(sel) = select.as_ref() {
+                self.cx.scopes.push(row);
+                let saved = self.cx.model;
+                self.cx.model = m;
+                self.cx.frames.push((m, row));
+                let ok = self.eval(sel).truthy();
+                self.cx.frames.pop();
+                self.cx.model = saved;
+                self.cx.scopes.pop();
+                if !ok {
+                    continue;
+                }
+            }
+            let mut fields = Vec::with_capacity(outputs.len());
+            for (name, slot) in outputs {
+                let v = self.rec_value(m, row, *slot);
+                fields.push((name.clone(), self.out_val(v)));
+            }
+            let matched = self
+                .cx
+                .rec_memo
+                .get(&(m, row))
+                .and_then(|memo| memo.matched)
+                .flatten();
+            let mut reasons = Vec::new();
+            if self.opts.explain
+                && let Some(i) = matched
+            {
+                let r = &rules[i];
+                let saved_scopes = std::mem::replace(&mut self.cx.scopes, vec![row]);
+                let saved = self.cx.model;
+                self.cx.model = m;
+                self.cx.frames.push((m, row));
+                let text = self.render(&r.text);
+                self.cx.frames.pop();
+                self.cx.model = saved;
+                self.cx.scopes = saved_scopes;
+                reasons.push(Reason {
+                    rule: r.id.clone(),
+                    text,
+                    rows: vec![row],
+                    points: None,
+                    max_points: None,
+                    stops_on: None,
+                    satisfied: None,
+                });
+            }
+            out.push(RecordResult {
+                model: model.id.clone(),
+                model_version: model.version.clone(),
+                row,
+                fields,
+                reasons,
+            });
+        }
+        out
+    }
+
+    fn out_val(&self, v: Val<'a>) -> OutVal {
+        match v {
+            Val::Null => OutVal::Null,
+            Val::Bool(b) => OutVal::Bool(b),
+            Val::Num(n) => OutVal::Num(n),
+            Val::Str(s) => OutVal::Str(s.to_owned()),
+            Val::Date(d) => OutVal::Date(d),
+            Val::Period(p) => OutVal::Period(p),
+            other => OutVal::Str(self.format(other)),
+        }
+    }
+
+    // ---- subject models ---------------------------------------------------
+
+    fn with_model<T>(&mut self, m: usize, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.cx.model;
+        let saved_scopes = std::mem::take(&mut self.cx.scopes);
+        self.cx.model = m;
+        let out = f(self);
+        self.cx.model = saved;
+        self.cx.scopes = saved_scopes;
+        out
+    }
+
+    fn decide(&mut self, m: usize) -> Decided {
+        if let Some(d) = &self.cx.decided[m] {
+            return d.clone();
+        }
+        let model: &'a Model = &self.set.models[m];
+        let d = self.with_model(m, |me| match &model.body {
+            Body::Classification { classes, .. } => {
+                let idx = classes
+                    .iter()
+                    .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy()))
+                    .unwrap_or(classes.len());
+                Decided::Class(idx)
+            }
+            Body::Lists { outcomes } => Decided::Lists(
+                outcomes
+                    .iter()
+                    .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy())),
+            ),
+            Body::Eligibility { conditions } => Decided::Eligibility(
+                conditions
+                    .iter()
+                    .map(|r| me.eval(&r.when).truthy())
+                    .collect(),
+            ),
+            Body::Scoring {
+                indicators,
+                vetoes,
+                grades,
+                ..
+            } => {
+                let points: Vec<f64> = indicators
+                    .iter()
+                    .map(|ind| {
+                        let raw = me.eval(&ind.points).num().unwrap_or(0.0);
+                        round2(raw.clamp(0.0, ind.max) * ind.weight)
+                    })
+                    .collect();
+                let score = round2(points.iter().sum());
+                let mut grade = grades
+                    .iter()
+                    .position(|g| g.min.is_none_or(|min| score >= min - 1e-9))
+                    .unwrap_or(grades.len() - 1);
+                let vetoes: Vec<bool> = vetoes
+                    .iter()
+                    .map(|v| me.eval(&v.rule.when).truthy())
+                    .collect();
+                for (v, holds) in model_vetoes(model).iter().zip(&vetoes) {
+                    if *holds {
+                        grade = grade.max(v.cap);
+                    }
+                }
+                Decided::Score {
+                    points,
+                    score,
+                    grade,
+                    vetoes,
+                }
+            }
+            Body::Record { .. } => Decided::Lists(None),
+        });
+        self.cx.decided[m] = Some(d.clone());
+        d
+    }
+
+    fn summary(&mut self, m: usize) -> Summary<'a> {
+        if let Some(s) = self.cx.results[m] {
+            return s;
+        }
+        let model: &'a Model = &self.set.models[m];
+        let d = self.decide(m);
+        let mut s = Summary {
+            class: None,
+            score: None,
+            grade: None,
+            eligible: None,
+        };
+        match (&model.body, d) {
+            (
+                Body::Classification {
+                    classes,
+                    default_class,
+                    ..
+                },
+                Decided::Class(i),
+            ) => {
+                s.class = Some(
+                    classes
+                        .get(i)
+                        .map_or(default_class.as_str(), |c| c.id.as_str()),
+                );
+            }
+            (Body::Scoring { grades, .. }, Decided::Score { score, grade, .. }) => {
+                s.score = Some(score);
+                s.grade = Some(grades[grade].id.as_str());
+            }
+            (Body::Eligibility { .. }, Decided::Eligibility(v)) => {
+                s.eligible = Some(v.iter().all(|b| *b))
+            }
+            _ => {}
+        }
+        self.cx.results[m] = Some(s);
+        s
+    }
+
+    fn subject_output(&mut self, m: usize) -> SubjectResult {
+        let model: &'a Model = &self.set.models[m];
+        let decided = self.decide(m);
+        let explain = self.opts.explain;
+        let mut reasons = Vec::new();
+        let mut blocked_by = Vec::new();
+        let decision = match (&model.body, &decided) {
+            (
+                Body::Classification {
+                    classes,
+                    default_class,
+                    default_label,
+                },
+                Decided::Class(i),
+            ) => {
+                let best = classes.len().saturating_sub(1);
+                if let Some(c) = classes.get(*i) {
+                    if explain {
+                        for r in &c.rules {
+                            if let Some(reason) = self.explain_rule(m, r, *i != best, true) {
+                                reasons.push(reason);
+                            }
+                        }
+                    }
+                    Decision::Class {
+                        id: c.id.clone(),
+                        label: c.label.clone(),
+                    }
+                } else {
+                    if explain && let Some(c) = classes.last() {
+                        for r in &c.rules {
+                            if let Some(reason) = self.explain_rule(m, r, false, false) {
+                                blocked_by.push(reason);
+                            }
+                        }
+                    }
+                    Decision::Class {
+                        id: default_class.clone(),
+                        label: default_label.clone(),
+                    }
+                }
+            }
+            (Body::Lists { outcomes }, Decided::Lists(Some(i))) => {
+                if explain {
+                    // When a listing stops matters for a blacklist (the way
+                    // off it), not for a red list.
+                    let adverse = catalog::list_spec(&outcomes[*i].id)
+                        .is_some_and(|l| l.category != catalog::ListCategory::Redlist);
+                    for r in &outcomes[*i].rules {
+                        if let Some(reason) = self.explain_rule(m, r, adverse, true) {
+                            reasons.push(reason);
+                        }
+                    }
+                }
+                Decision::Lists(vec![outcomes[*i].id.clone()])
+            }
+            (Body::Lists { .. }, Decided::Lists(None)) => Decision::Lists(Vec::new()),
+            (Body::Eligibility { conditions }, Decided::Eligibility(holds)) => {
+                let eligible = holds.iter().all(|h| *h);
+                let failed: Vec<String> = conditions
+                    .iter()
+                    .zip(holds)
+                    .filter(|(_, h)| !**h)
+                    .map(|(c, _)| c.id.clone())
+                    .collect();
+                if explain {
+                    for (c, h) in conditions.iter().zip(holds) {
+                        if (eligible || !*h)
+                            && let Some(mut reason) = self.explain_rule(m, c, false, *h)
+                        {
+                            reason.satisfied = Some(*h);
+                            reasons.push(reason);
+                        }
+                    }
+                }
+                Decision::Eligibility { eligible, failed }
+            }
+            (
+                Body::Scoring {
+                    indicators,
+                    vetoes,
+                    grades,
+                    ..
+                },
+                Decided::Score {
+                    points,
+                    score,
+                    grade,
+                    vetoes: holds,
+                },
+            ) => {
+                if explain {
+                    for (v, h) in vetoes.iter().zip(holds) {
+                        if *h && let Some(reason) = self.explain_rule(m, &v.rule, true, true) {
+                            reasons.push(reason);
+                        }
+                    }
+                    for (ind, p) in indicators.iter().zip(points) {
+                        let rows = self.with_model(m, |me| match &ind.records {
+                            Some(set) => {
+                                let s = me.materialize(set);
+                                me.set_rows(s).to_vec()
+                            }
+                            None => {
+                                let mut rows = Vec::new();
+                                me.lineage(&ind.points, &mut rows);
+                                rows
+                            }
+                        });
+                        let text = self.with_model(m, |me| me.render(&ind.text));
+                        reasons.push(Reason {
+                            rule: ind.id.clone(),
+                            text,
+                            rows: dedup(rows),
+                            points: Some(*p),
+                            max_points: Some(round2(ind.max * ind.weight)),
+                            stops_on: None,
+                            satisfied: None,
+                        });
+                    }
+                }
+                let g = &grades[*grade];
+                Decision::Score {
+                    score: *score,
+                    grade: g.id.clone(),
+                    label: g.label.clone(),
+                }
+            }
+            _ => Decision::Lists(Vec::new()),
+        };
+        SubjectResult {
+            model: model.id.clone(),
+            model_version: model.version.clone(),
+            decision,
+            reasons,
+            blocked_by,
+        }
+    }
+
+    /// Explain rule `r` of model `m` if its truth equals `want`: text and
+    /// records (and when it stops, if `until` and enabled).
+    fn explain_rule(&mut self, m: usize, r: &'a Rule, until: bool, want: bool) -> Option<Reason> {
+        let (holds, rows) = self.with_model(m, |me| {
+            let mut rows = Vec::new();
+            let holds = me.lineage(&r.when, &mut rows).truthy();
+            if let Some(set) = &r.records {
+                let s = me.materialize(set);
+                rows = me.set_rows(s).to_vec();
+            }
+            (holds, rows)
+        });
+        if holds != want {
+            return None;
+        }
+        let template = if !holds {
+            r.fail_text.as_ref().unwrap_or(&r.text)
+        } else {
+            &r.text
+        };
+        let text = self.with_model(m, |me| me.render(template));
+        let rows = dedup(rows);
+        let stops_on = if until && holds && self.opts.stops_on {
+            self.stops_on(m, &r.when, &rows)
+        } else {
+            None
+        };
+        Some(Reason {
+            rule: r.id.clone(),
+            text,
+            rows,
+            points: None,
+            max_points: None,
+            stops_on,
+            satisfied: None,
+        })
+    }
+
+    /// Evaluate `e` and collect the records behind its value into `out`:
+    /// for a true/false value, the records that make it so.
+    fn lineage(&mut self, e: &'a Expr, out: &mut Vec<u32>) -> Val<'a> {
+        match e {
+            Expr::Bin(BinOp::Or, l, r) | Expr::Bin(BinOp::And, l, r) => {
+                let is_or = matches!(e, Expr::Bin(BinOp::Or, _, _));
+                let mut la = Vec::new();
+                let mut lb = Vec::new();
+                let a = self.lineage(l, &mut la).truthy();
+                let b = self.lineage(r, &mut lb).truthy();
+                let v = if is_or { a || b } else { a && b };
+                // Keep the operands whose value agrees with the result.
+                if a == v {
+                    out.extend(la);
+                }
+                if b == v {
+                    out.extend(lb);
+                }
+                Val::Bool(v)
+            }
+            Expr::Not(x) => Val::Bool(!self.lineage(x, out).truthy()),
+            Expr::Bin(op, l, r) => {
+                if *op == BinOp::Coalesce {
+                    let a = self.lineage(l, out);
+                    return if a.is_null() { self.lineage(r, out) } else { a };
+                }
+                let a = self.lineage(l, out);
+                let b = self.lineage(r, out);
+                self.apply(*op, a, b)
+            }
+            Expr::Let(slot) => {
+                // A named value is explained once per evaluation: its records
+                // are kept in the arena.
+                let m = self.cx.model;
+                if let Some(rows) = self.cx.let_lineage.get(&(m, *slot)).copied() {
+                    out.extend_from_slice(self.set_rows(rows));
+                    return self.eval(e);
+                }
+                let expr = &self.set.models[m].lets[*slot];
+                let saved = std::mem::take(&mut self.cx.scopes);
+                let mut mine = self.take_tmp();
+                let v = self.lineage(expr, &mut mine);
+                self.cx.scopes = saved;
+                let start = self.cx.arena.len() as u32;
+                self.cx.arena.extend_from_slice(&mine);
+                self.cx.let_lineage.insert(
+                    (m, *slot),
+                    SetRef {
+                        start,
+                        len: mine.len() as u32,
+                    },
+                );
+                out.extend_from_slice(&mine);
+                self.tmp.push(mine);
+                v
+            }
+            Expr::Source(_) | Expr::PersonEntries => {
+                let s = self.materialize(e);
+                out.extend_from_slice(self.set_rows(s));
+                Val::Set(s)
+            }
+            Expr::Where { set, cond } => {
+                // The members that pass, and the records that made each pass
+                // (e.g. the penalty that followed an accident).
+                let base = self.materialize(set);
+                let rows = self.set_rows(base).to_vec();
+                for row in rows {
+                    self.cx.scopes.push(row);
+                    let mut inner = Vec::new();
+                    let ok = self.lineage(cond, &mut inner).truthy();
+                    self.cx.scopes.pop();
+                    if ok {
+                        out.push(row);
+                        out.extend(inner);
+                    }
+                }
+                Val::Set(self.materialize(e))
+            }
+            Expr::Call(Func::If, args) => {
+                if self.lineage(&args[0], out).truthy() {
+                    self.lineage(&args[1], out)
+                } else {
+                    self.lineage(&args[2], out)
+                }
+            }
+            Expr::Call(Func::Latest | Func::Earliest, _) => {
+                let v = self.eval(e);
+                if let Val::Rec(row) = v {
+                    out.push(row);
+                }
+                v
+            }
+            Expr::Call(f, args) if is_set_fn(*f) => {
+                let v = self.eval(e);
+                if *f == Func::Top {
+                    if let Val::Set(s) = v {
+                        out.extend_from_slice(self.set_rows(s));
+                    }
+                } else {
+                    self.lineage(&args[0], out);
+                }
+                v
+            }
+            Expr::Call(_, args) => {
+                for a in args {
+                    self.lineage(a, out);
+                }
+                self.eval(e)
+            }
+            Expr::FieldOf { rec, .. } => {
+                self.lineage(rec, out);
+                self.eval(e)
+            }
+            _ => self.eval(e),
+        }
+    }
+
+    /// The first day after `T` on which `when` no longer holds, assuming no
+    /// new records: the candidates are the days on which a record behind the
+    /// rule (or the subject) reaches one of the model's periods.
+    fn stops_on(&mut self, m: usize, when: &'a Expr, rows: &[u32]) -> Option<i32> {
+        let t = self.cx.as_of;
+        let periods = self.set.periods_of(m);
+        let mut base: Vec<i32> = Vec::new();
+        for &row in rows {
+            for &c in &self.date_cols {
+                if let Some(d) = self.rec.date(row, c) {
+                    base.push(d);
+                }
+            }
+            // Dates computed by record models over this record (e.g. display_until).
+            if let Some(k) = self.rec.kind(row) {
+                for &dm in self.set.record_models_over(m, k) {
+                    let model: &'a Model = &self.set.models[dm];
+                    for slot in 0..model.rec_lets.len() {
+                        if let Val::Date(d) = self.rec_value(dm, row, slot) {
+                            base.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        if let (Some(st), Some(row)) = (self.subj, self.subject_row)
+            && let Some(c) = subject_schema().index("established_on")
+            && let Some(d) = st.date(row, c)
+        {
+            base.push(d);
+        }
+        let horizon = add_days(t, Period::years(10));
+        let mut cands: Vec<i32> = Vec::new();
+        for &d in &base {
+            cands.push(d);
+            cands.push(d + DAY);
+            for p in periods {
+                let e = add_days(d, *p);
+                cands.push(e);
+                cands.push(e + DAY);
+                if p.months != 0 {
+                    // `d in [add(T', -p), T']` holds until the first T' with
+                    // add(T', -p) > d. When d is a month end, every later day of
+                    // e's month still maps back onto d (add clamps to month
+                    // ends: add(2024-02-29, -3 years) = 2021-02-28), so the
+                    // day after e's month end is a candidate too.
+                    cands.push(first_of_next_month(e));
+                }
+            }
+        }
+        let year = time::from_days_since_epoch(t).year();
+        for y in 1..=4 {
+            if let Ok(d) = time::parse_date(&format!("{:04}-01-01", i32::from(year) + y)) {
+                cands.push(time::days_since_epoch(d));
+            }
+        }
+        cands.retain(|c| *c > t && *c <= horizon);
+        cands.sort_unstable();
+        cands.dedup();
+        if cands.is_empty() {
+            return None;
+        }
+        let known = self.cx.known_until;
+        let mut stop = None;
+        std::mem::swap(&mut self.cx, &mut self.alt);
+        for c in cands {
+            self.cx.reset(c, known);
+            self.cx.model = m;
+            if !self.eval(when).truthy() {
+                stop = Some(c);
+                break;
+            }
+        }
+        std::mem::swap(&mut self.cx, &mut self.alt);
+        stop
+    }
+
+    // ---- text -------------------------------------------------------------
+
+    fn render(&mut self, t: &'a Template) -> String {
+        let mut s = String::new();
+        for p in &t.pieces {
+            match p {
+                TemplatePiece::Text(x) => s.push_str(x),
+                TemplatePiece::Expr(Expr::Call(Func::Join, args)) => {
+                    let mut parts: Vec<String> = Vec::new();
+                    let e = &args[1];
+                    self.each(&args[0], &mut |me, row| {
+                        let v = me.per_record(row, e);
+                        let txt = me.format(v);
+                        if !txt.is_empty() && !parts.contains(&txt) {
+                            parts.push(txt);
+                        }
+                        true
+                    });
+                    s.push_str(&parts.join("、"));
+                }
+                TemplatePiece::Expr(e) => {
+                    let v = self.eval(e);
+                    s.push_str(&self.format(v));
+                }
+            }
+        }
+        s
+    }
+
+    fn format(&self, v: Val<'a>) -> String {
+        match v {
+            Val::Null => String::new(),
+            Val::Bool(b) => if b { "是" } else { "否" }.into(),
+            Val::Num(n) => format_num(n),
+            Val::Str(s) => s.to_owned(),
+            Val::Date(d) => date_text(d),
+            Val::Period(p) => period_zh(p),
+            Val::Window(a, b) => format!("{}至{}", date_text(a), date_text(b)),
+            Val::Range(a, b) => format!("{}至{}", format_num(a), format_num(b)),
+            Val::List(items) => items
+                .iter()
+                .map(|c| self.format(Val::of(c)))
+                .collect::<Vec<_>>()
+                .join("、"),
+            Val::Items(..) => self.items(v).join("、"),
+            Val::Set(s) => format!("{}", s.len),
+            Val::Rec(row) => self.rec.record_id(row).to_owned(),
+            Val::Table(_) => String::new(),
+        }
+    }
+}
+
+fn model_vetoes(m: &Model) -> &[Veto] {
+    match &m.body {
+        Body::Scoring { vetoes, .. } => vetoes,
+        _ => &[],
+    }
+}
+
+fn is_set_fn(f: Func) -> bool {
+    use Func::*;
+    matches!(
+        f,
+        Count | Any | Sum | SetMin | SetMax | All | Distinct | Top | Join
+    )
+}
+
+fn dedup(mut rows: Vec<u32>) -> Vec<u32> {
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+fn compare(a: Val<'_>, b: Val<'_>) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Val::Num(x), Val::Num(y)) => Some(num_cmp(x, y)),
+        (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
+        (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// `add` of PRODUCT.md §3 on days since epoch.
+pub fn add_days(d: i32, p: Period) -> i32 {
+    time::days_since_epoch(time::add(time::from_days_since_epoch(d), p))
+}
+
+/// The first day of the month after the month of `d` (days since epoch).
+fn first_of_next_month(d: i32) -> i32 {
+    let date = time::from_days_since_epoch(d);
+    add_days(d - i32::from(date.day()) + 1, Period::months(1))
+}
+
+/// A number for Chinese text: integers without decimals, else up to two.
+pub fn format_num(n: f64) -> String {
+    let r = round2(n);
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        let s = format!("{r:.2}");
+        s.trim_end_matches('0').to_owned()
+    }
+}
+
+fn period_zh(p: Period) -> String {
+    let mut s = String::new();
+    if p.months != 0 {
+        if p.months % 12 == 0 {
+            s.push_str(&format!("{}年", p.months / 12));
+        } else {
+            s.push_str(&format!("{}个月", p.months));
+        }
+    }
+    if p.days != 0 {
+        s.push_str(&format!("{}日", p.days));
+    }
+    if s.is_empty() {
+        s.push_str("0日");
+    }
+    s
+}

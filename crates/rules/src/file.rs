@@ -1,0 +1,257 @@
+//! The model file format (TOML) and positions inside it.
+//!
+//! A model file is read with every expression kept together with its byte
+//! span, so that a mistake inside an expression is reported at its line and
+//! column in the file.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// An error in a model file, at a line and column (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ModelError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Maps byte offsets of a file to line and column.
+pub struct Positions<'a> {
+    pub file: &'a str,
+    text: &'a str,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(file: &'a str, text: &'a str) -> Positions<'a> {
+        Positions { file, text }
+    }
+
+    /// Line and column (1-based, column in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> ModelError {
+        let (line, column) = self.line_col(offset);
+        ModelError {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// Byte offset in the file of the first character of a string value whose
+    /// TOML span (quotes included) is `span`. Literal strings map exactly;
+    /// inside basic strings with escapes, positions after an escape are
+    /// approximate.
+    pub fn string_content_start(&self, span: std::ops::Range<usize>) -> usize {
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        let delim = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+            3
+        } else if raw.starts_with('\'') || raw.starts_with('"') {
+            1
+        } else {
+            0
+        };
+        let mut start = span.start + delim;
+        if delim == 3 {
+            // A newline right after the opening delimiter is trimmed by TOML.
+            if self.text[start..].starts_with("\r\n") {
+                start += 2;
+            } else if self.text[start..].starts_with('\n') {
+                start += 1;
+            }
+        }
+        start
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// An expression as written in the file, with its span.
+pub type Src = Spanned<String>;
+
+/// The whole model file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub id: Spanned<String>,
+    pub version: Spanned<String>,
+    pub name: String,
+    pub kind: Spanned<String>,
+    pub source: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub valid_from: Option<Spanned<toml::Value>>,
+    pub valid_to: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub uses: Vec<Spanned<String>>,
+    /// `public`, `subject_and_gov` or `gov_only`: who may see the results.
+    #[serde(default)]
+    pub visibility: Option<Spanned<String>>,
+    pub params: Option<Spanned<toml::Table>>,
+    #[serde(rename = "let")]
+    pub lets: Option<Spanned<toml::Table>>,
+
+    // classification
+    #[serde(default, rename = "class")]
+    pub classes: Vec<ClassFile>,
+    pub default_class: Option<Spanned<String>>,
+    pub default_label: Option<String>,
+
+    // lists
+    #[serde(default, rename = "outcome")]
+    pub outcomes: Vec<OutcomeFile>,
+
+    // eligibility
+    #[serde(default, rename = "condition")]
+    pub conditions: Vec<RuleFile>,
+
+    // scoring
+    #[serde(default, rename = "dimension")]
+    pub dimensions: Vec<DimensionFile>,
+    #[serde(default, rename = "indicator")]
+    pub indicators: Vec<IndicatorFile>,
+    #[serde(default, rename = "veto")]
+    pub vetoes: Vec<VetoFile>,
+    #[serde(default, rename = "grade")]
+    pub grades: Vec<GradeFile>,
+
+    // record
+    pub over: Option<Spanned<String>>,
+    /// Record models: which records of kind `over` get a line (default: every one dated on or before T).
+    pub select: Option<Src>,
+    pub outcome_field: Option<Spanned<String>>,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleFile>,
+    pub output: Option<Spanned<toml::Table>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassFile {
+    pub id: Spanned<String>,
+    pub label: String,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeFile {
+    pub list: Spanned<String>,
+    pub label: String,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub id: Spanned<String>,
+    pub when: Src,
+    pub text: Src,
+    /// Eligibility: the text when the condition fails.
+    pub fail_text: Option<Src>,
+    /// Record models: the outcome value this rule gives.
+    pub value: Option<Src>,
+    /// The records behind the rule (a set); by default they are traced.
+    pub records: Option<Src>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionFile {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub max: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorFile {
+    pub id: Spanned<String>,
+    pub dimension: Spanned<String>,
+    pub label: String,
+    pub max: Spanned<f64>,
+    #[serde(default)]
+    pub weight: Option<f64>,
+    pub points: Src,
+    pub text: Src,
+    pub records: Option<Src>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VetoFile {
+    pub id: Spanned<String>,
+    pub when: Src,
+    /// The best grade the subject can have while the veto holds.
+    pub cap: Spanned<String>,
+    pub text: Src,
+    pub records: Option<Src>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeFile {
+    pub id: Spanned<String>,
+    pub label: String,
+    /// Minimum score (inclusive); the last grade has no minimum.
+    pub min: Option<f64>,
+}
+
+/// Parse the TOML of a model file, mapping TOML errors to line and column.
+pub fn parse_file(file: &str, text: &str) -> Result<ModelFile, ModelError> {
+    let pos = Positions::new(file, text);
+    toml::from_str::<ModelFile>(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        pos.error(offset, e.message().trim().to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let text = "a = 1\n中文 = 'x'\n";
+        let p = Positions::new("m.toml", text);
+        assert_eq!(p.line_col(0), (1, 1));
+        let off = text.find('x').unwrap();
+        assert_eq!(p.line_col(off), (2, 7));
+    }
+
+    #[test]
+    fn string_content_start_skips_delimiters() {
+        let text = "w = '''\n  count(x)'''\nv = 'y'";
+        let p = Positions::new("m.toml", text);
+        let start = text.find("'''").unwrap();
+        let content = p.string_content_start(start..text.find("'''\nv").unwrap() + 3);
+        assert_eq!(&text[content..content + 2], "  ");
+        let s2 = text.rfind('\'').unwrap() - 2;
+        assert_eq!(&text[p.string_content_start(s2..s2 + 3)..][..1], "y");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let text = "id = 'x'\nversion = '1'\nname = 'n'\nkind = 'classification'\nsource = 's'\nwhen_typo = 1\n";
+        let e = parse_file("m.toml", text).unwrap_err();
+        assert_eq!(e.line, 6, "{e}");
+        assert!(e.message.contains("when_typo"), "{e}");
+    }
+}

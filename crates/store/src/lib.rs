@@ -1,0 +1,480 @@
+//! xinyong-store: the append-only, versioned store of credit data.
+//!
+//! One interface ([`Store`]) over two backends:
+//!
+//! * **SQLite** (embedded, the default): a file `<data_dir>/xinyong.db`,
+//!   created on first use, WAL mode;
+//! * **PostgreSQL** (production): any `postgres://` URL.
+//!
+//! # Promises (checked against both backends by `tests/suite.rs`)
+//!
+//! * **Append-only.** Subject and record versions are only ever inserted;
+//!   nothing in this crate updates or deletes credit data. A row whose
+//!   content hash equals the current version's is `Unchanged` (nothing
+//!   written); otherwise version n+1 is appended with its provenance (actor,
+//!   reason), batch and `recorded_at`. Supersession is itself an inserted
+//!   row (`record_supersessions` / `subject_supersessions`): a version is
+//!   current while nothing supersedes it.
+//! * **Sequence numbers.** Every version gets a global `seq`, assigned inside
+//!   the write transaction (max + 1 under `BEGIN IMMEDIATE` in SQLite, under
+//!   a transaction-scoped advisory lock in PostgreSQL): contiguous within a
+//!   chunk, strictly increasing in commit order, never reused, so that a
+//!   columnar mirror can catch up with [`Store::record_versions_after`].
+//! * **One transaction per chunk** ([`Store::write_chunk`]): versions,
+//!   quarantined rows, auto-registered departments, statistics and the
+//!   batch's counters commit together or not at all.
+//! * **Quarantine.** Rejected rows are kept once per (file, row, raw text);
+//!   an entry is resolved (append-only `quarantine_resolutions`) when a
+//!   *later* chunk stores a version with the same key (`(source, id)` for
+//!   records, `uscc` for subjects; see [`RejectedRow::record_id`]). Entries
+//!   of the same chunk, and rows that are merely `Unchanged`, do not resolve.
+//!
+//! # Schema (both backends; `migrations/sqlite`, `migrations/postgres`)
+//!
+//! `record_versions(seq PK, source, id, version, kind, subject, date, batch,
+//! provenance, recorded_at, hash, warnings, body)` with unique
+//! `(source, id, version)` and `(subject)`; `subject_versions(seq PK, uscc,
+//! version, name, subject_type, batch, provenance, recorded_at, hash,
+//! warnings, body)` with unique `(uscc, version)`; `*_supersessions(old_seq
+//! PK, new_seq unique)`; `provenances(id, actor, reason)` (interned);
+//! `batches` (the only table whose rows change: counters, status);
+//! `departments`; `record_stats` (per chunk and (source, kind): versions
+//! received and the change of current records); `quarantine` and
+//! `quarantine_resolutions`. Bodies are compact JSON *text* in both backends
+//! (PostgreSQL `jsonb` would reorder keys and lose the byte-for-byte
+//! promise); dates are ISO text / `date`; times RFC 3339 text / `timestamptz`
+//! and always read back as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+//!
+//! Batches left `running` by a process that died are *not* changed by
+//! [`Store::open`] (several processes may share one store, e.g. a server and a
+//! command-line import); [`Store::fail_stale_batches`] marks the ones that
+//! have not written anything for a given time as failed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use xinyong_core::record::{ValidRecord, ValidSubject};
+
+mod cache;
+mod codec;
+pub mod model;
+mod pg;
+mod plan;
+mod sqlite;
+
+pub use model::*;
+
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// Directory of the embedded store (and of other local data). Created if
+    /// missing. The SQLite file is `<data_dir>/xinyong.db`.
+    pub data_dir: PathBuf,
+    /// A `postgres://` (or `postgresql://`) URL; `None` selects the embedded
+    /// SQLite store under `data_dir`. `sqlite:PATH` selects an SQLite file
+    /// elsewhere (in-memory databases are not supported: the store keeps
+    /// several connections).
+    pub database_url: Option<String>,
+}
+
+impl StoreConfig {
+    /// Embedded store under `data_dir`.
+    pub fn sqlite(data_dir: impl Into<PathBuf>) -> StoreConfig {
+        StoreConfig {
+            data_dir: data_dir.into(),
+            database_url: None,
+        }
+    }
+
+    /// Path of the SQLite database file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join(SQLITE_FILE)
+    }
+}
+
+/// File name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "xinyong.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data directory {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open SQLite database {}: {source}", path.display())]
+    SqliteOpen {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    PgConnect {
+        /// The URL with its password removed.
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("invalid database URL {url}: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("schema migration of the {backend} store failed: {source}")]
+    Migrate {
+        backend: &'static str,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("{backend} error while {context}: {source}")]
+    Database {
+        backend: &'static str,
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("stored data is unreadable ({context}): {detail}")]
+    Corrupt { context: String, detail: String },
+    #[error("batch {0} does not exist")]
+    UnknownBatch(BatchId),
+    #[error("batch {id} is {status}: it accepts no more writes")]
+    BatchNotRunning { id: BatchId, status: BatchStatus },
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// One chunk of input, written in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkWrite<'a> {
+    pub subjects: &'a [ValidSubject],
+    pub records: &'a [ValidRecord],
+    pub rejected: &'a [RejectedRow],
+    pub provenance: &'a Provenance,
+}
+
+/// What a chunk did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkOutcome {
+    /// One per input subject, in input order.
+    pub subjects: Vec<WriteOutcome>,
+    /// One per input record, in input order.
+    pub records: Vec<WriteOutcome>,
+    /// Counters of this chunk (already added to the batch).
+    pub counts: BatchCounts,
+    /// Rejected rows not already in quarantine (same file, row and raw text).
+    pub quarantined_new: u64,
+}
+
+// `Store` is shared between tasks and threads.
+const _: fn() = || {
+    fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+    assert_shareable::<Store>();
+};
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Pg(pg::PgBackend),
+}
+
+/// The store. Cheap to clone (connection pools inside); `Send + Sync`.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    /// Test hook: make the next chunk fail after its records were written.
+    fault: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! dispatch {
+    ($self:expr, $b:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($b) => $call,
+            Backend::Pg($b) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Open (and create or migrate) the store: SQLite under `data_dir` when
+    /// `database_url` is `None`, PostgreSQL otherwise. Creates `data_dir`,
+    /// runs pending migrations and seeds the department catalogue.
+    pub async fn open(cfg: &StoreConfig) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(&cfg.data_dir).map_err(|source| StoreError::DataDir {
+            path: cfg.data_dir.clone(),
+            source,
+        })?;
+        let backend = match cfg.database_url.as_deref() {
+            None => Backend::Sqlite(sqlite::SqliteBackend::open(&cfg.sqlite_path()).await?),
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {
+                    return Err(StoreError::BadUrl {
+                        url: url.to_owned(),
+                        reason: "an SQLite store must be a file path (sqlite:PATH)".into(),
+                    });
+                }
+                Backend::Sqlite(sqlite::SqliteBackend::open(std::path::Path::new(path)).await?)
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Backend::Pg(pg::PgBackend::open(url).await?)
+            }
+            Some(url) => {
+                return Err(StoreError::BadUrl {
+                    url: codec::redact_url(url),
+                    reason:
+                        "expected a postgres:// or postgresql:// URL, sqlite:PATH, or none for the \
+                             embedded store"
+                            .into(),
+                });
+            }
+        };
+        Ok(Store {
+            backend,
+            fault: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Pg(_) => "postgres",
+        }
+    }
+
+    /// Start a batch (status `running`, counters zero).
+    pub async fn begin_batch(&self, meta: &BatchMeta) -> Result<BatchId, StoreError> {
+        dispatch!(self, b => b.begin_batch(meta).await)
+    }
+
+    /// Write one chunk in ONE transaction: subjects, records and rejected rows,
+    /// plus the batch's running counters. Either all of it is stored or none.
+    ///
+    /// Per row (in input order): identical content to the current version →
+    /// `Unchanged`; otherwise a new version with the next sequence number.
+    /// Departments first seen in `source` are registered automatically.
+    /// Rejected rows are quarantined once per (file, row, raw text); a stored
+    /// row whose key matches an earlier quarantined row resolves it.
+    pub async fn write_chunk(
+        &self,
+        batch: BatchId,
+        chunk: &ChunkWrite<'_>,
+    ) -> Result<ChunkOutcome, StoreError> {
+        let fault = self.fault.swap(false, Ordering::SeqCst);
+        dispatch!(self, b => b.write_chunk(batch, chunk, fault).await)
+    }
+
+    /// Set the final status (`completed` or `failed`) and `finished_at`.
+    pub async fn finish_batch(
+        &self,
+        batch: BatchId,
+        status: BatchStatus,
+    ) -> Result<Batch, StoreError> {
+        if status == BatchStatus::Running {
+            return Err(StoreError::Invalid(
+                "a batch cannot be finished with status running".into(),
+            ));
+        }
+        dispatch!(self, b => b.finish_batch(batch, status).await)
+    }
+
+    pub async fn batch(&self, id: BatchId) -> Result<Option<Batch>, StoreError> {
+        dispatch!(self, b => b.batch(id).await)
+    }
+
+    /// The `limit` most recent batches, newest first.
+    pub async fn batches(&self, limit: u32) -> Result<Vec<Batch>, StoreError> {
+        dispatch!(self, b => b.batches(limit).await)
+    }
+
+    /// Mark batches still `running` whose last write is older than `idle` as
+    /// `failed` (their process died between chunks; committed chunks stay).
+    /// Returns the ids marked.
+    pub async fn fail_stale_batches(&self, idle: Duration) -> Result<Vec<BatchId>, StoreError> {
+        let idle = jiff::SignedDuration::try_from(idle).unwrap_or(jiff::SignedDuration::MAX);
+        let cutoff = codec::now()
+            .checked_sub(idle)
+            .unwrap_or(jiff::Timestamp::MIN);
+        dispatch!(self, b => b.fail_stale_batches(cutoff).await)
+    }
+
+    /// Current version of a subject.
+    pub async fn subject(&self, uscc: &str) -> Result<Option<StoredSubject>, StoreError> {
+        dispatch!(self, b => b.subject(uscc).await)
+    }
+
+    /// Every version of a subject, oldest first.
+    pub async fn subject_history(&self, uscc: &str) -> Result<Vec<StoredSubject>, StoreError> {
+        dispatch!(self, b => b.subject_history(uscc).await)
+    }
+
+    /// Current versions of every record whose current version names this
+    /// subject, ordered by `(source, id)`.
+    pub async fn subject_records(&self, uscc: &str) -> Result<Vec<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.subject_records(uscc).await)
+    }
+
+    /// Current version of a record.
+    pub async fn record(&self, source: &str, id: &str) -> Result<Option<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.record(source, id).await)
+    }
+
+    /// Every version of a record, oldest first.
+    pub async fn record_history(
+        &self,
+        source: &str,
+        id: &str,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.record_history(source, id).await)
+    }
+
+    /// USCCs of every registered subject, sorted.
+    pub async fn registered_usccs(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.registered_usccs().await)
+    }
+
+    /// All record versions (current or not) with `seq > after_seq`, ascending,
+    /// at most `limit`.
+    pub async fn record_versions_after(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.record_versions_after(after_seq, limit).await)
+    }
+
+    /// All subject versions with `seq > after_seq`, ascending, at most `limit`.
+    pub async fn subject_versions_after(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredSubject>, StoreError> {
+        dispatch!(self, b => b.subject_versions_after(after_seq, limit).await)
+    }
+
+    /// Sequence numbers of record versions that have a newer version, ascending.
+    pub async fn superseded_record_seqs(&self) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, b => b.superseded_seqs(Table::Records).await)
+    }
+
+    /// Sequence numbers of subject versions that have a newer version, ascending.
+    pub async fn superseded_subject_seqs(&self) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, b => b.superseded_seqs(Table::Subjects).await)
+    }
+
+    /// Bulk loading: without the index of records by subject, inserts stay
+    /// sequential (a city's subjects arrive in random order, and keeping that
+    /// index current costs every chunk thousands of random page writes). The
+    /// importer drops it for a large input and builds it once, sorted, at the
+    /// end; [`Store::open`] rebuilds it if an import was killed meanwhile.
+    /// Lookups by subject are slow while it is missing.
+    pub async fn bulk_load(&self, on: bool) -> Result<(), StoreError> {
+        dispatch!(self, b => b.subject_index(!on).await)
+    }
+
+    /// Highest sequence numbers `(records, subjects)`; 0 when empty.
+    pub async fn max_seqs(&self) -> Result<(i64, i64), StoreError> {
+        dispatch!(self, b => b.max_seqs().await)
+    }
+
+    pub async fn counts(&self) -> Result<StoreCounts, StoreError> {
+        dispatch!(self, b => b.counts().await)
+    }
+
+    /// Quarantine entries matching the filter, by ascending id.
+    pub async fn quarantine(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Vec<QuarantineEntry>, StoreError> {
+        if filter.limit == 0 {
+            return Ok(Vec::new());
+        }
+        dispatch!(self, b => b.quarantine(filter).await)
+    }
+
+    /// Per `(source, kind)`: versions received, current records, rejected rows;
+    /// sorted by source then kind.
+    pub async fn department_stats(&self) -> Result<Vec<DepartmentStat>, StoreError> {
+        let (received, rejected, departments) =
+            dispatch!(self, b => b.department_stat_parts().await)?;
+        Ok(merge_department_stats(received, rejected, departments))
+    }
+
+    /// Every known department (catalogued and auto-registered), by code.
+    pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        dispatch!(self, b => b.departments().await)
+    }
+
+    /// Test hook: the next `write_chunk` fails after writing its subjects and
+    /// records (before quarantine and counters), so that tests can check the
+    /// chunk is rolled back as a whole.
+    #[doc(hidden)]
+    pub fn inject_chunk_failure(&self) {
+        self.fault.store(true, Ordering::SeqCst);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Records,
+    Subjects,
+}
+
+/// `(source, kind, received, current)` from the statistics table.
+pub(crate) type ReceivedStat = (String, String, i64, i64);
+/// `(source or null, kind or null, target, rejected)` from the quarantine.
+pub(crate) type RejectedStat = (Option<String>, Option<String>, String, i64);
+
+fn merge_department_stats(
+    received: Vec<ReceivedStat>,
+    rejected: Vec<RejectedStat>,
+    departments: Vec<Department>,
+) -> Vec<DepartmentStat> {
+    use std::collections::BTreeMap;
+    let mut by_key: BTreeMap<(String, String), (u64, u64, u64)> = BTreeMap::new();
+    for (source, kind, rcv, current) in received {
+        let e = by_key.entry((source, kind)).or_default();
+        e.0 += codec::to_u64(rcv);
+        e.1 += codec::to_u64(current);
+    }
+    for (source, kind, target, n) in rejected {
+        let source = source.unwrap_or_else(|| UNKNOWN_SOURCE.to_owned());
+        let kind = kind.unwrap_or_else(|| {
+            if target == "subjects" {
+                "(subject)".into()
+            } else {
+                "(unknown)".into()
+            }
+        });
+        by_key.entry((source, kind)).or_default().2 += codec::to_u64(n);
+    }
+    // Only catalogued departments have a name of their own.
+    let names: std::collections::HashMap<String, String> = departments
+        .into_iter()
+        .filter(|d| !d.auto_registered)
+        .map(|d| (d.code, d.name))
+        .collect();
+    by_key
+        .into_iter()
+        .map(
+            |((source, kind), (received, records, rejected))| DepartmentStat {
+                name: names.get(&source).cloned(),
+                source,
+                kind,
+                received,
+                records,
+                rejected,
+            },
+        )
+        .collect()
+}
