@@ -11,7 +11,7 @@ use serde_json::json;
 use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
 use xinyong_engine::history::outcome_counts;
 use xinyong_engine::lake::Lake;
-use xinyong_engine::models::load_models;
+use xinyong_engine::models::models_as_of;
 use xinyong_gen::{GenConfig, generate};
 use xinyong_import::{ImportOptions, import_files};
 
@@ -192,11 +192,11 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         report.elapsed.as_secs_f64()
     );
 
-    let set = match load_models(&a.data_dir) {
+    let as_of = xinyong_core::time::days_since_epoch(day);
+    let set = match models_as_of(&a.data_dir, as_of) {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(1, e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(day);
     let opts = BatchOptions {
         as_of,
         models: active_models(&set, as_of),

@@ -13,7 +13,7 @@ use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all as run_all
 use xinyong_engine::history::{changes, subject_results};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::lake::Lake;
-use xinyong_engine::models::{install_model, load_models};
+use xinyong_engine::models::{install_model, load_models, models_as_of};
 use xinyong_rules::{EvalOptions, ModelSet};
 
 use crate::store_cmds::{cores, open_store};
@@ -75,19 +75,19 @@ pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(1, e),
     };
-    let set = match load_models(&a.store.data_dir) {
+    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
+    let set = match models_as_of(&a.store.data_dir, as_of) {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(2, e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
     let models = match select(&set, &a.models, as_of) {
         Ok(m) => m,
         Err(e) => return fail(2, e),
     };
     let lake = Lake::open(&a.store.data_dir);
     let eval = EvalOptions {
-        explain: true,
         stops_on: !a.no_stops_on,
+        ..EvalOptions::default()
     };
     let partitions = a.partitions.unwrap_or_else(cores);
     let mut runs: Vec<(String, Vec<usize>)> = vec![("all".into(), models.clone())];
@@ -144,11 +144,11 @@ pub async fn reevaluate(a: ReevaluateArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(1, e),
     };
-    let set = match load_models(&a.store.data_dir) {
+    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
+    let set = match models_as_of(&a.store.data_dir, as_of) {
         Ok(s) => s,
         Err(e) => return fail(2, e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
     let models = active_models(&set, as_of);
     let subjects: Vec<String> = a.subjects.iter().map(|s| s.trim().to_uppercase()).collect();
     let lake = Lake::open(&a.store.data_dir);

@@ -29,6 +29,11 @@ pub struct EvaluateArgs {
     /// Output file (default: stdout). Nothing is written when an input row is invalid.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Honour each lists model's `applies_to` as evaluation over the store
+    /// does (a subject outside a list's scope is on none of its lists). By
+    /// default the model's rules are applied to every subject given.
+    #[arg(long)]
+    pub scoped: bool,
     /// Data directory whose installed models are also available (read only).
     #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
     pub data_dir: PathBuf,
@@ -37,11 +42,11 @@ pub struct EvaluateArgs {
 /// Exit 0 on success; 2 when an input row is invalid (every bad row printed
 /// to stderr with line, field and reason) or the input is unusable.
 pub fn run(a: EvaluateArgs) -> ExitCode {
-    let set = match xinyong_engine::models::load_models(&a.data_dir) {
+    let as_of = xinyong_core::time::days_since_epoch(a.as_of);
+    let set = match xinyong_engine::models::models_as_of(&a.data_dir, as_of) {
         Ok(s) => s,
         Err(e) => return fail(2, e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of);
     let Some(model) = set.find(&a.model, as_of) else {
         return fail(
             2,
@@ -86,7 +91,11 @@ pub fn run(a: EvaluateArgs) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fail(1, e),
     };
-    let lines = evaluate_lines(&set, &[model], &input, as_of, EvalOptions::default());
+    let opts = EvalOptions {
+        scoped: a.scoped,
+        ..EvalOptions::default()
+    };
+    let lines = evaluate_lines(&set, &[model], &input, as_of, opts);
     let mut text = String::with_capacity(lines.len() * 256);
     for l in &lines {
         text.push_str(&l.to_string());

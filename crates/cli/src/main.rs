@@ -76,7 +76,8 @@ enum Command {
 enum UsccCommand {
     /// Check codes: one JSON object per code on stdout.
     Check {
-        /// Codes to check.
+        /// Codes to check (anything, even text starting with '-', is a code).
+        #[arg(allow_hyphen_values = true, num_args = 0..)]
         codes: Vec<String>,
     },
 }

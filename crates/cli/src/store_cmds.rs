@@ -10,7 +10,7 @@ use serde_json::json;
 use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::lake::Lake;
-use xinyong_engine::models::load_models;
+use xinyong_engine::models::models_as_of;
 use xinyong_engine::results::list_runs;
 use xinyong_import::{ImportError, ImportOptions, import_files};
 use xinyong_store::{BatchId, QuarantineFilter, Store, StoreConfig};
@@ -127,14 +127,14 @@ async fn reevaluate_touched(
     if runs.is_empty() {
         return;
     }
-    let set = match load_models(&sa.data_dir) {
+    let as_of = xinyong_core::time::days_since_epoch(today());
+    let set = match models_as_of(&sa.data_dir, as_of) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("xinyong: models: {e}");
             return;
         }
     };
-    let as_of = xinyong_core::time::days_since_epoch(today());
     let models = active_models(&set, as_of);
     let trigger = format!("import batch {}", batch.0);
     let outcome = if touched.len() <= INCREMENTAL_LIMIT {

@@ -303,10 +303,10 @@ fn evaluate_reports_every_bad_row_and_writes_nothing() {
     );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("r.jsonl row 2, field date"), "{err}");
-    assert!(err.contains("r.jsonl row 2, field fine_cny"), "{err}");
-    assert!(err.contains("r.jsonl row 3"), "{err}");
-    assert!(err.contains("r.jsonl row 4, field kind"), "{err}");
+    assert!(err.contains("r.jsonl line 2, field date"), "{err}");
+    assert!(err.contains("r.jsonl line 2, field fine_cny"), "{err}");
+    assert!(err.contains("r.jsonl line 3"), "{err}");
+    assert!(err.contains("r.jsonl line 4, field kind"), "{err}");
     assert!(
         !dir.path().join("o.jsonl").exists(),
         "nothing written to --out"
@@ -432,7 +432,7 @@ fn import_exit_codes_summary_and_idempotence() {
     let out = run(&["import", "--data-dir", data, "mixed.jsonl"], dir.path());
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(summary(&out)["rejected"], 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mixed.jsonl row 2"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mixed.jsonl line 2"));
 
     // Unusable input: exit 2, nothing stored.
     std::fs::write(dir.path().join("empty.jsonl"), "").expect("write");

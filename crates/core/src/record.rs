@@ -326,13 +326,13 @@ fn check_field(obj: &mut Map<String, Value>, spec: &FieldSpec, issues: &mut Vec<
                                 code.expected_check_char()
                             ),
                         ));
-                    } else if !code.org_code_check_ok() {
-                        issues.push(Issue::warning(
-                            name,
-                            "org_code_check",
-                            "主体标识码（组织机构代码）校验位不符 (GB 11714 check mismatch; accepted)",
-                        ));
                     }
+                    // No warning for a GB 11714 mismatch inside a code whose
+                    // check character matches: the check character covers
+                    // positions 1–17, so such a code was issued that way
+                    // rather than mistyped, and INTERCHANGE.md §2 flags the
+                    // check character only. `Uscc::org_code_check_ok` still
+                    // tells it.
                     *s = code.as_str().to_owned();
                 }
                 Err(e) => issues.push(Issue::error(

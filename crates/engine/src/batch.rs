@@ -142,7 +142,11 @@ pub async fn evaluate_all(
         as_of: opts.as_of,
         superseded_records,
         superseded_subjects,
-        opts: opts.eval,
+        // Over the store, lists models keep their lists for the subjects they apply to.
+        opts: EvalOptions {
+            scoped: true,
+            ..opts.eval
+        },
         batch_rows: 8 * 1024,
         stats: Mutex::new(ExecStats::default()),
     });

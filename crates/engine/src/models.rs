@@ -56,6 +56,15 @@ pub fn load_models(data_dir: &Path) -> Result<ModelSet, EngineError> {
     Ok(set)
 }
 
+/// The models to evaluate as of `as_of` (days since epoch): one version per
+/// id, each bound to the versions in force of the models it uses
+/// ([`ModelSet::resolved`]).
+pub fn models_as_of(data_dir: &Path, as_of: i32) -> Result<ModelSet, EngineError> {
+    load_models(data_dir)?
+        .resolved(as_of)
+        .map_err(EngineError::Model)
+}
+
 /// Validate a model file against the installed set and install it. Returns
 /// the model's id and version.
 pub fn install_model(

@@ -65,7 +65,12 @@ fn memory_lines(path: &Path, as_of: i32) -> BTreeMap<(String, String, String), V
     let models = active_models(&set, as_of);
     assert_eq!(models.len(), 8);
     let mut out = BTreeMap::new();
-    for line in evaluate_lines(&set, &models, &input, as_of, EvalOptions::default()) {
+    // Evaluation over the store honours the lists models' `applies_to`.
+    let opts = EvalOptions {
+        scoped: true,
+        ..EvalOptions::default()
+    };
+    for line in evaluate_lines(&set, &models, &input, as_of, opts) {
         out.insert(key(&line), line);
     }
     out

@@ -31,9 +31,21 @@ pub(crate) const FIRST_BLOCK: usize = 64 * 1024;
 
 pub(crate) const EMPTY: &str = "文件为空 (file is empty)";
 
+/// How many objects of a JSON Lines file are looked at to tell what it holds.
+const DETECT_OBJECTS: usize = 1000;
+
 /// Check every file; the plans come back with subjects files first (order
 /// otherwise kept). The first unusable file is the error.
-pub(crate) fn check_all(paths: &[PathBuf], max_line: usize) -> Result<Vec<FilePlan>, ImportError> {
+///
+/// `expected`: the caller knows what the files hold (`evaluate --subjects`):
+/// an empty file is then no rows rather than unusable, and a JSON Lines file
+/// whose objects do not tell (every one lacks `kind`/`subject`/`uscc`) is read
+/// as that target, each row reporting its missing fields.
+pub(crate) fn check_all(
+    paths: &[PathBuf],
+    max_line: usize,
+    expected: Option<Target>,
+) -> Result<Vec<FilePlan>, ImportError> {
     if paths.is_empty() {
         return Err(ImportError::Unusable {
             file: String::new(),
@@ -43,8 +55,9 @@ pub(crate) fn check_all(paths: &[PathBuf], max_line: usize) -> Result<Vec<FilePl
     let mut plans = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.to_string_lossy().into_owned();
-        match check_file(p, max_line) {
-            Ok((format, target, size)) => plans.push(FilePlan {
+        match check_file(p, max_line, expected) {
+            Ok(None) => {}
+            Ok(Some((format, target, size))) => plans.push(FilePlan {
                 path: p.clone(),
                 name,
                 format,
@@ -85,7 +98,24 @@ fn open(path: &Path) -> Result<(File, u64), String> {
     Ok((file, meta.len()))
 }
 
-fn check_file(path: &Path, max_line: usize) -> Result<(Format, Target, u64), String> {
+/// `Ok(None)`: the file is empty and `expected` is given (no rows).
+fn check_file(
+    path: &Path,
+    max_line: usize,
+    expected: Option<Target>,
+) -> Result<Option<(Format, Target, u64)>, String> {
+    match inspect(path, max_line, expected) {
+        Ok(plan) => Ok(Some(plan)),
+        Err(reason) if reason == EMPTY && expected.is_some() => Ok(None),
+        Err(reason) => Err(reason),
+    }
+}
+
+fn inspect(
+    path: &Path,
+    max_line: usize,
+    expected: Option<Target>,
+) -> Result<(Format, Target, u64), String> {
     let (mut file, size) = open(path)?;
     let format = format_of(path)?;
     if size == 0 {
@@ -106,7 +136,7 @@ fn check_file(path: &Path, max_line: usize) -> Result<(Format, Target, u64), Str
             if format == Format::Csv {
                 csv_target(file, max_line)?
             } else {
-                jsonl_target(file, max_line)?
+                jsonl_target(file, max_line, expected)?
             }
         }
         // The XLSX reader parses untrusted zip and XML: a panic in it must
@@ -152,10 +182,13 @@ pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
     })
 }
 
-fn jsonl_target(file: File, max_line: usize) -> Result<Target, String> {
+/// The first of the first [`DETECT_OBJECTS`] objects that tells what the file
+/// holds decides; objects that do not tell become row errors later.
+fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result<Target, String> {
     let mut lines = LineReader::new(file, max_line, 0);
     let mut buf = Vec::new();
     let mut any = false;
+    let mut objects = 0usize;
     while let Some(info) = lines
         .next_line(&mut buf)
         .map_err(|e| format!("读取失败 (read error: {e})"))?
@@ -170,11 +203,26 @@ fn jsonl_target(file: File, max_line: usize) -> Result<Target, String> {
         }
         any = true;
         if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(line) {
-            return table::target_of_fields(obj.keys().map(String::as_str))
-                .ok_or_else(|| format!("第 {} 行：{}", info.number, table::UNRECOGNISED));
+            if let Some(t) = table::target_of_fields(obj.keys().map(String::as_str)) {
+                return Ok(t);
+            }
+            objects += 1;
+            if objects >= DETECT_OBJECTS {
+                break;
+            }
         }
     }
-    Err(if any {
+    if let Some(t) = expected
+        && any
+    {
+        return Ok(t);
+    }
+    Err(if objects > 0 {
+        format!(
+            "前 {objects} 个对象均无法识别：{} (none of the first {objects} objects tells)",
+            table::UNRECOGNISED
+        )
+    } else if any {
         "没有一行是 JSON 对象 (no line is a JSON object; JSON Lines expected: one object per line)"
             .into()
     } else {

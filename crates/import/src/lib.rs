@@ -153,13 +153,18 @@ pub struct RowError {
 }
 
 impl fmt::Display for RowError {
+    /// `FILE line N, field F: reason` (`row N` for CSV and XLSX sheets).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match detect::format_of(std::path::Path::new(&self.file)) {
+            Ok(Format::Csv | Format::Xlsx) => "row",
+            _ => "line",
+        };
         if self.field.is_empty() {
-            write!(f, "{} row {}: {}", self.file, self.row, self.reason)
+            write!(f, "{} {unit} {}: {}", self.file, self.row, self.reason)
         } else {
             write!(
                 f,
-                "{} row {}, field {}: {}",
+                "{} {unit} {}, field {}: {}",
                 self.file, self.row, self.field, self.reason
             )
         }
@@ -227,7 +232,7 @@ pub async fn import_files(
     let started = Instant::now();
     let max_line = opts.max_line_bytes.max(1024);
     let paths = files.to_vec();
-    let plans = tokio::task::spawn_blocking(move || detect::check_all(&paths, max_line))
+    let plans = tokio::task::spawn_blocking(move || detect::check_all(&paths, max_line, None))
         .await
         .map_err(|e| join_error("checking files", e))??;
 
@@ -431,7 +436,11 @@ pub struct FileRows {
 /// Must not be called from inside an async runtime (it blocks).
 pub fn read_file(path: &std::path::Path, expected: Target) -> Result<FileRows, ImportError> {
     let max_line = ImportOptions::default().max_line_bytes;
-    let plans = detect::check_all(&[path.to_path_buf()], max_line)?;
+    let plans = detect::check_all(&[path.to_path_buf()], max_line, Some(expected))?;
+    if plans.is_empty() {
+        // An empty file: no rows.
+        return Ok(FileRows::default());
+    }
     if let Some(plan) = plans.first()
         && plan.target != expected
     {

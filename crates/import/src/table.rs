@@ -10,20 +10,20 @@ use crate::coerce::{self, Cell};
 use crate::parse::RowKeys;
 
 /// Which kind of file a set of field names describes: `kind`/`subject` →
-/// records; `uscc` and `name` → subjects.
+/// records; `uscc` → subjects (a missing `name` is then a row error).
 pub(crate) fn target_of_fields<'a>(
     mut names: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<Target> {
     if names.clone().any(|n| n == "kind" || n == "subject") {
         Some(Target::Records)
-    } else if names.clone().any(|n| n == "uscc") && names.any(|n| n == "name") {
+    } else if names.any(|n| n == "uscc") {
         Some(Target::Subjects)
     } else {
         None
     }
 }
 
-pub(crate) const UNRECOGNISED: &str = "无法识别文件内容 (cannot tell what the file holds: records need a `kind` or `subject` field, subjects need `uscc` and `name`)";
+pub(crate) const UNRECOGNISED: &str = "无法识别文件内容 (cannot tell what the file holds: records have a `kind` or `subject` field, subjects a `uscc` field)";
 
 /// The columns of a table file.
 #[derive(Debug)]

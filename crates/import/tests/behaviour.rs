@@ -96,11 +96,11 @@ async fn jsonl_rows_are_validated_one_by_one(ctx: Ctx) {
     assert_eq!(errors_of(fr), want);
     let shown = fr.errors_sample[0].to_string();
     assert!(
-        shown.starts_with(&format!("{} row 3, field fine_cny: ", records.display())),
+        shown.starts_with(&format!("{} line 3, field fine_cny: ", records.display())),
         "{shown}"
     );
     assert!(
-        fr.errors_sample[5].to_string().contains(" row 8: "),
+        fr.errors_sample[5].to_string().contains(" line 8: "),
         "{}",
         fr.errors_sample[5]
     );

@@ -63,7 +63,7 @@ impl Model {
                 .iter()
                 .flat_map(|c| c.rules.iter().map(|r| r.id.clone()))
                 .collect(),
-            Body::Lists { outcomes } => outcomes
+            Body::Lists { outcomes, .. } => outcomes
                 .iter()
                 .flat_map(|c| c.rules.iter().map(|r| r.id.clone()))
                 .collect(),
@@ -99,7 +99,7 @@ impl Model {
                 .map(|c| c.id.clone())
                 .chain([default_class.clone()])
                 .collect(),
-            Body::Lists { outcomes } => outcomes.iter().map(|c| c.id.clone()).collect(),
+            Body::Lists { outcomes, .. } => outcomes.iter().map(|c| c.id.clone()).collect(),
             Body::Scoring { grades, .. } => grades.iter().map(|g| g.id.clone()).collect(),
             _ => Vec::new(),
         }
@@ -1141,7 +1141,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
     let mut uses = HashMap::new();
     let mut deps = Vec::new();
     for u in &f.uses {
-        let Some(i) = known.models.iter().position(|m| &m.id == u.get_ref()) else {
+        let Some(i) = known.models.iter().rposition(|m| &m.id == u.get_ref()) else {
             return Err(pos.error(
                 u.span().start,
                 format!(
@@ -1312,6 +1312,15 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
         Ok(())
     };
 
+    if let Some(a) = &f.applies_to
+        && kind != ModelKind::Lists
+    {
+        return Err(pos.error(
+            a.span().start,
+            "`applies_to` is only for lists models (a subject outside a list's scope is not on it)",
+        ));
+    }
+
     let body = match kind {
         ModelKind::Classification => {
             if f.classes.is_empty() {
@@ -1362,7 +1371,15 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
                     rules,
                 });
             }
-            Body::Lists { outcomes }
+            let applies_to = f
+                .applies_to
+                .as_ref()
+                .map(|e| cx.compile_bool(e, "`applies_to`"))
+                .transpose()?;
+            Body::Lists {
+                outcomes,
+                applies_to,
+            }
         }
         ModelKind::Eligibility => {
             let mut conditions = Vec::new();

@@ -138,6 +138,11 @@ pub struct EvalOptions {
     pub explain: bool,
     /// Compute `stops_on` for the reasons of non-best outcomes.
     pub stops_on: bool,
+    /// Honour each lists model's `applies_to`: a subject outside it is on none
+    /// of the model's lists. Evaluation over the store does; the `evaluate`
+    /// command, which applies one model to the subjects it is given, does not
+    /// unless asked (`--scoped`).
+    pub scoped: bool,
 }
 
 impl Default for EvalOptions {
@@ -145,6 +150,7 @@ impl Default for EvalOptions {
         EvalOptions {
             explain: true,
             stops_on: true,
+            scoped: false,
         }
     }
 }
@@ -1179,11 +1185,22 @@ impl<'a> Evaluator<'a> {
                     .unwrap_or(classes.len());
                 Decided::Class(idx)
             }
-            Body::Lists { outcomes } => Decided::Lists(
-                outcomes
-                    .iter()
-                    .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy())),
-            ),
+            Body::Lists {
+                outcomes,
+                applies_to,
+            } => {
+                let in_scope =
+                    !me.opts.scoped || applies_to.as_ref().is_none_or(|e| me.eval(e).truthy());
+                Decided::Lists(
+                    in_scope
+                        .then(|| {
+                            outcomes
+                                .iter()
+                                .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy()))
+                        })
+                        .flatten(),
+                )
+            }
             Body::Eligibility { conditions } => Decided::Eligibility(
                 conditions
                     .iter()
@@ -1312,7 +1329,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            (Body::Lists { outcomes }, Decided::Lists(Some(i))) => {
+            (Body::Lists { outcomes, .. }, Decided::Lists(Some(i))) => {
                 if explain {
                     // When a listing stops matters for a blacklist (the way
                     // off it), not for a red list.

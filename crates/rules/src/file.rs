@@ -115,6 +115,9 @@ pub struct ModelFile {
     // lists
     #[serde(default, rename = "outcome")]
     pub outcomes: Vec<OutcomeFile>,
+    /// Lists models: which subjects the lists are kept for (evaluation over
+    /// the store puts no other subject on them).
+    pub applies_to: Option<Src>,
 
     // eligibility
     #[serde(default, rename = "condition")]

@@ -262,7 +262,11 @@ pub enum Body {
         default_label: String,
     },
     /// List outcomes checked in order; the first with a true rule wins (none: no list).
-    Lists { outcomes: Vec<Outcome> },
+    Lists {
+        outcomes: Vec<Outcome>,
+        /// The subjects the lists are kept for (`applies_to`); none: every subject.
+        applies_to: Option<Expr>,
+    },
     /// Every condition must hold.
     Eligibility { conditions: Vec<Rule> },
     /// Weighted indicator points, grade bands, vetoes that cap the grade.

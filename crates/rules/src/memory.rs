@@ -168,6 +168,26 @@ pub fn evaluate_json(
     records: &[Value],
     as_of: i32,
 ) -> Result<Vec<Value>, String> {
+    evaluate_json_with(
+        set,
+        model_id,
+        subjects,
+        records,
+        as_of,
+        EvalOptions::default(),
+    )
+}
+
+/// [`evaluate_json`] with evaluation options (e.g. `scoped`).
+pub fn evaluate_json_with(
+    set: &ModelSet,
+    model_id: &str,
+    subjects: &[Value],
+    records: &[Value],
+    as_of: i32,
+    opts: EvalOptions,
+) -> Result<Vec<Value>, String> {
+    let set = &set.resolved(as_of).map_err(|e| e.to_string())?;
     let m = set
         .find(model_id, as_of)
         .ok_or_else(|| format!("unknown model {model_id}"))?;
@@ -185,11 +205,5 @@ pub fn evaluate_json(
         .map(|r| xinyong_core::record::validate_record(obj(r)?).map_err(|e| format!("{e:?}")))
         .collect::<Result<_, _>>()?;
     let input = build_input(&subjects, &records).map_err(|e| e.to_string())?;
-    Ok(evaluate_lines(
-        set,
-        &[m],
-        &input,
-        as_of,
-        EvalOptions::default(),
-    ))
+    Ok(evaluate_lines(set, &[m], &input, as_of, opts))
 }

@@ -148,6 +148,51 @@ impl ModelSet {
             .or(candidates.last().copied())
     }
 
+    /// The models to evaluate as of `as_of`: one version per id (the one
+    /// [`find`](Self::find) chooses), each compiled again against the chosen
+    /// versions of the models it uses. So when an office installs a new
+    /// version of `penalty-tier`, `tianjin-risk` reads the tiers and display
+    /// windows of the version in force at `as_of`, exactly as `penalty-tier`'s
+    /// own results show them, not those of the version it was first compiled
+    /// against.
+    pub fn resolved(&self, as_of: i32) -> Result<ModelSet, ModelError> {
+        let mut pending: Vec<usize> = self
+            .ids()
+            .into_iter()
+            .filter_map(|id| self.find(id, as_of))
+            .collect();
+        let mut out = ModelSet::new();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut i = 0;
+            while i < pending.len() {
+                let m = &self.models[pending[i]];
+                if m.uses.iter().all(|u| out.models.iter().any(|x| &x.id == u)) {
+                    out.add(&m.origin, &m.text)?;
+                    pending.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+            if pending.len() == before {
+                let stuck: Vec<String> = pending
+                    .iter()
+                    .map(|&m| format!("{} {}", self.models[m].id, self.models[m].version))
+                    .collect();
+                return Err(ModelError {
+                    file: self.models[pending[0]].origin.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "the models in force use each other in a circle: {}",
+                        stuck.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Distinct model ids, in the order first added.
     pub fn ids(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();

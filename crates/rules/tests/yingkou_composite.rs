@@ -480,7 +480,7 @@ fn v1_blacklist_or_dishonest_debtor_caps_at_d() {
             &plus(&[with(&dd, json!({"person_role": "director"}))]),
             T
         ),
-        (870.0, "A".into())
+        (910.0, "A".into())
     );
     // A red list is no veto.
     assert_eq!(
@@ -1011,7 +1011,7 @@ fn sf1_sf2_judicial() {
     assert_eq!(points_with(&set, "SF1", &[dd(Value::Null, None)], T), 0.0);
     assert_eq!(
         points_with(&set, "SF1", &[dd(json!("legal_representative"), None)], T),
-        80.0
+        120.0
     );
     assert_eq!(
         points_with(&set, "SF1", &[dd(Value::Null, Some("2022-01-01"))], T),
@@ -1029,9 +1029,10 @@ fn sf1_sf2_judicial() {
     ];
     assert_eq!(points_with(&set, "SF1", &all, T), 0.0);
     let l = eval(&set, &plus(&[dd(json!("director"), None)]), T);
+    assert_eq!(reason(&l, "SF1")["text"], "近三年未被列为失信被执行人");
     assert_eq!(
-        reason(&l, "SF1")["text"],
-        "近三年未被列为失信被执行人；主要人员当前为失信被执行人"
+        points_with(&set, "SF1", &[dd(json!("director"), None)], T),
+        120.0
     );
     let j = |role: &str, refused: bool| {
         rec(
