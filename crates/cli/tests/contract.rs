@@ -317,7 +317,11 @@ fn evaluate_reports_every_bad_row_and_writes_nothing() {
 fn evaluate_rejects_an_unknown_model_and_a_bad_date() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_jsonl(&dir.path().join("s.jsonl"), &subjects());
-    write_jsonl(&dir.path().join("r.jsonl"), &[]);
+    // A valid, non-empty records file, so that only the model is wrong.
+    write_jsonl(
+        &dir.path().join("r.jsonl"),
+        &[penalty("p1", A, "2021-01-01", 1000.0)],
+    );
     let out = run(
         &[
             "evaluate",
@@ -333,6 +337,31 @@ fn evaluate_rejects_an_unknown_model_and_a_bad_date() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown model 'nope'"), "{err}");
+    // The same files with a known model are fine.
+    let out = run(
+        &[
+            "evaluate",
+            "--model",
+            "anhui-class",
+            "--subjects",
+            "s.jsonl",
+            "--records",
+            "r.jsonl",
+            "--as-of",
+            "2021-07-24",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&out.stdout).len(), 2);
     let out = run(
         &[
             "evaluate",
@@ -348,6 +377,9 @@ fn evaluate_rejects_an_unknown_model_and_a_bad_date() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2021-02-30"), "{err}");
 }
 
 // ---------------------------------------------------------------- import

@@ -70,6 +70,8 @@ struct Cx<'a> {
     windows: Vec<(Period, i32)>,
     /// Records behind each named value: (model, slot) → arena range.
     let_lineage: HashMap<(usize, usize), SetRef>,
+    /// Records behind each used model's result (see `result_lineage`).
+    result_lineage: Vec<Option<SetRef>>,
 }
 
 impl<'a> Cx<'a> {
@@ -93,6 +95,7 @@ impl<'a> Cx<'a> {
             model: 0,
             windows: Vec::with_capacity(4),
             let_lineage: HashMap::new(),
+            result_lineage: vec![None; set.models.len()],
         }
     }
 
@@ -112,6 +115,7 @@ impl<'a> Cx<'a> {
         self.frames.clear();
         self.windows.clear();
         self.let_lineage.clear();
+        self.result_lineage.iter_mut().for_each(|r| *r = None);
     }
 
     /// The first day of the window `[add(T, -p), T]`.
@@ -1464,10 +1468,88 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// The records behind the result of subject-level model `m`, when another
+    /// model reads it: those of the true rules of its decisive class or list
+    /// outcome; of its vetoes that hold and the indicators that lost points;
+    /// of its failed conditions (every condition when eligible).
+    fn result_lineage(&mut self, m: usize) -> SetRef {
+        if let Some(s) = self.cx.result_lineage[m] {
+            return s;
+        }
+        let model: &'a Model = &self.set.models[m];
+        let decided = self.decide(m);
+        let mut rows = self.take_tmp();
+        self.with_model(m, |me| {
+            let trace = |me: &mut Self, r: &'a Rule, want: bool, rows: &mut Vec<u32>| {
+                let mut mine = Vec::new();
+                if me.lineage(&r.when, &mut mine).truthy() == want {
+                    rows.extend(mine);
+                }
+            };
+            match (&model.body, &decided) {
+                (Body::Classification { classes, .. }, Decided::Class(i)) => {
+                    if let Some(c) = classes.get(*i) {
+                        c.rules.iter().for_each(|r| trace(me, r, true, &mut rows));
+                    }
+                }
+                (Body::Lists { outcomes, .. }, Decided::Lists(Some(i))) => {
+                    outcomes[*i]
+                        .rules
+                        .iter()
+                        .for_each(|r| trace(me, r, true, &mut rows));
+                }
+                (Body::Eligibility { conditions }, Decided::Eligibility(holds)) => {
+                    let all = holds.iter().all(|h| *h);
+                    for (r, h) in conditions.iter().zip(holds) {
+                        if all || !h {
+                            trace(me, r, *h, &mut rows);
+                        }
+                    }
+                }
+                (
+                    Body::Scoring {
+                        indicators, vetoes, ..
+                    },
+                    Decided::Score { points, .. },
+                ) => {
+                    vetoes
+                        .iter()
+                        .for_each(|v| trace(me, &v.rule, true, &mut rows));
+                    for (ind, p) in indicators.iter().zip(points) {
+                        if *p < ind.max * ind.weight - 1e-9 {
+                            let mut mine = Vec::new();
+                            me.lineage(&ind.points, &mut mine);
+                            if let Some(set) = &ind.records {
+                                let s = me.materialize(set);
+                                mine = me.set_rows(s).to_vec();
+                            }
+                            rows.extend(mine);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        });
+        let start = self.cx.arena.len() as u32;
+        self.cx.arena.extend_from_slice(&rows);
+        let s = SetRef {
+            start,
+            len: rows.len() as u32,
+        };
+        self.tmp.push(rows);
+        self.cx.result_lineage[m] = Some(s);
+        s
+    }
+
     /// Evaluate `e` and collect the records behind its value into `out`:
     /// for a true/false value, the records that make it so.
     fn lineage(&mut self, e: &'a Expr, out: &mut Vec<u32>) -> Val<'a> {
         match e {
+            Expr::ModelResult { model, .. } => {
+                let s = self.result_lineage(*model);
+                out.extend_from_slice(self.set_rows(s));
+                self.eval(e)
+            }
             Expr::Bin(BinOp::Or, l, r) | Expr::Bin(BinOp::And, l, r) => {
                 let is_or = matches!(e, Expr::Bin(BinOp::Or, _, _));
                 let mut la = Vec::new();

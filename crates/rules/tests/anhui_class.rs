@@ -362,6 +362,57 @@ fn s4_revocation_in_w3() {
 }
 
 #[test]
+fn s4_w3_edges_first_day_inside_t_and_t_plus_1() {
+    let set = set();
+    // W3(2024-06-15) = [2021-06-15, 2024-06-15]. A simple procedure, so D2 plays no part.
+    for s in ["revoke_license", "revoke_permit"] {
+        let p = |date: &str| {
+            penalty_with(
+                "p1",
+                date,
+                &[s],
+                json!({"procedure": "simple", "decision_no": "营市监罚〔2021〕7号"}),
+            )
+        };
+        // First day inside W3: holds, and stops the day it leaves W3.
+        let l = eval(&set, &[p("2021-06-15")], T);
+        assert_eq!(
+            (l["class"].as_str().unwrap(), rules(&l)),
+            ("severely_dishonest", strs(&["S4"])),
+            "{s}"
+        );
+        assert_eq!(ids(reason(&l, "S4")), strs(&["p1"]), "{s}");
+        assert_eq!(
+            reason(&l, "S4")["text"],
+            "近三年内被吊销营业执照或许可证（营市监罚〔2021〕7号）",
+            "{s}"
+        );
+        assert_eq!(reason(&l, "S4")["stops_on"], "2024-06-16", "{s}");
+        // The day before W3: nothing.
+        assert_eq!(
+            cr(&set, &[p("2021-06-14")], T),
+            want("trustworthy", &["T1"]),
+            "{s}"
+        );
+        // Decided on T itself: counts.
+        let l = eval(&set, &[p(T)], T);
+        assert_eq!(
+            (l["class"].as_str().unwrap(), rules(&l)),
+            ("severely_dishonest", strs(&["S4"])),
+            "{s}"
+        );
+        assert_eq!(ids(reason(&l, "S4")), strs(&["p1"]), "{s}");
+        assert_eq!(reason(&l, "S4")["stops_on"], "2027-06-16", "{s}");
+        // Decided on T + 1: not known at T.
+        assert_eq!(
+            cr(&set, &[p(&shift(T, 1))], T),
+            want("trustworthy", &["T1"]),
+            "{s}"
+        );
+    }
+}
+
+#[test]
 fn s5_the_subject_itself_currently_a_dishonest_debtor() {
     let set = set();
     let e = entry("d1", "dishonest_debtor", "2023-01-01", None, json!({}));
@@ -387,6 +438,28 @@ fn s5_the_subject_itself_currently_a_dishonest_debtor() {
             T
         ),
         want("warning", &["W2"])
+    );
+}
+
+#[test]
+fn s5_listed_on_t_is_current_and_t_plus_1_is_not_yet() {
+    let set = set();
+    let e = |listed: &str| entry("d1", "dishonest_debtor", listed, None, json!({}));
+    let l = eval(&set, &[e(T)], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("severely_dishonest", strs(&["S5"]))
+    );
+    assert_eq!(ids(reason(&l, "S5")), strs(&["d1"]));
+    // Listed tomorrow: not current, and no past listing either (W3).
+    assert_eq!(
+        cr(&set, &[e(&shift(T, 1))], T),
+        want("trustworthy", &["T1"])
+    );
+    // The day before the listing the subject is trustworthy; on it, severely dishonest.
+    assert_eq!(
+        cr(&set, &[e(T)], &shift(T, -1)),
+        want("trustworthy", &["T1"])
     );
 }
 
@@ -482,6 +555,34 @@ fn d1_abnormal_for_the_three_dishonest_reasons() {
         json!({"reason": "annual_report"}),
     );
     assert_eq!(cr(&set, &[e], T), want("warning", &["W1"]));
+}
+
+#[test]
+fn d1_listed_on_t_is_current_and_t_plus_1_is_not_yet() {
+    let set = set();
+    for r in ["not_disclosed", "false_disclosure", "unreachable"] {
+        let e = |listed: &str| {
+            entry(
+                "ab",
+                "abnormal_operation",
+                listed,
+                None,
+                json!({"reason": r}),
+            )
+        };
+        let l = eval(&set, &[e(T)], T);
+        assert_eq!(
+            (l["class"].as_str().unwrap(), rules(&l)),
+            ("dishonest", strs(&["D1"])),
+            "{r}"
+        );
+        assert_eq!(ids(reason(&l, "D1")), strs(&["ab"]), "{r}");
+        assert_eq!(
+            cr(&set, &[e(&shift(T, 1))], T),
+            want("trustworthy", &["T1"]),
+            "{r}"
+        );
+    }
 }
 
 #[test]
@@ -591,6 +692,58 @@ fn d3_false_materials_or_breached_commitment_in_w3() {
 }
 
 #[test]
+fn d3_breach_date_edges_relative_to_w3_and_t() {
+    let set = set();
+    // Signed long before W3; only the breach date decides.
+    let c = |breached: &str| {
+        rec(
+            "commitment",
+            "c1",
+            "2020-01-01",
+            json!({"commitment_kind": "notify_commit", "status": "breached", "breached_on": breached}),
+        )
+    };
+    // Breached on T: inside W3 until add(2024-06-15, 3 years) = 2027-06-15.
+    let l = eval(&set, &[c(T)], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("dishonest", strs(&["D3"]))
+    );
+    assert_eq!(ids(reason(&l, "D3")), strs(&["c1"]));
+    assert_eq!(
+        reason(&l, "D3")["text"],
+        "近三年内有提供虚假材料或违反告知承诺记录（1 条）"
+    );
+    assert_eq!(reason(&l, "D3")["stops_on"], "2027-06-16");
+    // Breached after T: not a breach at T.
+    assert_eq!(
+        cr(&set, &[c(&shift(T, 1))], T),
+        want("trustworthy", &["T1"])
+    );
+    // W3 start (2021-06-15) is inside; the day before is not.
+    let l = eval(&set, &[c("2021-06-15")], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("dishonest", strs(&["D3"]))
+    );
+    assert_eq!(ids(reason(&l, "D3")), strs(&["c1"]));
+    assert_eq!(reason(&l, "D3")["stops_on"], "2024-06-16");
+    assert_eq!(
+        cr(&set, &[c("2021-06-14")], T),
+        want("trustworthy", &["T1"])
+    );
+    // Leap day: W3(2024-02-29) starts on 2021-02-28.
+    assert_eq!(
+        cr(&set, &[c("2021-02-28")], "2024-02-29"),
+        want("dishonest", &["D3"])
+    );
+    assert_eq!(
+        cr(&set, &[c("2021-02-27")], "2024-02-29"),
+        want("trustworthy", &["T1"])
+    );
+}
+
+#[test]
 fn d4_refused_or_overdue_correction_in_w3() {
     let set = set();
     for outcome in ["refused", "overdue"] {
@@ -627,6 +780,40 @@ fn d4_refused_or_overdue_correction_in_w3() {
         json!({"outcome": "refused"}),
     );
     assert_eq!(class(&set, &[o], T), "trustworthy");
+}
+
+#[test]
+fn d4_w3_edges_first_day_inside_t_and_t_plus_1() {
+    let set = set();
+    for outcome in ["refused", "overdue"] {
+        let o = |date: &str| rec("correction_order", "co", date, json!({"outcome": outcome}));
+        let l = eval(&set, &[o("2021-06-15")], T);
+        assert_eq!(
+            (l["class"].as_str().unwrap(), rules(&l)),
+            ("dishonest", strs(&["D4"])),
+            "{outcome}"
+        );
+        assert_eq!(ids(reason(&l, "D4")), strs(&["co"]), "{outcome}");
+        assert_eq!(reason(&l, "D4")["stops_on"], "2024-06-16", "{outcome}");
+        assert_eq!(
+            cr(&set, &[o("2021-06-14")], T),
+            want("trustworthy", &["T1"]),
+            "{outcome}"
+        );
+        let l = eval(&set, &[o(T)], T);
+        assert_eq!(
+            (l["class"].as_str().unwrap(), rules(&l)),
+            ("dishonest", strs(&["D4"])),
+            "{outcome}"
+        );
+        assert_eq!(ids(reason(&l, "D4")), strs(&["co"]), "{outcome}");
+        assert_eq!(reason(&l, "D4")["stops_on"], "2027-06-16", "{outcome}");
+        assert_eq!(
+            cr(&set, &[o(&shift(T, 1))], T),
+            want("trustworthy", &["T1"]),
+            "{outcome}"
+        );
+    }
 }
 
 #[test]
@@ -730,6 +917,45 @@ fn w1_abnormal_for_the_annual_report() {
     assert_eq!(
         class(&set, &[with(&e, json!({"person_role": "director"}))], T),
         "trustworthy"
+    );
+}
+
+#[test]
+fn w1_listed_and_removed_edges() {
+    let set = set();
+    let e = |listed: &str, removed: Option<&str>| {
+        entry(
+            "ab",
+            "abnormal_operation",
+            listed,
+            removed,
+            json!({"reason": "annual_report"}),
+        )
+    };
+    // Listed on T: current.
+    let l = eval(&set, &[e(T, None)], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("warning", strs(&["W1"]))
+    );
+    assert_eq!(ids(reason(&l, "W1")), strs(&["ab"]));
+    // Listed on T + 1: not yet.
+    assert_eq!(
+        cr(&set, &[e(&shift(T, 1), None)], T),
+        want("trustworthy", &["T1"])
+    );
+    // Removed on T + 1: still current during T, and W1 stops on the removal day.
+    let l = eval(&set, &[e("2023-07-01", Some(&shift(T, 1)))], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("warning", strs(&["W1"]))
+    );
+    assert_eq!(ids(reason(&l, "W1")), strs(&["ab"]));
+    assert_eq!(reason(&l, "W1")["stops_on"], shift(T, 1));
+    // Removed on T: not current.
+    assert_eq!(
+        cr(&set, &[e("2023-07-01", Some(T))], T),
+        want("trustworthy", &["T1"])
     );
 }
 

@@ -344,6 +344,56 @@ fn p6_fine_bands_with_inclusive_ends() {
 }
 
 #[test]
+fn p6_one_band_inclusive_ends() {
+    let set = set();
+    let only = |fine: f64, band: &str| {
+        penalty_with(
+            "p",
+            "2024-03-01",
+            &["fine"],
+            json!({"fine_cny": fine, "basis_bands": {band: [10000, 50000]}}),
+        )
+    };
+    for (band, inside) in [("general", "general"), ("serious", "serious")] {
+        for (fine, want) in [
+            (9999.99, "manual_review"),
+            (10000.0, inside),
+            (50000.0, inside),
+            (50000.01, "manual_review"),
+        ] {
+            assert_eq!(
+                tier_of(&set, &only(fine, band)),
+                (want.to_string(), "P6".into()),
+                "{band} {fine}"
+            );
+        }
+    }
+    // The tier decides the display: serious at the band's end, general just outside it.
+    let l = tier_line(&set, &only(50000.0, "serious"), "2024-06-15");
+    assert_eq!(
+        summary(&l),
+        (
+            "serious".into(),
+            "2027-03-01".into(),
+            json!("2024-09-02"),
+            true,
+            "P6".into()
+        )
+    );
+    let l = tier_line(&set, &only(50000.01, "serious"), "2024-06-15");
+    assert_eq!(
+        summary(&l),
+        (
+            "manual_review".into(),
+            "2025-03-01".into(),
+            json!("2024-06-02"),
+            true,
+            "P6".into()
+        )
+    );
+}
+
+#[test]
 fn p6_manual_review_is_displayed_with_the_general_periods() {
     let set = set();
     let p = with(
@@ -466,6 +516,59 @@ fn display_windows_at_month_ends_and_leap_days() {
 }
 
 #[test]
+fn specific_serious_decided_on_a_leap_day() {
+    let set = set();
+    // add(2020-02-29, 3 years) = 2023-02-28: the last day shown; no repair.
+    for (p, rule) in [
+        (
+            penalty_with(
+                "p",
+                "2020-02-29",
+                &["fine"],
+                json!({"non_repairable": true}),
+            ),
+            "P1",
+        ),
+        (
+            penalty_with(
+                "p",
+                "2020-02-29",
+                &["revoke_license"],
+                json!({"domain": "food_drug"}),
+            ),
+            "P4",
+        ),
+    ] {
+        let l = tier_line(&set, &p, "2020-03-01");
+        assert_eq!(
+            summary(&l),
+            (
+                "specific_serious".into(),
+                "2023-02-28".into(),
+                Value::Null,
+                true,
+                rule.into()
+            ),
+            "{rule}"
+        );
+        assert_eq!(tier_line(&set, &p, "2023-02-28")["visible"], true, "{rule}");
+        assert_eq!(
+            tier_line(&set, &p, "2023-03-01")["visible"],
+            false,
+            "{rule}"
+        );
+        // A restriction of 37 months lengthens it to add(2020-02-29, 37 months) = 2023-03-29.
+        let l = tier_line(
+            &set,
+            &with(&p, json!({"restriction_months": 37})),
+            "2020-03-01",
+        );
+        assert_eq!(l["display_until"], "2023-03-29", "{rule}");
+        assert_eq!(l["repairable_from"], Value::Null, "{rule}");
+    }
+}
+
+#[test]
 fn restriction_months_lengthen_min_and_max() {
     let set = set();
     let general = |months: Option<i64>| {
@@ -518,6 +621,124 @@ fn restriction_months_lengthen_min_and_max() {
     let l = tier_line(&set, &p, "2021-02-01");
     assert_eq!(l["display_until"], "2025-01-15");
     assert_eq!(l["repairable_from"], Value::Null);
+}
+
+#[test]
+fn serious_restriction_months_at_the_minimum_under_each_regime() {
+    let set = set();
+    let serious = |date: &str, months: Option<i64>| {
+        let mut p = penalty_with(
+            "p",
+            date,
+            &["restrict_qualification"],
+            json!({"authority_tier": "serious"}),
+        );
+        if let Some(m) = months {
+            p["restriction_months"] = json!(m);
+        }
+        let l = tier_line(&set, &p, "2026-04-01");
+        assert_eq!(l["tier"], "serious");
+        assert_eq!(rules(&l), strs(&["P2"]));
+        (
+            l["repairable_from"].as_str().unwrap().to_owned(),
+            l["display_until"].as_str().unwrap().to_owned(),
+        )
+    };
+    // 527 regime (decided before 2026-04-01): minimum 6 months. 6 is not longer
+    // than the minimum; 7 is. add(2025-08-31, 6 months) = 2026-02-28,
+    // add(2025-08-31, 7 months) = 2026-03-31.
+    let d = "2025-08-31";
+    assert_eq!(serious(d, None), ("2026-03-01".into(), "2028-08-31".into()));
+    assert_eq!(
+        serious(d, Some(6)),
+        ("2026-03-01".into(), "2028-08-31".into())
+    );
+    assert_eq!(
+        serious(d, Some(7)),
+        ("2026-04-01".into(), "2028-08-31".into())
+    );
+    // The last day of the 527 regime.
+    let d = "2026-03-31";
+    assert_eq!(
+        serious(d, Some(6)),
+        ("2026-10-01".into(), "2029-03-31".into())
+    );
+    assert_eq!(
+        serious(d, Some(7)),
+        ("2026-11-01".into(), "2029-03-31".into())
+    );
+    // 2026 regime (decided from 2026-04-01): minimum 12 months. 12 is not
+    // longer; 13 is.
+    let d = "2026-04-01";
+    assert_eq!(serious(d, None), ("2027-04-02".into(), "2029-04-01".into()));
+    assert_eq!(
+        serious(d, Some(6)),
+        ("2027-04-02".into(), "2029-04-01".into())
+    );
+    assert_eq!(
+        serious(d, Some(12)),
+        ("2027-04-02".into(), "2029-04-01".into())
+    );
+    assert_eq!(
+        serious(d, Some(13)),
+        ("2027-05-02".into(), "2029-04-01".into())
+    );
+    // The maximum of 36 months: 36 leaves it, 37 lengthens it.
+    assert_eq!(
+        serious(d, Some(36)),
+        ("2029-04-02".into(), "2029-04-01".into())
+    );
+    assert_eq!(
+        serious(d, Some(37)),
+        ("2029-05-02".into(), "2029-05-01".into())
+    );
+}
+
+#[test]
+fn manual_review_with_restriction_months() {
+    let set = set();
+    // 50000 is in both bands: manual_review, displayed with the general periods
+    // (3 months / 1 year), which a restriction lengthens like any other tier.
+    let p = |months: i64| {
+        let p = with(
+            &banded("p", 50000.0, [10000.0, 50000.0], [50000.0, 100000.0]),
+            json!({"date": "2021-01-15", "restriction_months": months}),
+        );
+        let l = tier_line(&set, &p, "2021-02-01");
+        assert_eq!(l["tier"], "manual_review", "{months}");
+        assert_eq!(rules(&l), strs(&["P6"]), "{months}");
+        (
+            l["repairable_from"].as_str().unwrap().to_owned(),
+            l["display_until"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(p(3), ("2021-04-16".into(), "2022-01-15".into()));
+    assert_eq!(p(4), ("2021-05-16".into(), "2022-01-15".into()));
+    assert_eq!(p(12), ("2022-01-16".into(), "2022-01-15".into()));
+    assert_eq!(p(13), ("2022-02-16".into(), "2022-02-15".into()));
+    // Visible until the lengthened display_until, not the day after.
+    let long = with(
+        &banded("p", 50000.0, [10000.0, 50000.0], [50000.0, 100000.0]),
+        json!({"date": "2021-01-15", "restriction_months": 13}),
+    );
+    assert_eq!(tier_line(&set, &long, "2022-02-15")["visible"], true);
+    assert_eq!(tier_line(&set, &long, "2022-02-16")["visible"], false);
+    // Under the 2026 regime the general periods are unchanged.
+    let p = with(
+        &banded("p", 50000.0, [10000.0, 50000.0], [50000.0, 100000.0]),
+        json!({"date": "2026-04-01", "restriction_months": 6}),
+    );
+    let l = tier_line(&set, &p, "2026-04-01");
+    assert_eq!(
+        summary(&l),
+        (
+            "manual_review".into(),
+            "2027-04-01".into(),
+            json!("2026-10-02"),
+            true,
+            "P6".into()
+        )
+    );
 }
 
 #[test]

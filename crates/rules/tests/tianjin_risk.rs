@@ -371,6 +371,45 @@ fn td1_any_current_abnormal_entry() {
 }
 
 #[test]
+fn td1_listed_on_t_is_current_and_t_plus_1_is_not_yet() {
+    let set = set();
+    let e = |listed: &str| {
+        entry(
+            "ab",
+            "abnormal_operation",
+            listed,
+            None,
+            json!({"reason": "unreachable"}),
+        )
+    };
+    let l = eval(&set, &[e(T)], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("dishonest", strs(&["TD1"]))
+    );
+    assert_eq!(ids(reason(&l, "TD1")), strs(&["ab"]));
+    assert_eq!(reason(&l, "TD1").get("stops_on"), None);
+    assert_eq!(cr(&set, &[e(&shift(T, 1))], T), want("good", &["TG1"]));
+    // Removed on T + 1: still current at T; removed on T: not.
+    let r = |removed: &str| {
+        entry(
+            "ab",
+            "abnormal_operation",
+            "2024-01-01",
+            Some(removed),
+            json!({}),
+        )
+    };
+    let l = eval(&set, &[r(&shift(T, 1))], T);
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("dishonest", strs(&["TD1"]))
+    );
+    assert_eq!(reason(&l, "TD1")["stops_on"], shift(T, 1));
+    assert_eq!(cr(&set, &[r(T)], T), want("good", &["TG1"]));
+}
+
+#[test]
 fn dishonest_lists_both_rules() {
     let set = set();
     let v = vec![
@@ -412,6 +451,78 @@ fn tw1_only_warning_penalties() {
         .0,
         "good"
     );
+}
+
+#[test]
+fn tw1_warning_only_penalty_on_its_display_until_day_and_the_day_after() {
+    let set = set();
+    // A warning-only penalty is general (P3): shown one year, add(2023-06-15, 1 year) = 2024-06-15.
+    let w = |date: &str| penalty_with("w1", date, &["warning"], json!({"procedure": "simple"}));
+    let pt = lines(
+        &set,
+        "penalty-tier",
+        &[subject(json!({}))],
+        &[w("2023-06-15")],
+        T,
+    );
+    assert_eq!(
+        (
+            pt[0]["tier"].clone(),
+            pt[0]["display_until"].clone(),
+            pt[0]["visible"].clone()
+        ),
+        (json!("general"), json!("2024-06-15"), json!(true))
+    );
+    // On display_until: still visible, TW1 holds and stops the next day.
+    let l = eval(&set, &[w("2023-06-15")], "2024-06-15");
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("warning", strs(&["TW1"]))
+    );
+    assert_eq!(ids(reason(&l, "TW1")), strs(&["w1"]));
+    assert_eq!(
+        reason(&l, "TW1")["text"],
+        "行政处罚信息中仅有警告处罚种类（1 条）"
+    );
+    assert_eq!(reason(&l, "TW1")["stops_on"], "2024-06-16");
+    // The day after: not visible, so no penalty counts: good.
+    assert_eq!(
+        cr(&set, &[w("2023-06-15")], "2024-06-16"),
+        want("good", &["TG1"])
+    );
+    // Leap day: add(2020-02-29, 1 year) = 2021-02-28.
+    let l = eval(&set, &[w("2020-02-29")], "2021-02-28");
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("warning", strs(&["TW1"]))
+    );
+    assert_eq!(reason(&l, "TW1")["stops_on"], "2021-03-01");
+    assert_eq!(
+        cr(&set, &[w("2020-02-29")], "2021-03-01"),
+        want("good", &["TG1"])
+    );
+    // With a second, later warning: on display_until both count, the day after only the later one.
+    let v = [
+        w("2023-06-15"),
+        penalty_with("w2", "2023-09-01", &["warning"], json!({})),
+    ];
+    let l = eval(&set, &v, "2024-06-15");
+    assert_eq!(ids(reason(&l, "TW1")), strs(&["w1", "w2"]));
+    assert_eq!(
+        reason(&l, "TW1")["text"],
+        "行政处罚信息中仅有警告处罚种类（2 条）"
+    );
+    let l = eval(&set, &v, "2024-06-16");
+    assert_eq!(
+        (l["class"].as_str().unwrap(), rules(&l)),
+        ("warning", strs(&["TW1"]))
+    );
+    assert_eq!(ids(reason(&l, "TW1")), strs(&["w2"]));
+    assert_eq!(
+        reason(&l, "TW1")["text"],
+        "行政处罚信息中仅有警告处罚种类（1 条）"
+    );
+    assert_eq!(reason(&l, "TW1")["stops_on"], "2024-09-02");
 }
 
 #[test]

@@ -209,6 +209,9 @@ fn x3_composite_grade_and_anhui_class() {
         "综合评价等级 A，信用分类 失信，信用状况未达良好"
     );
     assert_eq!(reason_of(&l, "X3")["satisfied"], false);
+    // The records behind X3 are those behind the results it reads: the
+    // penalty that makes anhui-class `dishonest` (D2) and costs XZ1 points.
+    assert_eq!(ids(reason_of(&l, "X3")), strs(&["p1"]));
     // anhui severely dishonest (and grade D by veto).
     let sv = entry("sv", "serious_violation", "2024-01-01", None, json!({}));
     assert_eq!(failed_with(&set, json!({}), "", Some(sv)), strs(&["X3"]));
@@ -303,6 +306,11 @@ fn x3_composite_grade_and_anhui_class() {
         "综合评价等级 C，信用分类 守信，信用状况未达良好"
     );
     assert_eq!(reason_of(&l, "X3")["satisfied"], false);
+    // …citing the records that cost the composite its points.
+    assert_eq!(
+        ids(reason_of(&l, "X3")),
+        strs(&["a1", "a2", "ar0", "ar1", "j1", "j2", "tx23"])
+    );
 }
 
 #[test]
@@ -367,6 +375,78 @@ fn x4_status_annual_report_and_abnormal_list() {
         failed_with(&set, json!({}), "", Some(removed)),
         Vec::<String>::new()
     );
+}
+
+#[test]
+fn x4_previous_year_changes_on_1_january() {
+    let set = set();
+    // The good records, with a financing need inside six months of both dates.
+    let recs = |extra: &[Value]| {
+        let mut v: Vec<Value> = good_records()
+            .into_iter()
+            .filter(|r| r["id"] != "fn1")
+            .collect();
+        v.push(rec(
+            "financing_need",
+            "fn1",
+            "2024-12-01",
+            json!({"amount_cny": 300000}),
+        ));
+        v.extend_from_slice(extra);
+        v
+    };
+    // On 2024-12-31 the previous year is 2023: the 2023 report (ar23) suffices.
+    let l = eval(&set, json!({}), &recs(&[]), "2024-12-31");
+    assert_eq!(failed(&l), Vec::<String>::new());
+    assert_eq!(
+        reason_of(&l, "X4")["text"],
+        "存续经营，已报送 2023 年度年报，未列入经营异常名录"
+    );
+    assert_eq!(ids(reason_of(&l, "X4")), strs(&["ar23"]));
+    // On 2025-01-01 the previous year is 2024: ar23 no longer suffices.
+    let l = eval(&set, json!({}), &recs(&[]), "2025-01-01");
+    assert_eq!(l["eligible"], false);
+    assert_eq!(failed(&l), strs(&["X4"]));
+    assert_eq!(
+        reason_of(&l, "X4")["text"],
+        "经营状况不满足：登记状态 存续，未报送 2024 年度年报，未列入经营异常名录"
+    );
+    // A 2024 report filed on 2025-01-01 is known on that day (and not on 2024-12-31,
+    // when ar23 still carries X4).
+    let ar24 = rec(
+        "annual_report",
+        "ar24",
+        "2025-01-01",
+        json!({"year": 2024, "employees": 30}),
+    );
+    let l = eval(
+        &set,
+        json!({}),
+        &recs(std::slice::from_ref(&ar24)),
+        "2025-01-01",
+    );
+    assert_eq!(failed(&l), Vec::<String>::new());
+    assert_eq!(
+        reason_of(&l, "X4")["text"],
+        "存续经营，已报送 2024 年度年报，未列入经营异常名录"
+    );
+    assert_eq!(ids(reason_of(&l, "X4")), strs(&["ar24"]));
+    let l = eval(
+        &set,
+        json!({}),
+        &recs(std::slice::from_ref(&ar24)),
+        "2024-12-31",
+    );
+    assert_eq!(failed(&l), Vec::<String>::new());
+    assert_eq!(ids(reason_of(&l, "X4")), strs(&["ar23"]));
+    // Only the 2024 report: on 2025-01-01 X4 holds.
+    let only24: Vec<Value> = recs(std::slice::from_ref(&ar24))
+        .into_iter()
+        .filter(|r| r["id"] != "ar23")
+        .collect();
+    let l = eval(&set, json!({}), &only24, "2025-01-01");
+    assert_eq!(failed(&l), Vec::<String>::new());
+    assert_eq!(ids(reason_of(&l, "X4")), strs(&["ar24"]));
 }
 
 #[test]

@@ -494,6 +494,42 @@ fn v1_blacklist_or_dishonest_debtor_caps_at_d() {
 }
 
 #[test]
+fn v1_listed_on_t_is_current_and_t_plus_1_is_not_yet() {
+    let set = set();
+    // A black list: the veto holds from the listing day on.
+    let sv = |listed: &str| entry("sv", "serious_violation", listed, None, json!({}));
+    let l = eval(&set, &plus(&[sv(T)]), T);
+    assert_eq!(
+        (l["score"].clone(), l["grade"].clone()),
+        (json!(910), json!("D"))
+    );
+    assert_eq!(rules(&l)[0], "V1");
+    assert_eq!(ids(reason(&l, "V1")), strs(&["sv"]));
+    assert_eq!(
+        reason(&l, "V1")["text"],
+        "当前被列入严重违法失信名单，等级为 D"
+    );
+    assert_eq!(sg(&set, &plus(&[sv(&shift(T, 1))]), T), (910.0, "A".into()));
+    // The subject itself a dishonest debtor: veto and SF1 0 from the listing day on.
+    let dd = |listed: &str| entry("dd", "dishonest_debtor", listed, None, json!({}));
+    let l = eval(&set, &plus(&[dd(T)]), T);
+    assert_eq!(
+        (l["score"].clone(), l["grade"].clone()),
+        (json!(790), json!("D"))
+    );
+    assert_eq!(rules(&l)[0], "V1");
+    assert_eq!(ids(reason(&l, "V1")), strs(&["dd"]));
+    assert_eq!(pts(&l, "SF1"), 0.0);
+    let l = eval(&set, &plus(&[dd(&shift(T, 1))]), T);
+    assert_eq!(
+        (l["score"].clone(), l["grade"].clone()),
+        (json!(910), json!("A"))
+    );
+    assert_eq!(rules(&l)[0], "JB1");
+    assert_eq!(pts(&l, "SF1"), 120.0);
+}
+
+#[test]
 fn v2_latest_tax_grade_d() {
     let set = set();
     let d = rec(
@@ -997,6 +1033,66 @@ fn xz2_xz3_inspections_orders_commitments() {
 }
 
 #[test]
+fn xz3_w3_edges_of_false_materials_and_breaches() {
+    let set = set();
+    // W3(2024-07-15) = [2021-07-15, 2024-07-15]; XZ3 starts from 40 without a pledge.
+    let f = |date: &str| rec("false_materials", "f", date, json!({}));
+    assert_eq!(points_with(&set, "XZ3", &[f("2021-07-15")], T), 0.0);
+    assert_eq!(points_with(&set, "XZ3", &[f("2021-07-14")], T), 40.0);
+    assert_eq!(points_with(&set, "XZ3", &[f(T)], T), 0.0);
+    assert_eq!(points_with(&set, "XZ3", &[f(&shift(T, 1))], T), 40.0);
+    let l = eval(&set, &plus(&[f("2021-07-15")]), T);
+    assert_eq!(ids(reason(&l, "XZ3")), strs(&["f"]));
+    assert_eq!(
+        reason(&l, "XZ3")["text"],
+        "未作出信用承诺；近三年提供虚假材料 1 次，违反信用承诺 0 次"
+    );
+    // With a kept pledge (50), a false-materials record just outside W3 takes nothing.
+    let kept = pledge("cp", "2022-01-01", "active");
+    assert_eq!(
+        points_with(&set, "XZ3", &[kept.clone(), f("2021-07-14")], T),
+        50.0
+    );
+    // A breach: breached_on decides (signed long before W3).
+    let b = |breached: &str| {
+        rec(
+            "commitment",
+            "c",
+            "2019-01-01",
+            json!({"commitment_kind": "notify_commit", "status": "breached", "breached_on": breached}),
+        )
+    };
+    assert_eq!(points_with(&set, "XZ3", &[b("2021-07-15")], T), 15.0);
+    assert_eq!(points_with(&set, "XZ3", &[b("2021-07-14")], T), 40.0);
+    assert_eq!(points_with(&set, "XZ3", &[b(T)], T), 15.0);
+    assert_eq!(
+        points_with(&set, "XZ3", &[kept.clone(), b("2021-07-15")], T),
+        25.0
+    );
+    assert_eq!(
+        points_with(&set, "XZ3", &[kept.clone(), b("2021-07-14")], T),
+        50.0
+    );
+    let l = eval(&set, &plus(&[b("2021-07-15")]), T);
+    assert_eq!(ids(reason(&l, "XZ3")), strs(&["c"]));
+    assert_eq!(
+        reason(&l, "XZ3")["text"],
+        "未作出信用承诺；近三年提供虚假材料 0 次，违反信用承诺 1 次"
+    );
+    // Without breached_on the record date decides.
+    let nb = |date: &str| {
+        rec(
+            "commitment",
+            "c",
+            date,
+            json!({"commitment_kind": "notify_commit", "status": "breached"}),
+        )
+    };
+    assert_eq!(points_with(&set, "XZ3", &[nb("2021-07-15")], T), 15.0);
+    assert_eq!(points_with(&set, "XZ3", &[nb("2021-07-14")], T), 40.0);
+}
+
+#[test]
 fn sf1_sf2_judicial() {
     let set = set();
     let dd = |role: Value, removed: Option<&str>| {
@@ -1092,6 +1188,50 @@ fn sf1_sf2_judicial() {
 }
 
 #[test]
+fn sf1_past_dishonest_debtor_removed_on_edges() {
+    let set = set();
+    let dd =
+        |removed: Option<&str>| entry("dd", "dishonest_debtor", "2019-01-01", removed, json!({}));
+    // add(2024-07-15, −3 years) = 2021-07-15. Removed 2021-07-16: its last listed
+    // day is the first day of W3, so it is a past listing (−40).
+    assert_eq!(points_with(&set, "SF1", &[dd(Some("2021-07-16"))], T), 80.0);
+    let l = eval(&set, &plus(&[dd(Some("2021-07-16"))]), T);
+    assert_eq!(reason(&l, "SF1")["text"], "近三年曾为失信被执行人");
+    assert_eq!(ids(reason(&l, "SF1")), strs(&["dd"]));
+    // Removed on 2021-07-15: last listed the day before W3.
+    assert_eq!(
+        points_with(&set, "SF1", &[dd(Some("2021-07-15"))], T),
+        120.0
+    );
+    let l = eval(&set, &plus(&[dd(Some("2021-07-15"))]), T);
+    assert_eq!(reason(&l, "SF1")["text"], "近三年未被列为失信被执行人");
+    // Removed on T: no longer current, a past listing (80) and no veto;
+    // removed on T + 1: still current (0, veto).
+    assert_eq!(points_with(&set, "SF1", &[dd(Some(T))], T), 80.0);
+    assert_eq!(sg(&set, &plus(&[dd(Some(T))]), T), (870.0, "A".into()));
+    assert_eq!(points_with(&set, "SF1", &[dd(Some(&shift(T, 1)))], T), 0.0);
+    assert_eq!(
+        sg(&set, &plus(&[dd(Some(&shift(T, 1)))]), T),
+        (790.0, "D".into())
+    );
+    // Leap day: add(2024-02-29, −3 years) = 2021-02-28.
+    let at = |removed: &str| {
+        pts(
+            &line(
+                &set,
+                M,
+                json!({}),
+                &plus(&[dd(Some(removed))]),
+                "2024-02-29",
+            ),
+            "SF1",
+        )
+    };
+    assert_eq!(at("2021-03-01"), 80.0);
+    assert_eq!(at("2021-02-28"), 120.0);
+}
+
+#[test]
 fn sh1_sh2_social() {
     let set = set();
     let h = |level: Value, extra: Value| {
@@ -1177,4 +1317,87 @@ fn sh1_sh2_social() {
         ),
         30.0
     );
+}
+
+#[test]
+fn sh1_sh2_w3_edges() {
+    let set = set();
+    // W3(2024-07-15) = [2021-07-15, 2024-07-15].
+    let h = |date: &str| {
+        rec(
+            "honor",
+            "h",
+            date,
+            json!({"title": "守合同重信用企业", "level": "national"}),
+        )
+    };
+    assert_eq!(points_with(&set, "SH1", &[h("2021-07-15")], T), 40.0);
+    assert_eq!(points_with(&set, "SH1", &[h("2021-07-14")], T), 0.0);
+    assert_eq!(points_with(&set, "SH1", &[h(T)], T), 40.0);
+    let l = eval(&set, &plus(&[h("2021-07-15")]), T);
+    assert_eq!(ids(reason(&l, "SH1")), strs(&["h"]));
+    assert_eq!(
+        reason(&l, "SH1")["text"],
+        "有效表彰荣誉 1 项：守合同重信用企业"
+    );
+    let l = eval(&set, &plus(&[h("2021-07-14")]), T);
+    assert_eq!(ids(reason(&l, "SH1")), Vec::<String>::new());
+    assert_eq!(reason(&l, "SH1")["text"], "有效表彰荣誉 0 项");
+    // Accidents: first day inside W3 and the day before.
+    for (g, p) in [
+        ("general", 30.0),
+        ("relatively_large", 20.0),
+        ("major", 0.0),
+        ("especially_major", 0.0),
+    ] {
+        let a = |date: &str| rec("accident", "a", date, json!({"grade": g}));
+        assert_eq!(points_with(&set, "SH2", &[a("2021-07-15")], T), p, "{g}");
+        assert_eq!(points_with(&set, "SH2", &[a("2021-07-14")], T), 40.0, "{g}");
+        assert_eq!(points_with(&set, "SH2", &[a(T)], T), p, "{g}");
+        assert_eq!(points_with(&set, "SH2", &[a(&shift(T, 1))], T), 40.0, "{g}");
+    }
+    // Bad conduct: the same edges.
+    let b = |date: &str| rec("bad_conduct", "b", date, json!({"domain": "construction"}));
+    assert_eq!(points_with(&set, "SH2", &[b("2021-07-15")], T), 30.0);
+    assert_eq!(points_with(&set, "SH2", &[b("2021-07-14")], T), 40.0);
+    assert_eq!(points_with(&set, "SH2", &[b(T)], T), 30.0);
+    assert_eq!(points_with(&set, "SH2", &[b(&shift(T, 1))], T), 40.0);
+    let l = eval(
+        &set,
+        &plus(&[
+            rec("accident", "a", "2021-07-15", json!({"grade": "general"})),
+            b("2021-07-15"),
+            rec("accident", "a-old", "2021-07-14", json!({"grade": "major"})),
+            with(&b("2021-07-14"), json!({"id": "b-old"})),
+        ]),
+        T,
+    );
+    assert_eq!(pts(&l, "SH2"), 20.0);
+    assert_eq!(ids(reason(&l, "SH2")), strs(&["a", "b"]));
+    assert_eq!(
+        reason(&l, "SH2")["text"],
+        "近三年安全事故 1 起，行业不良行为记录 1 条"
+    );
+    // Leap day: W3(2024-02-29) starts on 2021-02-28.
+    let at = |recs: &[Value]| pts(&line(&set, M, json!({}), &plus(recs), "2024-02-29"), "SH2");
+    assert_eq!(
+        at(&[rec(
+            "accident",
+            "a",
+            "2021-02-28",
+            json!({"grade": "general"})
+        )]),
+        30.0
+    );
+    assert_eq!(
+        at(&[rec(
+            "accident",
+            "a",
+            "2021-02-27",
+            json!({"grade": "general"})
+        )]),
+        40.0
+    );
+    assert_eq!(at(&[b("2021-02-28")]), 30.0);
+    assert_eq!(at(&[b("2021-02-27")]), 40.0);
 }
