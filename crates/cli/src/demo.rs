@@ -201,6 +201,7 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         as_of,
         models: active_models(&set, as_of),
         partitions: cores(),
+        grouping: None,
         eval: Default::default(),
         trigger: "demo".into(),
     };

@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all as run_all};
+use xinyong_engine::exec::Grouping;
 use xinyong_engine::history::{changes, subject_results};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::lake::Lake;
@@ -35,6 +36,10 @@ pub struct EvaluateAllArgs {
     /// Parallel partitions (default: the number of cores).
     #[arg(long)]
     pub partitions: Option<usize>,
+    /// Use the plan a distributed engine runs: both inputs hash-partitioned by
+    /// subject (DataFusion repartitions them) instead of merged on this machine.
+    #[arg(long)]
+    pub partitioned: bool,
     /// Skip explanations' end dates (`stops_on`).
     #[arg(long)]
     pub no_stops_on: bool,
@@ -102,6 +107,7 @@ pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
             as_of,
             models,
             partitions,
+            grouping: a.partitioned.then_some(Grouping::Partitioned),
             eval,
             trigger: format!("cli evaluate-all ({label})"),
         };

@@ -82,7 +82,22 @@ enum UsccCommand {
     },
 }
 
+/// mimalloc v3's `mi_option_purge_delay` (its index in `mi_option_e`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keep freed memory for 10 s before returning it to the OS (default 1 s).
+/// Import and evaluation free and reallocate gigabytes in waves; on this
+/// project's machines every re-fault of a returned page is zeroed again by
+/// the kernel. Measured on the 10.4-million-record import: 167 → 140 s of
+/// user CPU, 117 → 96 s wall, peak memory still under 1 GB.
+fn tune_allocator() {
+    // SAFETY: sets a process-wide allocator option before any other thread
+    // exists; mimalloc reads options with atomic loads.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10_000) };
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -156,4 +171,20 @@ pub fn fail(code: u8, msg: impl std::fmt::Display) -> ExitCode {
 /// Parse a `YYYY-MM-DD` argument.
 pub fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
     xinyong_core::time::parse_date(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // The option at that index has mimalloc v3's purge-delay default
+        // (1000 ms) until it is set: the index names the right option.
+        // SAFETY: reads an allocator option.
+        let default = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(default, 1000);
+        super::tune_allocator();
+        // SAFETY: reads an allocator option.
+        let v = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(v, 10_000);
+    }
 }

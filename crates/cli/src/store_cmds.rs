@@ -147,6 +147,7 @@ async fn reevaluate_touched(
             as_of,
             models,
             partitions: cores(),
+            grouping: None,
             eval: Default::default(),
             trigger,
         };

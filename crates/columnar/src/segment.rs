@@ -11,7 +11,7 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 /// Errors of segment files.
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +40,34 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SegmentError + '_ {
 /// bounded writer memory.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
 
+/// Columns whose values are (nearly) unique per row: a dictionary would only
+/// be built to be thrown away.
+const UNIQUE_COLUMNS: &[&str] = &[
+    "id",
+    "subject",
+    "uscc",
+    "name",
+    "decision_no",
+    "license_no",
+    "case_no",
+    "facts",
+    "basis",
+    "title",
+    "seq",
+    "subject_key",
+];
+
 fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
+    // Row-group statistics are what scans prune with (`date <= as_of`);
+    // page-level ones would cost every column of this wide, sparse table.
+    let mut b = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .build()
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    for c in UNIQUE_COLUMNS {
+        b = b.set_column_dictionary_enabled((*c).into(), false);
+    }
+    b.build()
 }
 
 /// A segment being written.

@@ -9,64 +9,54 @@ use serde_json::{Map, Value};
 
 /// Serialise `v` canonically: keys sorted at every level, compact.
 pub fn canonical_string(v: &Value) -> String {
-    let mut out = String::with_capacity(256);
+    let mut out = Vec::with_capacity(256);
     write_canonical(v, &mut out);
-    out
+    // Only JSON text was written, which is UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_canonical(v: &Value, out: &mut String) {
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(k, out);
-                out.push(':');
-                write_canonical(&map[k.as_str()], out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, out),
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        Value::String(s) => write_string(s, out),
-        other => out.push_str(&other.to_string()),
+        // serde_json's escaping of strings and its number formatting are
+        // canonical (same input, same output); writing into a Vec cannot fail.
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
-    // serde_json's string escaping is canonical (same input, same output).
-    out.push_str(&Value::String(s.to_owned()).to_string());
+/// An object with its entries sorted by key (no look-ups, no copies).
+fn write_object(map: &Map<String, Value>, out: &mut Vec<u8>) {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.push(b'{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut *out, k.as_str());
+        out.push(b':');
+        write_canonical(v, out);
+    }
+    out.push(b'}');
 }
 
 /// 64-bit content hash of an object (xxh3 over the canonical form).
 pub fn content_hash(obj: &Map<String, Value>) -> i64 {
-    let mut out = String::with_capacity(256);
-    // Borrowing wrapper: avoid cloning the map into a Value.
-    let mut keys: Vec<&String> = obj.keys().collect();
-    keys.sort();
-    out.push('{');
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_string(k, &mut out);
-        out.push(':');
-        write_canonical(&obj[k.as_str()], &mut out);
-    }
-    out.push('}');
-    xxhash_rust::xxh3::xxh3_64(out.as_bytes()) as i64
+    let mut out = Vec::with_capacity(256);
+    write_object(obj, &mut out);
+    xxhash_rust::xxh3::xxh3_64(&out) as i64
 }
 
 /// FNV-1a, for maps keyed by short strings on hot paths (field names, record
@@ -125,6 +115,16 @@ mod tests {
         let ha = content_hash(a.as_object().unwrap());
         assert_ne!(ha, content_hash(b.as_object().unwrap()));
         assert_ne!(ha, content_hash(c.as_object().unwrap()));
+    }
+
+    #[test]
+    fn the_canonical_form_is_stable() {
+        // Stored content hashes depend on this exact text: it must not change.
+        let v = json!({"b": [1, 2.5, "x"], "a": {"z": null, "y": true}, "中": "引\"号"});
+        assert_eq!(
+            canonical_string(&v),
+            r#"{"a":{"y":true,"z":null},"b":[1,2.5,"x"],"中":"引\"号"}"#
+        );
     }
 
     #[test]

@@ -187,6 +187,7 @@ pub fn validate_record(mut obj: Map<String, Value>) -> Result<ValidRecord, Vec<I
     let Some(date) = date_of("date") else {
         return Err(vec![missing("date")]);
     };
+    let (json, hash) = (body_json(&obj), content_hash(&obj));
     let record = ValidRecord {
         id: text("id"),
         kind,
@@ -198,8 +199,8 @@ pub fn validate_record(mut obj: Map<String, Value>) -> Result<ValidRecord, Vec<I
             .and_then(Value::as_bool)
             .unwrap_or(false),
         repaired_on: date_of("repaired_on"),
-        hash: content_hash(&obj),
-        json: body_json(&obj),
+        hash,
+        json,
         body: obj,
         warnings: issues,
     };
@@ -233,12 +234,13 @@ pub fn validate_subject(mut obj: Map<String, Value>) -> Result<ValidSubject, Vec
             .unwrap_or_default()
             .to_owned()
     };
+    let (json, hash) = (body_json(&obj), content_hash(&obj));
     Ok(ValidSubject {
         uscc: text("uscc"),
         name: text("name"),
         subject_type: text("type"),
-        hash: content_hash(&obj),
-        json: body_json(&obj),
+        hash,
+        json,
         body: obj,
         warnings: issues,
     })

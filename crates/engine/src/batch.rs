@@ -29,7 +29,7 @@ use xinyong_rules::{EvalOptions, ModelSet};
 use xinyong_store::Store;
 
 use crate::EngineError;
-use crate::exec::{EvalJob, EvaluateExec, ExecStats};
+use crate::exec::{EvalJob, EvaluateExec, ExecStats, Grouping};
 use crate::lake::Lake;
 use crate::results::{ModelRef, RunKind, RunManifest, RunWriter, Timings, new_run_id};
 
@@ -42,6 +42,9 @@ pub struct BatchOptions {
     pub models: Vec<usize>,
     /// Parallel partitions (default: the number of cores).
     pub partitions: usize,
+    /// How each subject's rows are brought together (default: `Local` with
+    /// `partitions` threads; `Partitioned` is the plan a distributed engine runs).
+    pub grouping: Option<Grouping>,
     pub eval: EvalOptions,
     pub trigger: String,
 }
@@ -148,6 +151,9 @@ pub async fn evaluate_all(
             ..opts.eval
         },
         batch_rows: 8 * 1024,
+        grouping: opts.grouping.unwrap_or(Grouping::Local {
+            threads: partitions,
+        }),
         stats: Mutex::new(ExecStats::default()),
     });
     let mut plan: Arc<dyn ExecutionPlan> =
@@ -212,8 +218,8 @@ pub async fn evaluate_all(
         trigger: opts.trigger.clone(),
         timings: Timings {
             sync_ms,
-            scan_ms: stats.input_ms / parts,
-            group_ms: stats.group_ms / parts,
+            scan_ms: stats.input_ms / stats.groupings.max(1) as u64,
+            group_ms: stats.group_ms / stats.groupings.max(1) as u64,
             rules_ms: stats.rules_ms / parts,
             write_ms: (stats.output_ms + write_ms) / parts,
             total_ms,

@@ -1,15 +1,25 @@
 //! `EvaluateExec`: the DataFusion operator that evaluates models.
 //!
-//! It has two inputs — subject versions and record versions — and requires
-//! both to be co-partitioned by the subject key (the 64-bit hash of the USCC),
-//! so each partition holds every row of its subjects; DataFusion's physical
-//! optimizer inserts the repartitioning. Within a partition the operator drops
-//! superseded versions, groups the records of each subject with a counting
-//! sort (no comparison sort of ten million rows), and runs the compiled
-//! evaluator of `xinyong-rules` subject by subject, streaming result batches.
+//! It has two inputs — subject versions and record versions — and needs every
+//! row of a subject in one place. Two groupings get it there:
 //!
-//! Because the operator only needs key-partitioned inputs, a distributed
-//! DataFusion engine can run the same plan with its own shuffle.
+//! * [`Grouping::Partitioned`]: the operator requires both inputs to be
+//!   co-partitioned by the subject key (the 64-bit hash of the USCC), so each
+//!   partition holds every row of its subjects; DataFusion's physical
+//!   optimizer inserts the hash repartitioning, and a distributed DataFusion
+//!   engine can run the same plan with its own shuffle. Each partition is
+//!   evaluated on its own.
+//! * [`Grouping::Local`] (one machine, the default): the operator requires a
+//!   single partition of each input, which DataFusion satisfies by merging the
+//!   scan's partitions (no repartition, so the rows are never copied: on ten
+//!   million records the hash repartition copied several gigabytes). The rows
+//!   are grouped once, and `threads` output partitions evaluate contiguous
+//!   ranges of the subjects in parallel.
+//!
+//! Either way the operator drops superseded versions, groups the records of
+//! each subject with a counting sort (no comparison sort of ten million rows),
+//! and runs the compiled evaluator of `xinyong-rules` subject by subject,
+//! streaming result batches in subject order.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -51,7 +61,19 @@ pub struct EvalJob {
     pub batch_rows: usize,
     /// The run the results belong to.
     pub run_id: String,
+    /// How the rows of each subject are brought together.
+    pub grouping: Grouping,
     pub stats: Mutex<ExecStats>,
+}
+
+/// How [`EvaluateExec`] brings the rows of each subject together (see the
+/// module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Inputs co-partitioned by subject key; one evaluation per partition.
+    Partitioned,
+    /// Single merged inputs, grouped once, evaluated by `threads` partitions.
+    Local { threads: usize },
 }
 
 /// Counters and times summed over partitions (milliseconds of CPU in each phase).
@@ -61,7 +83,10 @@ pub struct ExecStats {
     pub subjects: u64,
     pub records: u64,
     pub results: u64,
-    /// Time waiting for the inputs (scan and repartition), per partition summed.
+    /// Groupings of input (one per partition, or one in total for
+    /// `Grouping::Local`): the divisor of `input_ms` and `group_ms`.
+    pub groupings: usize,
+    /// Time waiting for the inputs (scan, merge or repartition), summed over groupings.
     pub input_ms: u64,
     pub group_ms: u64,
     pub rules_ms: u64,
@@ -74,6 +99,8 @@ pub struct EvaluateExec {
     records: Arc<dyn ExecutionPlan>,
     job: Arc<EvalJob>,
     props: Arc<PlanProperties>,
+    /// `Grouping::Local`: the grouped input, shared by the output partitions.
+    prepared: Arc<tokio::sync::OnceCell<Arc<Prepared>>>,
 }
 
 impl fmt::Debug for EvaluateExec {
@@ -88,7 +115,10 @@ impl EvaluateExec {
         records: Arc<dyn ExecutionPlan>,
         job: Arc<EvalJob>,
     ) -> EvaluateExec {
-        let partitions = records.output_partitioning().partition_count().max(1);
+        let partitions = match job.grouping {
+            Grouping::Partitioned => records.output_partitioning().partition_count().max(1),
+            Grouping::Local { threads } => threads.max(1),
+        };
         let props = PlanProperties::new(
             EquivalenceProperties::new(result_schema()),
             Partitioning::UnknownPartitioning(partitions),
@@ -100,6 +130,7 @@ impl EvaluateExec {
             records,
             job,
             props: Arc::new(props),
+            prepared: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
@@ -135,6 +166,12 @@ impl ExecutionPlan for EvaluateExec {
     }
 
     fn input_distribution_requirements(&self) -> InputDistributionRequirements {
+        if let Grouping::Local { .. } = self.job.grouping {
+            return InputDistributionRequirements::new(vec![
+                Distribution::SinglePartition,
+                Distribution::SinglePartition,
+            ]);
+        }
         match (Self::key(&self.subjects), Self::key(&self.records)) {
             (Ok(s), Ok(r)) => InputDistributionRequirements::co_partitioned(vec![
                 Distribution::KeyPartitioned(vec![s]),
@@ -148,7 +185,8 @@ impl ExecutionPlan for EvaluateExec {
     }
 
     fn benefits_from_input_partitioning(&self) -> Vec<bool> {
-        vec![true, true]
+        let partitioned = self.job.grouping == Grouping::Partitioned;
+        vec![partitioned, partitioned]
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
@@ -181,48 +219,63 @@ impl ExecutionPlan for EvaluateExec {
         partition: usize,
         context: Arc<TaskContext>,
     ) -> DfResult<SendableRecordBatchStream> {
-        let subjects = self.subjects.execute(partition, context.clone())?;
-        let records = self.records.execute(partition, context)?;
         let job = self.job.clone();
         let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(4);
+        let (subjects, records) = (self.subjects.clone(), self.records.clone());
+        let (input_partition, shared) = match job.grouping {
+            Grouping::Partitioned => (partition, None),
+            Grouping::Local { .. } => (0, Some(self.prepared.clone())),
+        };
         tokio::spawn(async move {
-            let started = Instant::now();
-            let collected = async {
-                let s: Vec<RecordBatch> = subjects
-                    .collect::<Vec<_>>()
+            let prepare = || async {
+                let started = Instant::now();
+                let s = collect(subjects.execute(input_partition, context.clone())?).await?;
+                let r = collect(records.execute(input_partition, context)?).await?;
+                let input_ms = started.elapsed().as_millis() as u64;
+                let job = job.clone();
+                tokio::task::spawn_blocking(move || Arc::new(prepare(&job, s, r, input_ms)))
                     .await
-                    .into_iter()
-                    .collect::<DfResult<_>>()?;
-                let r: Vec<RecordBatch> = records
-                    .collect::<Vec<_>>()
-                    .await
-                    .into_iter()
-                    .collect::<DfResult<_>>()?;
-                DfResult::Ok((s, r))
-            }
-            .await;
-            let input_ms = started.elapsed().as_millis() as u64;
-            match collected {
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                }
-                Ok((s, r)) => {
-                    let tx2 = tx.clone();
-                    let work = tokio::task::spawn_blocking(move || {
-                        let out = evaluate_partition(&job, s, r, &tx2, input_ms);
-                        if let Err(e) = out {
-                            let _ = tx2.blocking_send(Err(e));
-                        }
-                    })
-                    .await;
-                    if let Err(e) = work {
-                        let _ = tx
-                            .send(Err(DataFusionError::Execution(format!(
-                                "evaluation task failed: {e}"
-                            ))))
-                            .await;
+                    .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))
+            };
+            let (prepared, range) = match &shared {
+                None => match prepare().await {
+                    Ok(p) => {
+                        let n = p.work.len();
+                        (p, 0..n)
                     }
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                },
+                Some(cell) => match cell.get_or_try_init(prepare).await {
+                    Ok(p) => {
+                        let threads = match job.grouping {
+                            Grouping::Local { threads } => threads.max(1),
+                            Grouping::Partitioned => 1,
+                        };
+                        let range = share(p.work.len(), threads, partition);
+                        (p.clone(), range)
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                },
+            };
+            let tx2 = tx.clone();
+            let work = tokio::task::spawn_blocking(move || {
+                if let Err(e) = evaluate_range(&job, &prepared, range, &tx2) {
+                    let _ = tx2.blocking_send(Err(e));
                 }
+            })
+            .await;
+            if let Err(e) = work {
+                let _ = tx
+                    .send(Err(DataFusionError::Execution(format!(
+                        "evaluation task failed: {e}"
+                    ))))
+                    .await;
             }
         });
         let stream =
@@ -234,14 +287,62 @@ impl ExecutionPlan for EvaluateExec {
     }
 }
 
-/// Evaluate one partition: group rows by subject and run the evaluator.
-fn evaluate_partition(
+async fn collect(stream: SendableRecordBatchStream) -> DfResult<Vec<RecordBatch>> {
+    stream.collect::<Vec<_>>().await.into_iter().collect()
+}
+
+/// The `part`-th of `parts` contiguous ranges of `0..n`.
+fn share(n: usize, parts: usize, part: usize) -> std::ops::Range<usize> {
+    let start = n * part / parts;
+    let end = n * (part + 1) / parts;
+    start.min(n)..end.min(n)
+}
+
+/// One grouping of the input: tables, the record rows of each subject, and
+/// the subjects to evaluate in USCC order.
+struct Prepared {
+    st: Table,
+    rt: Table,
+    /// Record rows grouped by subject: group `g` is `sorted[offsets[g]..offsets[g + 1]]`.
+    sorted: Vec<u32>,
+    offsets: Vec<u32>,
+    /// (subject row, record group): the registered subjects in USCC order,
+    /// then the subjects known only from records (no subject row).
+    work: Vec<(Option<u32>, Option<u32>)>,
+    /// Models evaluated for subjects known only from records (record models).
+    record_only: Vec<usize>,
+}
+
+impl Prepared {
+    fn rows(&self, g: Option<u32>) -> &[u32] {
+        match g {
+            Some(g) => {
+                &self.sorted
+                    [self.offsets[g as usize] as usize..self.offsets[g as usize + 1] as usize]
+            }
+            None => &[],
+        }
+    }
+
+    fn uscc(&self, (subject_row, g): (Option<u32>, Option<u32>)) -> &str {
+        match subject_row {
+            Some(row) => self.st.subject_uscc(row),
+            None => self
+                .rows(g)
+                .first()
+                .map_or("", |&r| self.rt.record_subject(r)),
+        }
+    }
+}
+
+/// Group one input: drop superseded versions, group the records of each
+/// subject (counting sort), list the subjects in USCC order.
+fn prepare(
     job: &EvalJob,
     subjects: Vec<RecordBatch>,
     records: Vec<RecordBatch>,
-    tx: &tokio::sync::mpsc::Sender<DfResult<RecordBatch>>,
     input_ms: u64,
-) -> DfResult<()> {
+) -> Prepared {
     let t0 = Instant::now();
     // The batches stay as the scan delivered them; row ids address them directly.
     let st = Table::subjects_from(&subjects);
@@ -317,7 +418,6 @@ fn evaluate_partition(
         sorted[*slot as usize] = row;
         *slot += 1;
     }
-    let group_ms = t0.elapsed().as_millis() as u64;
 
     // Subjects in USCC order (sorted output files), then record-only subjects.
     let mut work: Vec<(&str, Option<u32>, Option<u32>)> = Vec::with_capacity(subject_of.len() + 16);
@@ -339,35 +439,65 @@ fn evaluate_partition(
         .copied()
         .filter(|m| job.set.model(*m).record_kind().is_some())
         .collect();
-    let orphans: Vec<(&str, Option<u32>, Option<u32>)> = (0..counts.len())
+    let mut orphans: Vec<(&str, Option<u32>, Option<u32>)> = (0..counts.len())
         .filter(|g| !seen_groups[*g])
         .map(|g| (group_uscc[g], None, Some(g as u32)))
         .collect();
     work.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    orphans.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let work: Vec<(Option<u32>, Option<u32>)> = work
+        .into_iter()
+        .map(|(_, row, g)| (row, g))
+        .chain(orphans.into_iter().map(|(_, row, g)| (row, g)))
+        .collect();
+    let group_ms = t0.elapsed().as_millis() as u64;
+    if let Ok(mut s) = job.stats.lock() {
+        s.groupings += 1;
+        s.input_ms += input_ms;
+        s.group_ms += group_ms;
+        s.records += sorted.len() as u64;
+    }
+    Prepared {
+        st,
+        rt,
+        sorted,
+        offsets,
+        work,
+        record_only,
+    }
+}
 
-    let mut ev = Evaluator::new(&job.set, &job.models, &rt, Some(&st), job.opts);
-    let mut ev_orphans = Evaluator::new(&job.set, &record_only, &rt, Some(&st), job.opts);
+/// Evaluate the subjects `range` of `prep.work`, streaming result batches to `tx`.
+fn evaluate_range(
+    job: &EvalJob,
+    prep: &Prepared,
+    range: std::ops::Range<usize>,
+    tx: &tokio::sync::mpsc::Sender<DfResult<RecordBatch>>,
+) -> DfResult<()> {
+    let (st, rt) = (&prep.st, &prep.rt);
+    let mut ev = Evaluator::new(&job.set, &job.models, rt, Some(st), job.opts);
+    let mut ev_orphans = Evaluator::new(&job.set, &prep.record_only, rt, Some(st), job.opts);
     let mut out: Vec<Output> = Vec::new();
     let mut builder = ResultBuilder::new(&job.run_id);
     let (mut rules_ns, mut output_ns) = (0u128, 0u128);
     let mut results = 0u64;
-    let empty: [u32; 0] = [];
+    let mut subjects = 0u64;
     let emit = |builder: &mut ResultBuilder| -> DfResult<bool> {
         let batch = builder
             .finish()
             .map_err(|e| DataFusionError::Execution(e.to_string()))?;
         Ok(tx.blocking_send(Ok(batch)).is_ok())
     };
-    for (idx, (uscc, subject_row, g)) in work.iter().chain(orphans.iter()).enumerate() {
-        let rows: &[u32] = match g {
-            Some(g) => &sorted[offsets[*g as usize] as usize..offsets[*g as usize + 1] as usize],
-            None => &empty,
-        };
+    for &item in &prep.work[range] {
+        let (subject_row, g) = item;
+        let uscc = prep.uscc(item);
+        let rows = prep.rows(g);
         let t = Instant::now();
         out.clear();
-        if idx < work.len() {
-            ev.evaluate(*subject_row, rows, job.as_of, &mut out);
-        } else if !record_only.is_empty() {
+        if subject_row.is_some() {
+            subjects += 1;
+            ev.evaluate(subject_row, rows, job.as_of, &mut out);
+        } else if !prep.record_only.is_empty() {
             ev_orphans.evaluate(None, rows, job.as_of, &mut out);
         }
         let t1 = Instant::now();
@@ -375,12 +505,12 @@ fn evaluate_partition(
         for o in out.drain(..) {
             match o {
                 Output::Subject(r) => {
-                    builder.push_subject(&r, uscc, job.as_of, &rt);
+                    builder.push_subject(&r, uscc, job.as_of, rt);
                     results += 1;
                 }
                 Output::Records(rs) => {
                     for r in rs {
-                        builder.push_record(&r, job.as_of, &rt);
+                        builder.push_record(&r, job.as_of, rt);
                         results += 1;
                     }
                 }
@@ -398,11 +528,8 @@ fn evaluate_partition(
     output_ns += t.elapsed().as_nanos();
     if let Ok(mut s) = job.stats.lock() {
         s.partitions += 1;
-        s.subjects += work.len() as u64;
-        s.records += sorted.len() as u64;
+        s.subjects += subjects;
         s.results += results;
-        s.input_ms += input_ms;
-        s.group_ms += group_ms;
         s.rules_ms += (rules_ns / 1_000_000) as u64;
         s.output_ms += (output_ns / 1_000_000) as u64;
     }

@@ -220,11 +220,17 @@ pub fn new_run_id() -> String {
 /// file and carries statistics and a bloom filter, so that the results of one
 /// subject are found without reading whole files.
 pub fn result_writer_properties() -> WriterProperties {
+    // The result line is long and unique: no dictionary, no statistics.
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(64 * 1024))
-        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_column_statistics_enabled("subject".into(), EnabledStatistics::Page)
         .set_column_bloom_filter_enabled("subject".into(), true)
+        .set_column_dictionary_enabled("subject".into(), false)
+        .set_column_dictionary_enabled("record_id".into(), false)
+        .set_column_dictionary_enabled("line".into(), false)
+        .set_column_statistics_enabled("line".into(), EnabledStatistics::None)
         .build()
 }
 

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use xinyong_core::time;
 use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
+use xinyong_engine::exec::Grouping;
 use xinyong_engine::history::{current_results, run_lines, subject_results};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::lake::Lake;
@@ -247,6 +248,7 @@ async fn full_run(
     store: &Store,
     data_dir: &Path,
     as_of: i32,
+    grouping: Grouping,
 ) -> (Lake, BTreeMap<(String, String, String), Value>, String) {
     let lake = Lake::open(data_dir);
     let set = Arc::new(ModelSet::builtin().expect("models"));
@@ -254,14 +256,19 @@ async fn full_run(
         as_of,
         models: active_models(&set, as_of),
         partitions: 2,
+        grouping: Some(grouping),
         eval: EvalOptions::default(),
         trigger: "test".into(),
     };
     let report = evaluate_all(store, &lake, set, &opts)
         .await
         .expect("full run");
-    assert!(
-        report.plan.contains("EvaluateExec") && report.plan.contains("RepartitionExec"),
+    // Partitioned: DataFusion hash-repartitions both inputs by subject key;
+    // Local: it merges the scan's partitions and nothing is repartitioned.
+    assert!(report.plan.contains("EvaluateExec"), "{}", report.plan);
+    assert_eq!(
+        report.plan.contains("RepartitionExec: partitioning=Hash"),
+        grouping == Grouping::Partitioned,
         "{}",
         report.plan
     );
@@ -336,7 +343,9 @@ async fn full_run_on_sqlite_equals_memory_and_incremental_is_visible_at_once() {
         "the observer mirrored everything"
     );
 
-    let (lake, batch, full_id) = full_run(&store, dir.path(), c.as_of).await;
+    // One machine: merged inputs, no repartition.
+    let (lake, batch, full_id) =
+        full_run(&store, dir.path(), c.as_of, Grouping::Local { threads: 2 }).await;
     assert_same(&batch, &memory);
 
     // Incremental: one subject, same results, visible at once as the current ones.
@@ -395,7 +404,8 @@ async fn full_run_on_postgres_equals_memory_with_the_lake_rebuilt_from_the_store
     import_files(&store, &files, &ImportOptions::default(), None)
         .await
         .expect("import");
-    let (_, batch, _) = full_run(&store, dir.path(), c.as_of).await;
+    // The plan a distributed engine runs: inputs hash-partitioned by subject.
+    let (_, batch, _) = full_run(&store, dir.path(), c.as_of, Grouping::Partitioned).await;
     assert_same(&batch, &memory);
     drop(store);
     pg.drop_schema().await;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use xinyong_columnar::{ColumnType, rec, record_schema, subject_schema};
 use xinyong_core::catalog::{self, RecordKind};
+use xinyong_core::json::FastMap;
 use xinyong_core::time::{self, Period};
 
 use crate::compile::Model;
@@ -72,6 +73,13 @@ struct Cx<'a> {
     let_lineage: HashMap<(usize, usize), SetRef>,
     /// Records behind each used model's result (see `result_lineage`).
     result_lineage: Vec<Option<SetRef>>,
+    /// Records behind indicator `k` of scoring model `m`, traced while the
+    /// points are computed (explanations only): (m, k) → arena range.
+    indicator_rows: FastMap<(usize, usize), SetRef>,
+    /// Truth and records of each traced rule, shared by the explanation of
+    /// its model and of the models that read its result: (model, rule
+    /// address) → (holds, arena range).
+    rule_rows: FastMap<(usize, usize), (bool, SetRef)>,
 }
 
 impl<'a> Cx<'a> {
@@ -96,6 +104,8 @@ impl<'a> Cx<'a> {
             windows: Vec::with_capacity(4),
             let_lineage: HashMap::new(),
             result_lineage: vec![None; set.models.len()],
+            indicator_rows: FastMap::default(),
+            rule_rows: FastMap::default(),
         }
     }
 
@@ -116,6 +126,8 @@ impl<'a> Cx<'a> {
         self.windows.clear();
         self.let_lineage.clear();
         self.result_lineage.iter_mut().for_each(|r| *r = None);
+        self.indicator_rows.clear();
+        self.rule_rows.clear();
     }
 
     /// The first day of the window `[add(T, -p), T]`.
@@ -1217,11 +1229,26 @@ impl<'a> Evaluator<'a> {
                 grades,
                 ..
             } => {
+                // Explaining at T: trace the records behind each indicator
+                // while computing its points (not a second pass).
+                let trace = me.opts.explain && me.cx.as_of == me.cx.known_until;
                 let points: Vec<f64> = indicators
                     .iter()
-                    .map(|ind| {
-                        let raw = me.eval(&ind.points).num().unwrap_or(0.0);
-                        round2(raw.clamp(0.0, ind.max) * ind.weight)
+                    .enumerate()
+                    .map(|(k, ind)| {
+                        let raw = if trace && ind.records.is_none() {
+                            let mut rows = me.take_tmp();
+                            let v = me.lineage(&ind.points, &mut rows).num();
+                            let start = me.cx.arena.len() as u32;
+                            me.cx.arena.extend_from_slice(&rows);
+                            let len = rows.len() as u32;
+                            me.cx.indicator_rows.insert((m, k), SetRef { start, len });
+                            me.tmp.push(rows);
+                            v
+                        } else {
+                            me.eval(&ind.points).num()
+                        };
+                        round2(raw.unwrap_or(0.0).clamp(0.0, ind.max) * ind.weight)
                     })
                     .collect();
                 let score = round2(points.iter().sum());
@@ -1388,18 +1415,8 @@ impl<'a> Evaluator<'a> {
                             reasons.push(reason);
                         }
                     }
-                    for (ind, p) in indicators.iter().zip(points) {
-                        let rows = self.with_model(m, |me| match &ind.records {
-                            Some(set) => {
-                                let s = me.materialize(set);
-                                me.set_rows(s).to_vec()
-                            }
-                            None => {
-                                let mut rows = Vec::new();
-                                me.lineage(&ind.points, &mut rows);
-                                rows
-                            }
-                        });
+                    for (k, (ind, p)) in indicators.iter().zip(points).enumerate() {
+                        let rows = self.indicator_records(m, k, ind);
                         let text = self.with_model(m, |me| me.render(&ind.text));
                         reasons.push(Reason {
                             rule: ind.id.clone(),
@@ -1433,15 +1450,8 @@ impl<'a> Evaluator<'a> {
     /// Explain rule `r` of model `m` if its truth equals `want`: text and
     /// records (and when it stops, if `until` and enabled).
     fn explain_rule(&mut self, m: usize, r: &'a Rule, until: bool, want: bool) -> Option<Reason> {
-        let (holds, rows) = self.with_model(m, |me| {
-            let mut rows = Vec::new();
-            let holds = me.lineage(&r.when, &mut rows).truthy();
-            if let Some(set) = &r.records {
-                let s = me.materialize(set);
-                rows = me.set_rows(s).to_vec();
-            }
-            (holds, rows)
-        });
+        let (holds, set) = self.rule_trace(m, r);
+        let rows = self.set_rows(set).to_vec();
         if holds != want {
             return None;
         }
@@ -1468,6 +1478,53 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Whether rule `r` of model `m` holds, and the records behind it (its
+    /// `records` set if it names one), traced once per evaluation.
+    fn rule_trace(&mut self, m: usize, r: &'a Rule) -> (bool, SetRef) {
+        let key = (m, r as *const Rule as usize);
+        if let Some(&t) = self.cx.rule_rows.get(&key) {
+            return t;
+        }
+        let t = self.with_model(m, |me| {
+            let mut rows = me.take_tmp();
+            let holds = me.lineage(&r.when, &mut rows).truthy();
+            let set = match &r.records {
+                Some(set) => me.materialize(set),
+                None => {
+                    let start = me.cx.arena.len() as u32;
+                    me.cx.arena.extend_from_slice(&rows);
+                    SetRef {
+                        start,
+                        len: rows.len() as u32,
+                    }
+                }
+            };
+            me.tmp.push(rows);
+            (holds, set)
+        });
+        self.cx.rule_rows.insert(key, t);
+        t
+    }
+
+    /// The records behind indicator `k` of scoring model `m` (traced with its
+    /// points by `decide`, or its `records` set).
+    fn indicator_records(&mut self, m: usize, k: usize, ind: &'a Indicator) -> Vec<u32> {
+        if let Some(&s) = self.cx.indicator_rows.get(&(m, k)) {
+            return self.set_rows(s).to_vec();
+        }
+        self.with_model(m, |me| match &ind.records {
+            Some(set) => {
+                let s = me.materialize(set);
+                me.set_rows(s).to_vec()
+            }
+            None => {
+                let mut rows = Vec::new();
+                me.lineage(&ind.points, &mut rows);
+                rows
+            }
+        })
+    }
+
     /// The records behind the result of subject-level model `m`, when another
     /// model reads it: those of the true rules of its decisive class or list
     /// outcome; of its vetoes that hold and the indicators that lost points;
@@ -1481,9 +1538,9 @@ impl<'a> Evaluator<'a> {
         let mut rows = self.take_tmp();
         self.with_model(m, |me| {
             let trace = |me: &mut Self, r: &'a Rule, want: bool, rows: &mut Vec<u32>| {
-                let mut mine = Vec::new();
-                if me.lineage(&r.when, &mut mine).truthy() == want {
-                    rows.extend(mine);
+                let (holds, set) = me.rule_trace(m, r);
+                if holds == want {
+                    rows.extend_from_slice(me.set_rows(set));
                 }
             };
             match (&model.body, &decided) {
@@ -1515,15 +1572,9 @@ impl<'a> Evaluator<'a> {
                     vetoes
                         .iter()
                         .for_each(|v| trace(me, &v.rule, true, &mut rows));
-                    for (ind, p) in indicators.iter().zip(points) {
+                    for (k, (ind, p)) in indicators.iter().zip(points).enumerate() {
                         if *p < ind.max * ind.weight - 1e-9 {
-                            let mut mine = Vec::new();
-                            me.lineage(&ind.points, &mut mine);
-                            if let Some(set) = &ind.records {
-                                let s = me.materialize(set);
-                                mine = me.set_rows(s).to_vec();
-                            }
-                            rows.extend(mine);
+                            rows.extend(me.indicator_records(m, k, ind));
                         }
                     }
                 }

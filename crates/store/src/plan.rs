@@ -3,8 +3,6 @@
 //! version, assign sequence numbers and versions, and collect supersessions,
 //! statistics and counters. Both backends write exactly what this plans.
 
-use std::collections::HashMap;
-
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::record::{ValidRecord, ValidSubject};
 
@@ -167,7 +165,8 @@ pub(crate) fn plan_chunk<'a>(
         first_record_seq,
     );
 
-    let mut deltas: HashMap<(&'a str, RecordKind), (i64, i64)> = HashMap::new();
+    let mut deltas: xinyong_core::json::FastMap<(&'a str, RecordKind), (i64, i64)> =
+        Default::default();
     for nv in &records.new {
         let r: &'a ValidRecord = &chunk.records[nv.input];
         let e = deltas.entry((r.source.as_str(), r.kind)).or_default();

@@ -38,6 +38,12 @@ const MAX_ROWS: usize = 500;
 /// Page cache of the writer connection (KiB): indexes of a city-sized store
 /// stay hot during bulk imports while the process stays well below 1 GB.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
+/// `cache_size` of the writer, as a statement (restored after an index build).
+const WRITER_CACHE_PRAGMA: &str = "PRAGMA cache_size = -131072";
+const _: () = assert!(
+    WRITER_CACHE_KIB == 131_072,
+    "keep WRITER_CACHE_PRAGMA in step"
+);
 /// Page cache of each reader connection (KiB).
 const READER_CACHE_KIB: i64 = 16 * 1024;
 const READERS: u32 = 4;
@@ -128,18 +134,39 @@ impl SqliteBackend {
             .acquire()
             .await
             .map_err(db("building the subject index"))?;
-        sqlx::query("PRAGMA temp_store = FILE")
-            .execute(&mut *conn)
-            .await
-            .map_err(db("building the subject index"))?;
+        // ... and sort with helper threads, each with a 64 MiB share of
+        // memory. Measured on 10.4 million records: one thread and 128 MiB
+        // 8.4–11.8 s; two threads and 128 MiB 7.4 s but 530 MB of memory;
+        // two threads and 64 MiB 6.9 s and 270 MB (32 MiB: 26 s).
+        let threads = match std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            0..=2 => "PRAGMA threads = 2",
+            3 | 4 => "PRAGMA threads = 4",
+            _ => "PRAGMA threads = 8",
+        };
+        for pragma in [
+            "PRAGMA temp_store = FILE",
+            threads,
+            "PRAGMA cache_size = -65536",
+        ] {
+            sqlx::query(pragma)
+                .execute(&mut *conn)
+                .await
+                .map_err(db("building the subject index"))?;
+        }
         let built = sqlx::query(CREATE_SUBJECT_INDEX)
             .execute(&mut *conn)
             .await
             .map_err(db("building the subject index"));
-        sqlx::query("PRAGMA temp_store = MEMORY")
-            .execute(&mut *conn)
-            .await
-            .map_err(db("building the subject index"))?;
+        for pragma in [
+            "PRAGMA temp_store = MEMORY",
+            "PRAGMA threads = 0",
+            WRITER_CACHE_PRAGMA,
+        ] {
+            sqlx::query(pragma)
+                .execute(&mut *conn)
+                .await
+                .map_err(db("building the subject index"))?;
+        }
         built.map(|_| ())
     }
 
@@ -728,8 +755,8 @@ impl SqliteBackend {
 /// kinds, dates, runs of one subject) instead of copying them per row.
 #[derive(Default)]
 struct Interner {
-    texts: HashMap<String, Arc<str>>,
-    dates: HashMap<xinyong_core::Date, Arc<str>>,
+    texts: xinyong_core::json::FastMap<String, Arc<str>>,
+    dates: xinyong_core::json::FastMap<xinyong_core::Date, Arc<str>>,
     last_subject: Option<Arc<str>>,
 }
 
