@@ -75,6 +75,6 @@ if [ "$PG" = 1 ]; then
   run import-postgres "$BIN" import --quiet --no-evaluate --data-dir "$OUT/pgdata" --database-url "$URL" "$CITY/subjects.jsonl" "$CITY/records.jsonl"
   read -r secs _ < "$OUT/import-postgres.time"
   echo "  PostgreSQL import: $(echo "$RECORDS / $secs" | bc) records/s  ($(cat "$OUT/import-postgres.out"))"
-  psql "$PG_URL" -q -c "DROP SCHEMA $SCHEMA CASCADE" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql "$PG_URL" -q -c "DROP SCHEMA $SCHEMA CASCADE" >/dev/null
 fi
 echo "outputs in $OUT"

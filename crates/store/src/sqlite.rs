@@ -20,7 +20,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{SqlSafeStr, Sqlite};
+use sqlx::{ConnectOptions, SqlSafeStr, Sqlite};
 use xinyong_core::catalog::{DEPARTMENTS, RecordKind};
 
 use crate::cache::Caches;
@@ -175,7 +175,10 @@ impl SqliteBackend {
             path: PathBuf::from(path),
             source,
         };
+        // Bulk imports build an index and checkpoint a large WAL: statements
+        // of several seconds are expected there, not worth a warning each.
         let base = SqliteConnectOptions::new()
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(120))
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
