@@ -1,38 +1,13 @@
 //! The batch command-line contract of INTERCHANGE.md §3, exercised through
 //! the real `xinyong` binary: output formats, sorting and exit codes.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::{lines, run, write_jsonl, xinyong};
 use serde_json::{Value, json};
-
-fn xinyong() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
-    c.env_remove("XINYONG_DATABASE_URL")
-        .env_remove("XINYONG_DATA_DIR");
-    c
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    xinyong()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run xinyong")
-}
-
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-fn write_jsonl(path: &Path, rows: &[Value]) {
-    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(path, text).expect("write");
-}
 
 const A: &str = "91210804MA0Y123404";
 const B: &str = "91210800MA10ABCD6Q";

@@ -1,44 +1,18 @@
 //! More of the batch command-line contract of INTERCHANGE.md §3 (record
 //! formats §1–2), exercised through the real `xinyong` binary: `uscc check`
 //! edge cases, every kind of `evaluate` result line, import warnings, formats
-//! and exit codes, and `gen`. Shares nothing with `contract.rs` but copies of
-//! its small helpers.
+//! and exit codes, and `gen`.
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::{lines, run, write_jsonl, xinyong};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- helpers
-
-fn xinyong() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
-    c.env_remove("XINYONG_DATABASE_URL")
-        .env_remove("XINYONG_DATA_DIR");
-    c
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    xinyong()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run xinyong")
-}
-
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-fn write_jsonl(path: &Path, rows: &[Value]) {
-    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(path, text).expect("write");
-}
 
 fn summary(out: &Output) -> Value {
     let l = lines(&out.stdout);
