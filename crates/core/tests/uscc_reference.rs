@@ -270,12 +270,13 @@ fn rust_and_python_reference_agree() {
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output().expect("run the Python reference");
-    writer.join().expect("writer thread").expect("write codes");
+    // Python's own error first: a reference that stopped early also breaks the pipe.
     assert!(
         output.status.success(),
         "uscc_ref.py failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    writer.join().expect("writer thread").expect("write codes");
     let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), codes.len(), "one output line per code");

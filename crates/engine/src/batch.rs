@@ -145,11 +145,7 @@ pub async fn evaluate_all(
         as_of: opts.as_of,
         superseded_records,
         superseded_subjects,
-        // Over the store, lists models keep their lists for the subjects they apply to.
-        opts: EvalOptions {
-            scoped: true,
-            ..opts.eval
-        },
+        opts: crate::over_store(opts.eval),
         batch_rows: 8 * 1024,
         grouping: opts.grouping.unwrap_or(Grouping::Local {
             threads: partitions,

@@ -222,9 +222,13 @@ impl ExecutionPlan for EvaluateExec {
         let job = self.job.clone();
         let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(4);
         let (subjects, records) = (self.subjects.clone(), self.records.clone());
-        let (input_partition, shared) = match job.grouping {
-            Grouping::Partitioned => (partition, None),
-            Grouping::Local { .. } => (0, Some(self.prepared.clone())),
+        // Which input partition to read, whether the grouped input is shared
+        // with the other output partitions, and which share of it is ours.
+        let (input_partition, shared, parts, part) = match job.grouping {
+            Grouping::Partitioned => (partition, None, 1, 0),
+            Grouping::Local { threads } => {
+                (0, Some(self.prepared.clone()), threads.max(1), partition)
+            }
         };
         tokio::spawn(async move {
             let prepare = || async {
@@ -237,32 +241,18 @@ impl ExecutionPlan for EvaluateExec {
                     .await
                     .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))
             };
-            let (prepared, range) = match &shared {
-                None => match prepare().await {
-                    Ok(p) => {
-                        let n = p.work.len();
-                        (p, 0..n)
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
-                        return;
-                    }
-                },
-                Some(cell) => match cell.get_or_try_init(prepare).await {
-                    Ok(p) => {
-                        let threads = match job.grouping {
-                            Grouping::Local { threads } => threads.max(1),
-                            Grouping::Partitioned => 1,
-                        };
-                        let range = share(p.work.len(), threads, partition);
-                        (p.clone(), range)
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
-                        return;
-                    }
-                },
+            let prepared = match &shared {
+                None => prepare().await,
+                Some(cell) => cell.get_or_try_init(prepare).await.cloned(),
             };
+            let prepared = match prepared {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            let range = share(prepared.work.len(), parts, part);
             let tx2 = tx.clone();
             let work = tokio::task::spawn_blocking(move || {
                 if let Err(e) = evaluate_range(&job, &prepared, range, &tx2) {

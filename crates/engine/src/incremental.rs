@@ -52,11 +52,7 @@ pub async fn evaluate_subjects(
     let st = Table::subjects(&sb.finish()?);
     let rt = Table::records(&rb.finish()?);
     let t1 = Instant::now();
-    // Over the store, lists models keep their lists for the subjects they apply to.
-    let opts = EvalOptions {
-        scoped: true,
-        ..EvalOptions::default()
-    };
+    let opts = crate::over_store(EvalOptions::default());
     let mut ev = Evaluator::new(set, models, &rt, Some(&st), opts);
     let id = new_run_id();
     let mut builder = ResultBuilder::new(&id);

@@ -18,6 +18,17 @@ pub mod results;
 
 use std::path::Path;
 
+use xinyong_rules::EvalOptions;
+
+/// Evaluation over the store: lists models keep their lists for the subjects
+/// they apply to (`applies_to`), whichever path (full or incremental) runs.
+pub(crate) fn over_store(opts: EvalOptions) -> EvalOptions {
+    EvalOptions {
+        scoped: true,
+        ..opts
+    }
+}
+
 /// Errors of the engine.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

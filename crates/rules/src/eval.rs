@@ -70,7 +70,7 @@ struct Cx<'a> {
     /// Windows `[add(T, -p), T]` computed at this date.
     windows: Vec<(Period, i32)>,
     /// Records behind each named value: (model, slot) → arena range.
-    let_lineage: HashMap<(usize, usize), SetRef>,
+    let_lineage: FastMap<(usize, usize), SetRef>,
     /// Records behind each used model's result (see `result_lineage`).
     result_lineage: Vec<Option<SetRef>>,
     /// Records behind indicator `k` of scoring model `m`, traced while the
@@ -102,7 +102,7 @@ impl<'a> Cx<'a> {
             frames: Vec::with_capacity(4),
             model: 0,
             windows: Vec::with_capacity(4),
-            let_lineage: HashMap::new(),
+            let_lineage: FastMap::default(),
             result_lineage: vec![None; set.models.len()],
             indicator_rows: FastMap::default(),
             rule_rows: FastMap::default(),
@@ -128,6 +128,16 @@ impl<'a> Cx<'a> {
         self.result_lineage.iter_mut().for_each(|r| *r = None);
         self.indicator_rows.clear();
         self.rule_rows.clear();
+    }
+
+    /// Copy `rows` to the end of the arena, as a set.
+    fn stash(&mut self, rows: &[u32]) -> SetRef {
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(rows);
+        SetRef {
+            start,
+            len: rows.len() as u32,
+        }
     }
 
     /// The first day of the window `[add(T, -p), T]`.
@@ -406,12 +416,7 @@ impl<'a> Evaluator<'a> {
             buf.push(row);
             true
         });
-        let start = self.cx.arena.len() as u32;
-        self.cx.arena.extend_from_slice(&buf);
-        let s = SetRef {
-            start,
-            len: buf.len() as u32,
-        };
+        let s = self.cx.stash(&buf);
         self.tmp.push(buf);
         s
     }
@@ -1207,15 +1212,13 @@ impl<'a> Evaluator<'a> {
             } => {
                 let in_scope =
                     !me.opts.scoped || applies_to.as_ref().is_none_or(|e| me.eval(e).truthy());
-                Decided::Lists(
-                    in_scope
-                        .then(|| {
-                            outcomes
-                                .iter()
-                                .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy()))
-                        })
-                        .flatten(),
-                )
+                Decided::Lists(if in_scope {
+                    outcomes
+                        .iter()
+                        .position(|c| c.rules.iter().any(|r| me.eval(&r.when).truthy()))
+                } else {
+                    None
+                })
             }
             Body::Eligibility { conditions } => Decided::Eligibility(
                 conditions
@@ -1239,10 +1242,8 @@ impl<'a> Evaluator<'a> {
                         let raw = if trace && ind.records.is_none() {
                             let mut rows = me.take_tmp();
                             let v = me.lineage(&ind.points, &mut rows).num();
-                            let start = me.cx.arena.len() as u32;
-                            me.cx.arena.extend_from_slice(&rows);
-                            let len = rows.len() as u32;
-                            me.cx.indicator_rows.insert((m, k), SetRef { start, len });
+                            let set = me.cx.stash(&rows);
+                            me.cx.indicator_rows.insert((m, k), set);
                             me.tmp.push(rows);
                             v
                         } else {
@@ -1451,10 +1452,10 @@ impl<'a> Evaluator<'a> {
     /// records (and when it stops, if `until` and enabled).
     fn explain_rule(&mut self, m: usize, r: &'a Rule, until: bool, want: bool) -> Option<Reason> {
         let (holds, set) = self.rule_trace(m, r);
-        let rows = self.set_rows(set).to_vec();
         if holds != want {
             return None;
         }
+        let rows = self.set_rows(set).to_vec();
         let template = if !holds {
             r.fail_text.as_ref().unwrap_or(&r.text)
         } else {
@@ -1490,14 +1491,7 @@ impl<'a> Evaluator<'a> {
             let holds = me.lineage(&r.when, &mut rows).truthy();
             let set = match &r.records {
                 Some(set) => me.materialize(set),
-                None => {
-                    let start = me.cx.arena.len() as u32;
-                    me.cx.arena.extend_from_slice(&rows);
-                    SetRef {
-                        start,
-                        len: rows.len() as u32,
-                    }
-                }
+                None => me.cx.stash(&rows),
             };
             me.tmp.push(rows);
             (holds, set)
@@ -1581,12 +1575,7 @@ impl<'a> Evaluator<'a> {
                 _ => {}
             }
         });
-        let start = self.cx.arena.len() as u32;
-        self.cx.arena.extend_from_slice(&rows);
-        let s = SetRef {
-            start,
-            len: rows.len() as u32,
-        };
+        let s = self.cx.stash(&rows);
         self.tmp.push(rows);
         self.cx.result_lineage[m] = Some(s);
         s
@@ -1640,15 +1629,8 @@ impl<'a> Evaluator<'a> {
                 let mut mine = self.take_tmp();
                 let v = self.lineage(expr, &mut mine);
                 self.cx.scopes = saved;
-                let start = self.cx.arena.len() as u32;
-                self.cx.arena.extend_from_slice(&mine);
-                self.cx.let_lineage.insert(
-                    (m, *slot),
-                    SetRef {
-                        start,
-                        len: mine.len() as u32,
-                    },
-                );
+                let set = self.cx.stash(&mine);
+                self.cx.let_lineage.insert((m, *slot), set);
                 out.extend_from_slice(&mine);
                 self.tmp.push(mine);
                 v

@@ -156,6 +156,10 @@ impl ModelSet {
     /// own results show them, not those of the version it was first compiled
     /// against.
     pub fn resolved(&self, as_of: i32) -> Result<ModelSet, ModelError> {
+        if self.ids().len() == self.models.len() {
+            // One version per id (no installed versions): already bound.
+            return Ok(self.clone());
+        }
         let mut pending: Vec<usize> = self
             .ids()
             .into_iter()

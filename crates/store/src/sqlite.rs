@@ -20,7 +20,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, SqlSafeStr, Sqlite};
+use sqlx::{AssertSqlSafe, ConnectOptions, SqlSafeStr, Sqlite};
 use xinyong_core::catalog::{DEPARTMENTS, RecordKind};
 
 use crate::cache::Caches;
@@ -38,12 +38,6 @@ const MAX_ROWS: usize = 500;
 /// Page cache of the writer connection (KiB): indexes of a city-sized store
 /// stay hot during bulk imports while the process stays well below 1 GB.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
-/// `cache_size` of the writer, as a statement (restored after an index build).
-const WRITER_CACHE_PRAGMA: &str = "PRAGMA cache_size = -131072";
-const _: () = assert!(
-    WRITER_CACHE_KIB == 131_072,
-    "keep WRITER_CACHE_PRAGMA in step"
-);
 /// Page cache of each reader connection (KiB).
 const READER_CACHE_KIB: i64 = 16 * 1024;
 const READERS: u32 = 4;
@@ -114,6 +108,20 @@ async fn run_checkpointer(pool: SqlitePool, stop: Arc<tokio::sync::Notify>) {
     pool.close().await;
 }
 
+/// Run `PRAGMA <setting>` for each setting (all built from constants here).
+async fn pragmas(
+    conn: &mut SqliteConnection,
+    settings: impl IntoIterator<Item = String>,
+) -> Result<(), StoreError> {
+    for setting in settings {
+        sqlx::query(AssertSqlSafe(format!("PRAGMA {setting}")))
+            .execute(&mut *conn)
+            .await
+            .map_err(db("building the subject index"))?;
+    }
+    Ok(())
+}
+
 const CREATE_SUBJECT_INDEX: &str =
     "CREATE INDEX IF NOT EXISTS record_versions_subject ON record_versions (subject)";
 
@@ -138,35 +146,29 @@ impl SqliteBackend {
         // memory. Measured on 10.4 million records: one thread and 128 MiB
         // 8.4–11.8 s; two threads and 128 MiB 7.4 s but 530 MB of memory;
         // two threads and 64 MiB 6.9 s and 270 MB (32 MiB: 26 s).
-        let threads = match std::thread::available_parallelism().map_or(2, |n| n.get()) {
-            0..=2 => "PRAGMA threads = 2",
-            3 | 4 => "PRAGMA threads = 4",
-            _ => "PRAGMA threads = 8",
-        };
-        for pragma in [
-            "PRAGMA temp_store = FILE",
-            threads,
-            "PRAGMA cache_size = -65536",
-        ] {
-            sqlx::query(pragma)
-                .execute(&mut *conn)
-                .await
-                .map_err(db("building the subject index"))?;
-        }
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+        pragmas(
+            &mut conn,
+            [
+                "temp_store = FILE".to_owned(),
+                format!("threads = {threads}"),
+                "cache_size = -65536".to_owned(),
+            ],
+        )
+        .await?;
         let built = sqlx::query(CREATE_SUBJECT_INDEX)
             .execute(&mut *conn)
             .await
             .map_err(db("building the subject index"));
-        for pragma in [
-            "PRAGMA temp_store = MEMORY",
-            "PRAGMA threads = 0",
-            WRITER_CACHE_PRAGMA,
-        ] {
-            sqlx::query(pragma)
-                .execute(&mut *conn)
-                .await
-                .map_err(db("building the subject index"))?;
-        }
+        pragmas(
+            &mut conn,
+            [
+                "temp_store = MEMORY".to_owned(),
+                "threads = 0".to_owned(),
+                format!("cache_size = -{WRITER_CACHE_KIB}"),
+            ],
+        )
+        .await?;
         built.map(|_| ())
     }
 
