@@ -4,12 +4,15 @@
 //!
 //! ```text
 //! EvaluateExec: models=[…], as_of=…
-//!   RepartitionExec: Hash([subject_key], N)        (inserted by the optimizer)
+//!   CoalescePartitionsExec                         (Grouping::Local; inserted by the optimizer)
 //!     DataSourceExec: lake/subjects/*.parquet
-//!   RepartitionExec: Hash([subject_key], N)
-//!     FilterExec: date <= as_of
-//!       DataSourceExec: lake/records/*.parquet     (only the columns the models read)
+//!   CoalescePartitionsExec
+//!     DataSourceExec: lake/records/*.parquet     (only the columns the models read)
 //! ```
+//!
+//! With `Grouping::Partitioned` the optimizer inserts `RepartitionExec:
+//! Hash([subject_key], N)` instead. Records dated after the as-of date are
+//! dropped by `EvaluateExec` as it groups them.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -17,12 +20,11 @@ use std::time::Instant;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
-use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::physical_plan::{ExecutionPlan, displayable, execute_stream_partitioned};
-use datafusion::prelude::{ParquetReadOptions, col, lit};
+use datafusion::prelude::ParquetReadOptions;
 use futures::StreamExt;
 use xinyong_columnar::{record_schema, subject_schema};
 use xinyong_rules::{EvalOptions, ModelSet};
@@ -123,7 +125,8 @@ pub async fn evaluate_all(
     let columns = set_record_columns(&set, &opts.models);
     let records = table_df(&ctx, record_paths, record_schema().schema.clone())
         .await?
-        .filter(col("date").lt_eq(lit(ScalarValue::Date32(Some(opts.as_of)))))?
+        // No filter on the date: EvaluateExec drops records dated after the
+        // as-of date while it groups, without the copy a FilterExec makes.
         .select_columns(&columns.iter().map(String::as_str).collect::<Vec<_>>())?;
     let subject_columns = set_subject_columns(&set, &opts.models);
     let subjects = table_df(&ctx, subject_paths, subject_schema().schema.clone())

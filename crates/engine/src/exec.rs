@@ -42,6 +42,7 @@ use datafusion::physical_plan::{
 };
 use futures::StreamExt;
 use xinyong_columnar::{rec, subj};
+use xinyong_core::json::FastMap;
 use xinyong_rules::{EvalOptions, Evaluator, ModelSet, Output, Table};
 
 use crate::results::{ResultBuilder, result_schema};
@@ -339,7 +340,8 @@ fn prepare(
     let rt = Table::records_from(&records);
 
     // Current subject versions by key (the highest sequence number wins).
-    let mut subject_of: HashMap<u64, u32> = HashMap::with_capacity(st.len());
+    let mut subject_of: FastMap<u64, u32> = FastMap::default();
+    subject_of.reserve(st.len());
     for row in st.row_ids() {
         let seq = st.int(row, subj::SEQ).unwrap_or(0);
         if job.superseded_subjects.contains(&seq) {
@@ -358,15 +360,25 @@ fn prepare(
         }
     }
 
-    // Group current record versions by subject: counting sort on group ids.
-    let mut group_of_key: HashMap<u64, u32> = HashMap::with_capacity(subject_of.len());
+    // Group current record versions dated on or before the as-of date by
+    // subject: counting sort on group ids. (Later records are unknown at that
+    // date; the evaluator would not count them either, and dropping them here
+    // spares the plan a filter that copies every column.)
+    let mut group_of_key: FastMap<u64, u32> = FastMap::default();
+    group_of_key.reserve(subject_of.len());
     let mut group_uscc: Vec<&str> = Vec::with_capacity(subject_of.len());
     let mut row_group: Vec<(u32, u32)> = Vec::with_capacity(rt.len());
     let mut counts: Vec<u32> = Vec::new();
     // USCCs whose key collides with another USCC's (astronomically rare, but
     // two enterprises' records must never be mixed): grouped by text.
     let mut collided: HashMap<&str, u32> = HashMap::new();
+    // The lake keeps a subject's records together as they were imported:
+    // consecutive rows of one key skip the hash lookup.
+    let mut last: Option<(u64, u32)> = None;
     for row in rt.row_ids() {
+        if rt.date(row, rec::DATE).is_none_or(|d| d > job.as_of) {
+            continue;
+        }
         if !job.superseded_records.is_empty()
             && job.superseded_records.contains(&rt.record_seq(row))
         {
@@ -376,18 +388,25 @@ fn prepare(
             continue;
         };
         let uscc = rt.record_subject(row);
-        let g = match group_of_key.get(&key) {
-            Some(&g) if group_uscc[g as usize] == uscc => g,
-            Some(_) => *collided.entry(uscc).or_insert_with(|| {
-                group_uscc.push(uscc);
-                counts.push(0);
-                (group_uscc.len() - 1) as u32
-            }),
-            None => {
-                group_uscc.push(uscc);
-                counts.push(0);
-                let g = (group_uscc.len() - 1) as u32;
-                group_of_key.insert(key, g);
+        let g = match last {
+            Some((k, g)) if k == key && group_uscc[g as usize] == uscc => g,
+            _ => {
+                let g = match group_of_key.get(&key) {
+                    Some(&g) if group_uscc[g as usize] == uscc => g,
+                    Some(_) => *collided.entry(uscc).or_insert_with(|| {
+                        group_uscc.push(uscc);
+                        counts.push(0);
+                        (group_uscc.len() - 1) as u32
+                    }),
+                    None => {
+                        group_uscc.push(uscc);
+                        counts.push(0);
+                        let g = (group_uscc.len() - 1) as u32;
+                        group_of_key.insert(key, g);
+                        g
+                    }
+                };
+                last = Some((key, g));
                 g
             }
         };
@@ -410,7 +429,10 @@ fn prepare(
     }
 
     // Subjects in USCC order (sorted output files), then record-only subjects.
-    let mut work: Vec<(&str, Option<u32>, Option<u32>)> = Vec::with_capacity(subject_of.len() + 16);
+    // Sorted on the first 16 bytes of the code as one integer (a USCC has
+    // 18), the whole text breaking ties.
+    let mut work: Vec<(u128, &str, Option<u32>, Option<u32>)> =
+        Vec::with_capacity(subject_of.len() + 16);
     let mut seen_groups = vec![false; counts.len()];
     for (&key, &row) in &subject_of {
         let uscc = st.subject_uscc(row);
@@ -421,7 +443,7 @@ fn prepare(
         if let Some(g) = g {
             seen_groups[g as usize] = true;
         }
-        work.push((uscc, Some(row), g));
+        work.push((prefix_key(uscc), uscc, Some(row), g));
     }
     let record_only: Vec<usize> = job
         .models
@@ -429,16 +451,27 @@ fn prepare(
         .copied()
         .filter(|m| job.set.model(*m).record_kind().is_some())
         .collect();
-    let mut orphans: Vec<(&str, Option<u32>, Option<u32>)> = (0..counts.len())
+    let mut orphans: Vec<(u128, &str, Option<u32>, Option<u32>)> = (0..counts.len())
         .filter(|g| !seen_groups[*g])
-        .map(|g| (group_uscc[g], None, Some(g as u32)))
+        .map(|g| {
+            (
+                prefix_key(group_uscc[g]),
+                group_uscc[g],
+                None,
+                Some(g as u32),
+            )
+        })
         .collect();
-    work.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    orphans.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let by_code = |a: &(u128, &str, Option<u32>, Option<u32>),
+                   b: &(u128, &str, Option<u32>, Option<u32>)| {
+        a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1))
+    };
+    work.sort_unstable_by(by_code);
+    orphans.sort_unstable_by(by_code);
     let work: Vec<(Option<u32>, Option<u32>)> = work
         .into_iter()
-        .map(|(_, row, g)| (row, g))
-        .chain(orphans.into_iter().map(|(_, row, g)| (row, g)))
+        .map(|(_, _, row, g)| (row, g))
+        .chain(orphans.into_iter().map(|(_, _, row, g)| (row, g)))
         .collect();
     let group_ms = t0.elapsed().as_millis() as u64;
     if let Ok(mut s) = job.stats.lock() {
@@ -455,6 +488,15 @@ fn prepare(
         work,
         record_only,
     }
+}
+
+/// The first 16 bytes of `s` as a big-endian integer (zero-padded): ordering
+/// these orders the texts by their first 16 bytes.
+fn prefix_key(s: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let n = s.len().min(16);
+    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u128::from_be_bytes(b)
 }
 
 /// Evaluate the subjects `range` of `prep.work`, streaming result batches to `tx`.

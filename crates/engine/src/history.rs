@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use arrow::array::RecordBatch;
 use arrow::array::{Array, AsArray};
-use arrow::datatypes::{Date32Type, Float64Type};
+use arrow::datatypes::{DataType, Date32Type, Float64Type};
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::{ParquetReadOptions, col, lit};
 use serde::Serialize;
@@ -11,7 +12,7 @@ use serde_json::Value;
 
 use crate::EngineError;
 use crate::lake::Lake;
-use crate::results::{RunKind, list_runs};
+use crate::results::{RunKind, list_runs, stored_line};
 
 /// One stored result of one subject.
 #[derive(Debug, Clone, Serialize)]
@@ -80,16 +81,19 @@ pub async fn subject_results(
             let score = b
                 .column_by_name("score")
                 .and_then(|c| (!c.is_null(i)).then(|| c.as_primitive::<Float64Type>().value(i)));
-            let line = text("line", i)
+            let model = text("model", i).unwrap_or_default();
+            let model_version = text("model_version", i).unwrap_or_default();
+            let record_id = text("record_id", i);
+            let line = stored_line_at(&b, i)
                 .and_then(|l| serde_json::from_str(&l).ok())
                 .unwrap_or(Value::Null);
             out.push(StoredResult {
                 run_kind: kinds.get(&run).copied().unwrap_or(RunKind::Full),
                 run,
                 as_of,
-                model: text("model", i).unwrap_or_default(),
-                model_version: text("model_version", i).unwrap_or_default(),
-                record_id: text("record_id", i),
+                model,
+                model_version,
+                record_id,
                 outcome: text("outcome", i),
                 score,
                 line,
@@ -197,22 +201,50 @@ pub async fn run_lines(
     let batches = ctx
         .read_parquet(files, ParquetReadOptions::default())
         .await?
-        .select_columns(&["line"])?
         .collect()
         .await?;
     let mut out = Vec::new();
     for b in batches {
-        let c = b.column(0);
         for i in 0..b.num_rows() {
-            let text = match c.data_type() {
-                arrow::datatypes::DataType::Utf8View => c.as_string_view().value(i),
-                _ => c.as_string::<i32>().value(i),
-            };
+            let text = stored_line_at(&b, i)
+                .ok_or_else(|| EngineError::Other("stored result without detail".into()))?;
             out.push(
-                serde_json::from_str(text)
+                serde_json::from_str(&text)
                     .map_err(|e| EngineError::Other(format!("stored result line: {e}")))?,
             );
         }
     }
     Ok(out)
+}
+
+/// Text of string column `name` at row `i` of a results batch.
+fn str_at<'b>(b: &'b RecordBatch, name: &str, i: usize) -> Option<&'b str> {
+    let c = b.column_by_name(name)?;
+    if c.is_null(i) {
+        return None;
+    }
+    match c.data_type() {
+        DataType::Utf8View => Some(c.as_string_view().value(i)),
+        DataType::Utf8 => Some(c.as_string::<i32>().value(i)),
+        _ => None,
+    }
+}
+
+/// The result line of row `i` of a results batch: envelope columns and detail
+/// joined (see `results::result_schema`).
+fn stored_line_at(b: &RecordBatch, i: usize) -> Option<String> {
+    let detail = str_at(b, "detail", i)?;
+    let as_of = b
+        .column_by_name("as_of")
+        .filter(|c| !c.is_null(i))?
+        .as_primitive::<Date32Type>()
+        .value(i);
+    Some(stored_line(
+        str_at(b, "record_id", i),
+        str_at(b, "subject", i)?,
+        str_at(b, "model", i)?,
+        str_at(b, "model_version", i)?,
+        as_of,
+        detail,
+    ))
 }

@@ -7,8 +7,6 @@
 //! ("lineage"), and for a non-best outcome each rule is re-evaluated at the
 //! future dates where something could change to find the day it stops.
 
-use std::collections::HashMap;
-
 use xinyong_columnar::{ColumnType, rec, record_schema, subject_schema};
 use xinyong_core::catalog::{self, RecordKind};
 use xinyong_core::json::FastMap;
@@ -61,7 +59,7 @@ struct Cx<'a> {
     lets: Vec<Vec<Option<Val<'a>>>>,
     results: Vec<Option<Summary<'a>>>,
     decided: Vec<Option<Decided>>,
-    rec_memo: HashMap<(usize, u32), RecMemo<'a>>,
+    rec_memo: FastMap<(usize, u32), RecMemo<'a>>,
     scopes: Vec<u32>,
     /// Record-model frames: (model, row).
     frames: Vec<(usize, u32)>,
@@ -97,7 +95,7 @@ impl<'a> Cx<'a> {
                 .collect(),
             results: vec![None; set.models.len()],
             decided: vec![None; set.models.len()],
-            rec_memo: HashMap::new(),
+            rec_memo: FastMap::default(),
             scopes: Vec::with_capacity(8),
             frames: Vec::with_capacity(4),
             model: 0,
@@ -222,6 +220,9 @@ pub struct Evaluator<'a> {
     alt: Cx<'a>,
     opts: EvalOptions,
     tmp: Vec<Vec<u32>>,
+    /// Spare scope stacks (a named value or a record model is evaluated in
+    /// a scope of its own; reusing the stacks spares an allocation each time).
+    scope_pool: Vec<Vec<u32>>,
 }
 
 const DAY: i32 = 1;
@@ -264,6 +265,7 @@ impl<'a> Evaluator<'a> {
             alt: Cx::new(set),
             opts,
             tmp: Vec::new(),
+            scope_pool: Vec::new(),
         }
     }
 
@@ -275,7 +277,7 @@ impl<'a> Evaluator<'a> {
         subject_row: Option<u32>,
         rows: &[u32],
         as_of: i32,
-        out: &mut Vec<Output>,
+        out: &mut Vec<Output<'a>>,
     ) {
         self.subject_row = subject_row;
         for b in &mut self.by_kind {
@@ -401,6 +403,20 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Replace the scope stack by an empty one (or one holding `row`); the
+    /// old stack is returned, to be given back to [`Self::restore_scopes`].
+    fn swap_scopes(&mut self, row: Option<u32>) -> Vec<u32> {
+        let mut fresh = self.scope_pool.pop().unwrap_or_default();
+        fresh.clear();
+        fresh.extend(row);
+        std::mem::replace(&mut self.cx.scopes, fresh)
+    }
+
+    fn restore_scopes(&mut self, saved: Vec<u32>) {
+        let used = std::mem::replace(&mut self.cx.scopes, saved);
+        self.scope_pool.push(used);
+    }
+
     fn take_tmp(&mut self) -> Vec<u32> {
         let mut v = self.tmp.pop().unwrap_or_default();
         v.clear();
@@ -476,9 +492,9 @@ impl<'a> Evaluator<'a> {
                     return v;
                 }
                 let expr = &self.set.models[m].lets[*slot];
-                let saved = std::mem::take(&mut self.cx.scopes);
+                let saved = self.swap_scopes(None);
                 let v = self.eval(expr);
-                self.cx.scopes = saved;
+                self.restore_scopes(saved);
                 self.cx.lets[m][*slot] = Some(v);
                 v
             }
@@ -1059,7 +1075,7 @@ impl<'a> Evaluator<'a> {
             matched: None,
         });
         // Evaluate inside the record's own frame.
-        let saved_scopes = std::mem::replace(&mut self.cx.scopes, vec![row]);
+        let saved_scopes = self.swap_scopes(Some(row));
         let saved_model = self.cx.model;
         self.cx.model = m;
         self.cx.frames.push((m, row));
@@ -1082,14 +1098,14 @@ impl<'a> Evaluator<'a> {
         };
         self.cx.frames.pop();
         self.cx.model = saved_model;
-        self.cx.scopes = saved_scopes;
+        self.restore_scopes(saved_scopes);
         if let Some(memo) = self.cx.rec_memo.get_mut(&(m, row)) {
             memo.slots[slot] = Some(v);
         }
         v
     }
 
-    fn record_outputs(&mut self, m: usize) -> Vec<RecordResult> {
+    fn record_outputs(&mut self, m: usize) -> Vec<RecordResult<'a>> {
         let model: &'a Model = &self.set.models[m];
         let Body::Record {
             over,
@@ -1127,7 +1143,7 @@ impl<'a> Evaluator<'a> {
             let mut fields = Vec::with_capacity(outputs.len());
             for (name, slot) in outputs {
                 let v = self.rec_value(m, row, *slot);
-                fields.push((name.clone(), self.out_val(v)));
+                fields.push((name.as_str(), self.out_val(v)));
             }
             let matched = self
                 .cx
@@ -1140,16 +1156,16 @@ impl<'a> Evaluator<'a> {
                 && let Some(i) = matched
             {
                 let r = &rules[i];
-                let saved_scopes = std::mem::replace(&mut self.cx.scopes, vec![row]);
+                let saved_scopes = self.swap_scopes(Some(row));
                 let saved = self.cx.model;
                 self.cx.model = m;
                 self.cx.frames.push((m, row));
                 let text = self.render(&r.text);
                 self.cx.frames.pop();
                 self.cx.model = saved;
-                self.cx.scopes = saved_scopes;
+                self.restore_scopes(saved_scopes);
                 reasons.push(Reason {
-                    rule: r.id.clone(),
+                    rule: r.id.as_str(),
                     text,
                     rows: vec![row],
                     points: None,
@@ -1159,8 +1175,8 @@ impl<'a> Evaluator<'a> {
                 });
             }
             out.push(RecordResult {
-                model: model.id.clone(),
-                model_version: model.version.clone(),
+                model: model.id.as_str(),
+                model_version: model.version.as_str(),
                 row,
                 fields,
                 reasons,
@@ -1185,11 +1201,11 @@ impl<'a> Evaluator<'a> {
 
     fn with_model<T>(&mut self, m: usize, f: impl FnOnce(&mut Self) -> T) -> T {
         let saved = self.cx.model;
-        let saved_scopes = std::mem::take(&mut self.cx.scopes);
+        let saved_scopes = self.swap_scopes(None);
         self.cx.model = m;
         let out = f(self);
         self.cx.model = saved;
-        self.cx.scopes = saved_scopes;
+        self.restore_scopes(saved_scopes);
         out
     }
 
@@ -1319,7 +1335,7 @@ impl<'a> Evaluator<'a> {
         s
     }
 
-    fn subject_output(&mut self, m: usize) -> SubjectResult {
+    fn subject_output(&mut self, m: usize) -> SubjectResult<'a> {
         let model: &'a Model = &self.set.models[m];
         let decided = self.decide(m);
         let explain = self.opts.explain;
@@ -1344,8 +1360,8 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                     Decision::Class {
-                        id: c.id.clone(),
-                        label: c.label.clone(),
+                        id: c.id.as_str(),
+                        label: c.label.as_str(),
                     }
                 } else {
                     if explain && let Some(c) = classes.last() {
@@ -1356,8 +1372,8 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                     Decision::Class {
-                        id: default_class.clone(),
-                        label: default_label.clone(),
+                        id: default_class.as_str(),
+                        label: default_label.as_str(),
                     }
                 }
             }
@@ -1373,16 +1389,16 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
-                Decision::Lists(vec![outcomes[*i].id.clone()])
+                Decision::Lists(vec![outcomes[*i].id.as_str()])
             }
             (Body::Lists { .. }, Decided::Lists(None)) => Decision::Lists(Vec::new()),
             (Body::Eligibility { conditions }, Decided::Eligibility(holds)) => {
                 let eligible = holds.iter().all(|h| *h);
-                let failed: Vec<String> = conditions
+                let failed: Vec<&'a str> = conditions
                     .iter()
                     .zip(holds)
                     .filter(|(_, h)| !**h)
-                    .map(|(c, _)| c.id.clone())
+                    .map(|(c, _)| c.id.as_str())
                     .collect();
                 if explain {
                     for (c, h) in conditions.iter().zip(holds) {
@@ -1420,7 +1436,7 @@ impl<'a> Evaluator<'a> {
                         let rows = self.indicator_records(m, k, ind);
                         let text = self.with_model(m, |me| me.render(&ind.text));
                         reasons.push(Reason {
-                            rule: ind.id.clone(),
+                            rule: ind.id.as_str(),
                             text,
                             rows: dedup(rows),
                             points: Some(*p),
@@ -1433,15 +1449,15 @@ impl<'a> Evaluator<'a> {
                 let g = &grades[*grade];
                 Decision::Score {
                     score: *score,
-                    grade: g.id.clone(),
-                    label: g.label.clone(),
+                    grade: g.id.as_str(),
+                    label: g.label.as_str(),
                 }
             }
             _ => Decision::Lists(Vec::new()),
         };
         SubjectResult {
-            model: model.id.clone(),
-            model_version: model.version.clone(),
+            model: model.id.as_str(),
+            model_version: model.version.as_str(),
             decision,
             reasons,
             blocked_by,
@@ -1450,7 +1466,13 @@ impl<'a> Evaluator<'a> {
 
     /// Explain rule `r` of model `m` if its truth equals `want`: text and
     /// records (and when it stops, if `until` and enabled).
-    fn explain_rule(&mut self, m: usize, r: &'a Rule, until: bool, want: bool) -> Option<Reason> {
+    fn explain_rule(
+        &mut self,
+        m: usize,
+        r: &'a Rule,
+        until: bool,
+        want: bool,
+    ) -> Option<Reason<'a>> {
         let (holds, set) = self.rule_trace(m, r);
         if holds != want {
             return None;
@@ -1469,7 +1491,7 @@ impl<'a> Evaluator<'a> {
             None
         };
         Some(Reason {
-            rule: r.id.clone(),
+            rule: r.id.as_str(),
             text,
             rows,
             points: None,
@@ -1625,10 +1647,10 @@ impl<'a> Evaluator<'a> {
                     return self.eval(e);
                 }
                 let expr = &self.set.models[m].lets[*slot];
-                let saved = std::mem::take(&mut self.cx.scopes);
+                let saved = self.swap_scopes(None);
                 let mut mine = self.take_tmp();
                 let v = self.lineage(expr, &mut mine);
-                self.cx.scopes = saved;
+                self.restore_scopes(saved);
                 let set = self.cx.stash(&mine);
                 self.cx.let_lineage.insert((m, *slot), set);
                 out.extend_from_slice(&mine);
@@ -1643,19 +1665,28 @@ impl<'a> Evaluator<'a> {
             Expr::Where { set, cond } => {
                 // The members that pass, and the records that made each pass
                 // (e.g. the penalty that followed an accident).
+                // The members that pass make the value: the condition is
+                // evaluated once per member.
                 let base = self.materialize(set);
-                let rows = self.set_rows(base).to_vec();
-                for row in rows {
+                let mut pass = self.take_tmp();
+                let mut inner = self.take_tmp();
+                for i in base.start..base.start + base.len {
+                    // The arena only grows during an evaluation: `i` stays valid.
+                    let row = self.cx.arena[i as usize];
                     self.cx.scopes.push(row);
-                    let mut inner = Vec::new();
+                    inner.clear();
                     let ok = self.lineage(cond, &mut inner).truthy();
                     self.cx.scopes.pop();
                     if ok {
+                        pass.push(row);
                         out.push(row);
-                        out.extend(inner);
+                        out.extend_from_slice(&inner);
                     }
                 }
-                Val::Set(self.materialize(e))
+                let s = self.cx.stash(&pass);
+                self.tmp.push(inner);
+                self.tmp.push(pass);
+                Val::Set(s)
             }
             Expr::Call(Func::If, args) => {
                 if self.lineage(&args[0], out).truthy() {
@@ -1748,7 +1779,7 @@ impl<'a> Evaluator<'a> {
         }
         let year = time::from_days_since_epoch(t).year();
         for y in 1..=4 {
-            if let Ok(d) = time::parse_date(&format!("{:04}-01-01", i32::from(year) + y)) {
+            if let Ok(d) = time::Date::new(year.saturating_add(y), 1, 1) {
                 cands.push(time::days_since_epoch(d));
             }
         }
@@ -1776,26 +1807,38 @@ impl<'a> Evaluator<'a> {
     // ---- text -------------------------------------------------------------
 
     fn render(&mut self, t: &'a Template) -> String {
-        let mut s = String::new();
+        let mut s = String::with_capacity(64);
         for p in &t.pieces {
             match p {
                 TemplatePiece::Text(x) => s.push_str(x),
                 TemplatePiece::Expr(Expr::Call(Func::Join, args)) => {
-                    let mut parts: Vec<String> = Vec::new();
+                    // Distinct non-empty texts, joined by 、 in order of first appearance.
+                    let mut parts: Vec<(usize, usize)> = Vec::new();
+                    let base = s.len();
                     let e = &args[1];
                     self.each(&args[0], &mut |me, row| {
                         let v = me.per_record(row, e);
-                        let txt = me.format(v);
-                        if !txt.is_empty() && !parts.contains(&txt) {
-                            parts.push(txt);
+                        let start = s.len();
+                        if !parts.is_empty() {
+                            s.push('、');
+                        }
+                        let text_start = s.len();
+                        me.format_into(&mut s, v);
+                        let text = text_start..s.len();
+                        let dup = text.is_empty()
+                            || parts.iter().any(|&(a, b)| s[a..b] == s[text.clone()]);
+                        if dup {
+                            s.truncate(start);
+                        } else {
+                            parts.push((text.start, text.end));
                         }
                         true
                     });
-                    s.push_str(&parts.join("、"));
+                    debug_assert!(s.len() >= base);
                 }
                 TemplatePiece::Expr(e) => {
                     let v = self.eval(e);
-                    s.push_str(&self.format(v));
+                    self.format_into(&mut s, v);
                 }
             }
         }
@@ -1803,24 +1846,49 @@ impl<'a> Evaluator<'a> {
     }
 
     fn format(&self, v: Val<'a>) -> String {
+        let mut s = String::new();
+        self.format_into(&mut s, v);
+        s
+    }
+
+    /// Append the text of `v` to `s`.
+    fn format_into(&self, s: &mut String, v: Val<'a>) {
         match v {
-            Val::Null => String::new(),
-            Val::Bool(b) => if b { "是" } else { "否" }.into(),
-            Val::Num(n) => format_num(n),
-            Val::Str(s) => s.to_owned(),
-            Val::Date(d) => date_text(d),
-            Val::Period(p) => period_zh(p),
-            Val::Window(a, b) => format!("{}至{}", date_text(a), date_text(b)),
-            Val::Range(a, b) => format!("{}至{}", format_num(a), format_num(b)),
-            Val::List(items) => items
-                .iter()
-                .map(|c| self.format(Val::of(c)))
-                .collect::<Vec<_>>()
-                .join("、"),
-            Val::Items(..) => self.items(v).join("、"),
-            Val::Set(s) => format!("{}", s.len),
-            Val::Rec(row) => self.rec.record_id(row).to_owned(),
-            Val::Table(_) => String::new(),
+            Val::Null => {}
+            Val::Bool(b) => s.push_str(if b { "是" } else { "否" }),
+            Val::Num(n) => push_num(s, n),
+            Val::Str(x) => s.push_str(x),
+            Val::Date(d) => push_date(s, d),
+            Val::Period(p) => s.push_str(&period_zh(p)),
+            Val::Window(a, b) => {
+                push_date(s, a);
+                s.push('至');
+                push_date(s, b);
+            }
+            Val::Range(a, b) => {
+                push_num(s, a);
+                s.push('至');
+                push_num(s, b);
+            }
+            Val::List(items) => {
+                for (i, c) in items.iter().enumerate() {
+                    if i > 0 {
+                        s.push('、');
+                    }
+                    self.format_into(s, Val::of(c));
+                }
+            }
+            Val::Items(..) => {
+                for (i, x) in self.items(v).iter().enumerate() {
+                    if i > 0 {
+                        s.push('、');
+                    }
+                    s.push_str(x);
+                }
+            }
+            Val::Set(set) => push_num(s, f64::from(set.len)),
+            Val::Rec(row) => s.push_str(self.rec.record_id(row)),
+            Val::Table(_) => {}
         }
     }
 }
@@ -1868,12 +1936,22 @@ fn first_of_next_month(d: i32) -> i32 {
 
 /// A number for Chinese text: integers without decimals, else up to two.
 pub fn format_num(n: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, n);
+    s
+}
+
+/// Append `n` rounded to two decimals, without trailing zeros.
+fn push_num(s: &mut String, n: f64) {
+    use std::fmt::Write;
     let r = round2(n);
     if r.fract() == 0.0 {
-        format!("{}", r as i64)
+        let _ = write!(s, "{}", r as i64);
     } else {
-        let s = format!("{r:.2}");
-        s.trim_end_matches('0').to_owned()
+        let start = s.len();
+        let _ = write!(s, "{r:.2}");
+        let keep = s[start..].trim_end_matches('0').len();
+        s.truncate(start + keep);
     }
 }
 

@@ -25,5 +25,5 @@ pub use data::Table;
 pub use eval::{EvalOptions, Evaluator};
 pub use file::ModelError;
 pub use ir::ModelKind;
-pub use result::{Decision, OutVal, Output, Reason, RecordResult, SubjectResult};
+pub use result::{Decision, OutVal, Output, Reason, RecordResult, ResultFields, SubjectResult};
 pub use set::{BUILTIN, ModelSet};

@@ -83,10 +83,10 @@ pub fn build_input(
 /// return the result lines of the `evaluate` contract: subject-level lines for
 /// every listed subject, record-level lines for every matching record (of any
 /// subject), sorted by subject, then record id, then model.
-pub fn evaluate_lines(
-    set: &ModelSet,
+pub fn evaluate_lines<'s>(
+    set: &'s ModelSet,
     models: &[usize],
-    input: &MemoryInput,
+    input: &'s MemoryInput,
     as_of: i32,
     opts: EvalOptions,
 ) -> Vec<Value> {
@@ -105,14 +105,14 @@ pub fn evaluate_lines(
     let mut out = Vec::new();
     let empty: Vec<u32> = Vec::new();
     let mut visit =
-        |ev: &mut Evaluator, uscc: &str, subject_row: Option<u32>, want_subject: bool| {
+        |ev: &mut Evaluator<'s>, uscc: &str, subject_row: Option<u32>, want_subject: bool| {
             let rows = input.rows_by_subject.get(uscc).unwrap_or(&empty);
             out.clear();
             ev.evaluate(subject_row, rows, as_of, &mut out);
             for o in out.drain(..) {
                 match o {
                     Output::Subject(r) if want_subject => {
-                        let model = r.model.clone();
+                        let model = r.model.to_owned();
                         keyed.push((
                             uscc.to_owned(),
                             String::new(),
@@ -131,7 +131,7 @@ pub fn evaluate_lines(
                             keyed.push((
                                 uscc.to_owned(),
                                 id,
-                                r.model.clone(),
+                                r.model.to_owned(),
                                 r.to_json(as_of, &input.records),
                             ));
                         }
