@@ -1814,7 +1814,6 @@ impl<'a> Evaluator<'a> {
                 TemplatePiece::Expr(Expr::Call(Func::Join, args)) => {
                     // Distinct non-empty texts, joined by 、 in order of first appearance.
                     let mut parts: Vec<(usize, usize)> = Vec::new();
-                    let base = s.len();
                     let e = &args[1];
                     self.each(&args[0], &mut |me, row| {
                         let v = me.per_record(row, e);
@@ -1834,7 +1833,6 @@ impl<'a> Evaluator<'a> {
                         }
                         true
                     });
-                    debug_assert!(s.len() >= base);
                 }
                 TemplatePiece::Expr(e) => {
                     let v = self.eval(e);
