@@ -431,8 +431,9 @@ fn prepare(
     // Subjects in USCC order (sorted output files), then record-only subjects.
     // Sorted on the first 16 bytes of the code as one integer (a USCC has
     // 18), the whole text breaking ties.
-    let mut work: Vec<(u128, &str, Option<u32>, Option<u32>)> =
-        Vec::with_capacity(subject_of.len() + 16);
+    // (code prefix, code, subject row, record group)
+    type Entry<'t> = (u128, &'t str, Option<u32>, Option<u32>);
+    let mut work: Vec<Entry> = Vec::with_capacity(subject_of.len() + 16);
     let mut seen_groups = vec![false; counts.len()];
     for (&key, &row) in &subject_of {
         let uscc = st.subject_uscc(row);
@@ -451,7 +452,7 @@ fn prepare(
         .copied()
         .filter(|m| job.set.model(*m).record_kind().is_some())
         .collect();
-    let mut orphans: Vec<(u128, &str, Option<u32>, Option<u32>)> = (0..counts.len())
+    let mut orphans: Vec<Entry> = (0..counts.len())
         .filter(|g| !seen_groups[*g])
         .map(|g| {
             (
@@ -462,10 +463,7 @@ fn prepare(
             )
         })
         .collect();
-    let by_code = |a: &(u128, &str, Option<u32>, Option<u32>),
-                   b: &(u128, &str, Option<u32>, Option<u32>)| {
-        a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1))
-    };
+    let by_code = |a: &Entry, b: &Entry| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1));
     work.sort_unstable_by(by_code);
     orphans.sort_unstable_by(by_code);
     let work: Vec<(Option<u32>, Option<u32>)> = work

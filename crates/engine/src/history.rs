@@ -9,10 +9,11 @@ use datafusion::execution::context::SessionContext;
 use datafusion::prelude::{ParquetReadOptions, col, lit};
 use serde::Serialize;
 use serde_json::Value;
+use xinyong_rules::result::{Envelope, join_line};
 
 use crate::EngineError;
 use crate::lake::Lake;
-use crate::results::{RunKind, list_runs, stored_line};
+use crate::results::{RunKind, list_runs};
 
 /// One stored result of one subject.
 #[derive(Debug, Clone, Serialize)]
@@ -59,19 +60,7 @@ pub async fn subject_results(
     let batches = df.collect().await?;
     let mut out = Vec::new();
     for b in batches {
-        let text = |name: &str, i: usize| -> Option<String> {
-            let c = b.column_by_name(name)?;
-            if c.is_null(i) {
-                return None;
-            }
-            match c.data_type() {
-                arrow::datatypes::DataType::Utf8View => {
-                    Some(c.as_string_view().value(i).to_owned())
-                }
-                arrow::datatypes::DataType::Utf8 => Some(c.as_string::<i32>().value(i).to_owned()),
-                _ => None,
-            }
-        };
+        let text = |name: &str, i: usize| str_at(&b, name, i).map(str::to_owned);
         for i in 0..b.num_rows() {
             let run = text("run", i).unwrap_or_default();
             let as_of = b
@@ -156,15 +145,7 @@ pub async fn outcome_counts(
         ])?;
     let mut out = Vec::new();
     for b in df.collect().await? {
-        let s = |name: &str, i: usize| -> String {
-            b.column_by_name(name)
-                .map(|c| match c.data_type() {
-                    arrow::datatypes::DataType::Utf8View => c.as_string_view().value(i).to_owned(),
-                    arrow::datatypes::DataType::Utf8 => c.as_string::<i32>().value(i).to_owned(),
-                    _ => String::new(),
-                })
-                .unwrap_or_default()
-        };
+        let s = |name: &str, i: usize| str_at(&b, name, i).unwrap_or_default().to_owned();
         let n = b
             .column_by_name("n")
             .map(|c| {
@@ -201,6 +182,7 @@ pub async fn run_lines(
     let batches = ctx
         .read_parquet(files, ParquetReadOptions::default())
         .await?
+        .select_columns(&LINE_COLUMNS)?
         .collect()
         .await?;
     let mut out = Vec::new();
@@ -230,6 +212,16 @@ fn str_at<'b>(b: &'b RecordBatch, name: &str, i: usize) -> Option<&'b str> {
     }
 }
 
+/// The columns a result line is made of (see `results::result_schema`).
+const LINE_COLUMNS: [&str; 6] = [
+    "record_id",
+    "subject",
+    "model",
+    "model_version",
+    "as_of",
+    "detail",
+];
+
 /// The result line of row `i` of a results batch: envelope columns and detail
 /// joined (see `results::result_schema`).
 fn stored_line_at(b: &RecordBatch, i: usize) -> Option<String> {
@@ -239,12 +231,12 @@ fn stored_line_at(b: &RecordBatch, i: usize) -> Option<String> {
         .filter(|c| !c.is_null(i))?
         .as_primitive::<Date32Type>()
         .value(i);
-    Some(stored_line(
-        str_at(b, "record_id", i),
-        str_at(b, "subject", i)?,
-        str_at(b, "model", i)?,
-        str_at(b, "model_version", i)?,
+    let envelope = Envelope {
+        record: str_at(b, "record_id", i),
+        subject: str_at(b, "subject", i)?,
+        model: str_at(b, "model", i)?,
+        model_version: str_at(b, "model_version", i)?,
         as_of,
-        detail,
-    ))
+    };
+    Some(join_line(&envelope, detail))
 }

@@ -27,7 +27,7 @@ use crate::EngineError;
 /// result line of the `evaluate` contract without its envelope (subject,
 /// record, model, version and as-of date, which are columns): the decision
 /// and its reasons, a JSON object (see `xinyong_rules::result::Envelope`;
-/// [`stored_line`] joins them back). Leaving the envelope out keeps about a
+/// `xinyong_rules::result::join_line` joins them back when results are read). Leaving the envelope out keeps about a
 /// fifth of the bytes of a run out of the JSON writer and the compressor.
 pub fn result_schema() -> SchemaRef {
     static SCHEMA: std::sync::LazyLock<SchemaRef> = std::sync::LazyLock::new(|| {
@@ -160,27 +160,6 @@ impl ResultBuilder {
             ],
         )?)
     }
-}
-
-/// The result line of a stored result: its envelope columns and its detail.
-pub fn stored_line(
-    record: Option<&str>,
-    subject: &str,
-    model: &str,
-    model_version: &str,
-    as_of: i32,
-    detail: &str,
-) -> String {
-    xinyong_rules::result::join_line(
-        &xinyong_rules::result::Envelope {
-            record,
-            subject,
-            model,
-            model_version,
-            as_of,
-        },
-        detail,
-    )
 }
 
 /// Kind of an evaluation run.

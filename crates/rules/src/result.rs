@@ -110,26 +110,17 @@ pub fn date_text(days: i32) -> String {
 pub fn push_date(s: &mut String, days: i32) {
     let d = time::from_days_since_epoch(days);
     if d.year() >= 0 {
-        let (y, m, dd) = (d.year() as u32, d.month() as u32, d.day() as u32);
-        let digits = [
-            y / 1000 % 10,
-            y / 100 % 10,
-            y / 10 % 10,
-            y % 10,
-            10,
-            m / 10,
-            m % 10,
-            10,
-            dd / 10,
-            dd % 10,
-        ];
-        s.extend(digits.iter().map(|&c| {
-            if c == 10 {
-                '-'
-            } else {
-                (b'0' + c as u8) as char
-            }
-        }));
+        let two = |s: &mut String, n: u32| {
+            s.push(char::from(b'0' + (n / 10 % 10) as u8));
+            s.push(char::from(b'0' + (n % 10) as u8));
+        };
+        let y = d.year() as u32;
+        two(s, y / 100);
+        two(s, y);
+        s.push('-');
+        two(s, d.month() as u32);
+        s.push('-');
+        two(s, d.day() as u32);
     } else {
         use std::fmt::Write;
         let _ = write!(s, "{d}");
