@@ -6,6 +6,7 @@ use arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
     ListBuilder, StringBuilder, UInt8Builder, UInt64Builder,
 };
+use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
@@ -13,7 +14,7 @@ use xinyong_core::catalog::RecordKind;
 use xinyong_core::json::key_hash;
 
 use crate::schema::{
-    ColumnSource, ColumnType, TableSchema, rec, record_schema, subj, subject_schema,
+    ColumnSource, ColumnType, TableSchema, kind_columns, rec, record_schema, subj, subject_schema,
 };
 
 enum Col {
@@ -131,10 +132,14 @@ pub fn parse_days(s: &str) -> Option<i32> {
 /// Field name → columns; looked up once per value of millions of rows.
 type FieldMap = xinyong_core::json::FastMap<&'static str, Vec<usize>>;
 
-/// Builds one Arrow batch of a [`TableSchema`] from JSON bodies.
+/// Builds one Arrow batch of a [`TableSchema`] (or of some of its columns)
+/// from JSON bodies.
 pub struct TableBuilder {
     schema: &'static TableSchema,
-    cols: Vec<Col>,
+    /// The columns built, by schema index (`None`: not part of the batch).
+    cols: Vec<Option<Col>>,
+    /// The schema of the batch (the built columns, in schema order).
+    out_schema: SchemaRef,
     by_field: FieldMap,
     filled: Vec<bool>,
     /// A non-nullable boolean column whose absence means `false` (`withdrawn`).
@@ -147,14 +152,16 @@ impl TableBuilder {
         schema: &'static TableSchema,
         capacity: usize,
         false_when_absent: Option<usize>,
+        only: Option<(&[usize], SchemaRef)>,
     ) -> TableBuilder {
+        let built = |i: usize| only.as_ref().is_none_or(|(cols, _)| cols.contains(&i));
         let mut by_field = FieldMap::default();
         for (i, c) in schema.columns.iter().enumerate() {
             match c.source {
-                ColumnSource::Field(name) | ColumnSource::Band { field: name, .. } => {
+                ColumnSource::Field(name) | ColumnSource::Band { field: name, .. } if built(i) => {
                     by_field.entry(name).or_default().push(i)
                 }
-                ColumnSource::Derived => {}
+                _ => {}
             }
         }
         TableBuilder {
@@ -162,8 +169,10 @@ impl TableBuilder {
             cols: schema
                 .columns
                 .iter()
-                .map(|c| Col::new(c.ty, capacity))
+                .enumerate()
+                .map(|(i, c)| built(i).then(|| Col::new(c.ty, capacity)))
                 .collect(),
+            out_schema: only.map_or_else(|| schema.schema.clone(), |(_, s)| s),
             by_field,
             filled: vec![false; schema.columns.len()],
             false_when_absent,
@@ -173,12 +182,24 @@ impl TableBuilder {
 
     /// A builder of record versions.
     pub fn records(capacity: usize) -> TableBuilder {
-        TableBuilder::new(record_schema(), capacity, Some(rec::WITHDRAWN))
+        TableBuilder::new(record_schema(), capacity, Some(rec::WITHDRAWN), None)
+    }
+
+    /// A builder of versions of records of one kind, with only the columns
+    /// of that kind ([`kind_columns`]).
+    pub fn records_of(kind: RecordKind, capacity: usize) -> TableBuilder {
+        let kc = kind_columns(kind);
+        TableBuilder::new(
+            record_schema(),
+            capacity,
+            Some(rec::WITHDRAWN),
+            Some((&kc.columns, kc.schema.clone())),
+        )
     }
 
     /// A builder of subject versions.
     pub fn subjects(capacity: usize) -> TableBuilder {
-        TableBuilder::new(subject_schema(), capacity, None)
+        TableBuilder::new(subject_schema(), capacity, None, None)
     }
 
     pub fn len(&self) -> usize {
@@ -196,12 +217,15 @@ impl TableBuilder {
                 continue;
             };
             for &i in cols {
+                let Some(col) = self.cols[i].as_mut() else {
+                    continue;
+                };
                 match &self.schema.columns[i].source {
                     ColumnSource::Band { band, upper, .. } => {
                         let bound = value.get(*band).and_then(|b| b.get(usize::from(*upper)));
-                        self.cols[i].value(bound.unwrap_or(&Value::Null));
+                        col.value(bound.unwrap_or(&Value::Null));
                     }
-                    _ => self.cols[i].value(value),
+                    _ => col.value(value),
                 }
                 self.filled[i] = true;
             }
@@ -212,8 +236,11 @@ impl TableBuilder {
         for (i, done) in self.filled.iter().enumerate() {
             if !done {
                 match &mut self.cols[i] {
-                    Col::Bool(b) if self.false_when_absent == Some(i) => b.append_value(false),
-                    col => col.null(),
+                    Some(Col::Bool(b)) if self.false_when_absent == Some(i) => {
+                        b.append_value(false)
+                    }
+                    Some(col) => col.null(),
+                    None => {}
                 }
             }
         }
@@ -223,42 +250,70 @@ impl TableBuilder {
     /// Append one record version.
     pub fn push_record(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
         self.push_body(body);
-        self.cols[rec::SEQ].int(seq);
-        self.cols[rec::VERSION].int(i64::from(version));
-        let key = body
-            .get("subject")
-            .and_then(Value::as_str)
-            .map(key_hash)
-            .unwrap_or(0);
-        self.cols[rec::SUBJECT_KEY].key(key);
-        for i in [rec::SEQ, rec::VERSION, rec::SUBJECT_KEY] {
-            self.filled[i] = true;
-        }
+        self.derived(
+            rec::SEQ,
+            rec::VERSION,
+            rec::SUBJECT_KEY,
+            seq,
+            version,
+            body,
+            "subject",
+        );
         self.fill_rest();
     }
 
     /// Append one subject version.
     pub fn push_subject(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
         self.push_body(body);
-        self.cols[subj::SEQ].int(seq);
-        self.cols[subj::VERSION].int(i64::from(version));
-        let key = body
-            .get("uscc")
-            .and_then(Value::as_str)
-            .map(key_hash)
-            .unwrap_or(0);
-        self.cols[subj::SUBJECT_KEY].key(key);
-        for i in [subj::SEQ, subj::VERSION, subj::SUBJECT_KEY] {
+        self.derived(
+            subj::SEQ,
+            subj::VERSION,
+            subj::SUBJECT_KEY,
+            seq,
+            version,
+            body,
+            "uscc",
+        );
+        self.fill_rest();
+    }
+
+    /// The derived columns: sequence number, version, and the key of the
+    /// USCC in `body[code]`.
+    #[allow(clippy::too_many_arguments)]
+    fn derived(
+        &mut self,
+        seq_col: usize,
+        version_col: usize,
+        key_col: usize,
+        seq: i64,
+        version: i32,
+        body: &Map<String, Value>,
+        code: &str,
+    ) {
+        if let Some(c) = self.cols[seq_col].as_mut() {
+            c.int(seq);
+        }
+        if let Some(c) = self.cols[version_col].as_mut() {
+            c.int(i64::from(version));
+        }
+        if let Some(c) = self.cols[key_col].as_mut() {
+            let key = body
+                .get(code)
+                .and_then(Value::as_str)
+                .map(key_hash)
+                .unwrap_or(0);
+            c.key(key);
+        }
+        for i in [seq_col, version_col, key_col] {
             self.filled[i] = true;
         }
-        self.fill_rest();
     }
 
     /// Finish the batch and reset the builder.
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let arrays: Vec<ArrayRef> = self.cols.iter_mut().flatten().map(Col::finish).collect();
         self.rows = 0;
-        RecordBatch::try_new(self.schema.schema.clone(), arrays)
+        RecordBatch::try_new(self.out_schema.clone(), arrays)
     }
 }
 
@@ -322,6 +377,41 @@ mod tests {
                 .value(0),
             key_hash("91210804MA0Y123404")
         );
+    }
+
+    #[test]
+    fn a_kind_builder_builds_the_columns_of_its_kind_only() {
+        let body = json!({"id": "P1", "kind": "penalty", "subject": "91210804MA0Y123404", "source": "SCJG",
+            "date": "2021-03-04", "procedure": "general", "fine_cny": 500, "year": 2020});
+        let mut b = TableBuilder::records_of(RecordKind::Penalty, 1);
+        b.push_record(7, 2, body.as_object().unwrap());
+        let batch = b.finish().unwrap();
+        assert_eq!(batch.schema(), kind_columns(RecordKind::Penalty).schema);
+        let col = |n: &str| batch.column_by_name(n).cloned();
+        assert!(col("kind").is_none());
+        assert!(col("year").is_none(), "not a field of penalties");
+        assert_eq!(
+            col("fine_cny")
+                .unwrap()
+                .as_primitive::<Float64Type>()
+                .value(0),
+            500.0
+        );
+        assert_eq!(
+            col("seq")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .value(0),
+            7
+        );
+        assert_eq!(
+            col("subject_key")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::UInt64Type>()
+                .value(0),
+            key_hash("91210804MA0Y123404")
+        );
+        assert!(!col("withdrawn").unwrap().as_boolean().value(0));
     }
 
     #[test]

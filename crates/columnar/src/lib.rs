@@ -10,9 +10,10 @@ pub mod segment;
 
 pub use build::{TableBuilder, parse_days};
 pub use schema::{
-    ColumnDef, ColumnSource, ColumnType, TableSchema, rec, record_schema, subj, subject_schema,
+    ColumnDef, ColumnSource, ColumnType, KindColumns, TableSchema, kind_columns, rec,
+    record_schema, subj, subject_schema,
 };
 pub use segment::{
-    Segment, SegmentError, SegmentWriter, covered_until, list_segments, read_segment,
-    remove_stale_tmp,
+    KindSegmentWriter, Segment, SegmentError, SegmentWriter, covered_until, list_segments,
+    read_segment, remove_stale_tmp,
 };

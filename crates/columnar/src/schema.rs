@@ -278,6 +278,58 @@ pub fn record_schema() -> &'static TableSchema {
     &RECORD_SCHEMA
 }
 
+/// The columns a record of one kind can fill: the envelope (but `kind`,
+/// which the kind tells) and the fields of the kind.
+pub struct KindColumns {
+    /// Indices in [`record_schema`], ascending.
+    pub columns: Vec<usize>,
+    /// The Arrow schema of those columns, in that order.
+    pub schema: SchemaRef,
+}
+
+static KIND_COLUMNS: LazyLock<Vec<KindColumns>> = LazyLock::new(|| {
+    let rs = record_schema();
+    catalog::RecordKind::ALL
+        .iter()
+        .map(|kind| {
+            let fields = kind.spec().fields;
+            let columns: Vec<usize> = rs
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| {
+                    if *i == rec::KIND {
+                        return false;
+                    }
+                    if *i < rec::FIRST_FIELD {
+                        return true;
+                    }
+                    let name = match &c.source {
+                        ColumnSource::Field(name) => name,
+                        ColumnSource::Band { field, .. } => field,
+                        ColumnSource::Derived => return false,
+                    };
+                    fields.iter().any(|f| f.name == *name)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let schema = Arc::new(Schema::new(
+                columns
+                    .iter()
+                    .map(|&i| rs.schema.field(i).clone())
+                    .collect::<Vec<_>>(),
+            ));
+            KindColumns { columns, schema }
+        })
+        .collect()
+});
+
+/// The columns of records of `kind` (the lake keeps each kind in files of
+/// its own, with only these columns).
+pub fn kind_columns(kind: catalog::RecordKind) -> &'static KindColumns {
+    &KIND_COLUMNS[kind.index()]
+}
+
 /// Schema of subject versions.
 pub fn subject_schema() -> &'static TableSchema {
     &SUBJECT_SCHEMA
@@ -299,6 +351,43 @@ mod tests {
         assert_eq!(s.index("kind"), Some(rec::KIND));
         assert_eq!(s.index("repaired_on"), Some(rec::REPAIRED_ON));
         assert_eq!(s.columns[rec::FIRST_FIELD].name, "decision_no");
+    }
+
+    #[test]
+    fn each_kind_has_the_envelope_and_its_own_fields_only() {
+        let rs = record_schema();
+        for kind in catalog::RecordKind::ALL {
+            let kc = kind_columns(kind);
+            assert_eq!(kc.columns.len(), kc.schema.fields().len());
+            for (&i, f) in kc.columns.iter().zip(kc.schema.fields()) {
+                assert_eq!(rs.columns[i].name, *f.name());
+            }
+            assert!(!kc.columns.contains(&rec::KIND), "{kind}");
+            for c in [rec::SEQ, rec::ID, rec::SUBJECT, rec::SUBJECT_KEY, rec::DATE] {
+                assert!(kc.columns.contains(&c), "{kind}");
+            }
+            for f in kind.spec().fields {
+                match f.ty {
+                    FieldType::Bands => {
+                        assert!(
+                            kc.columns
+                                .contains(&rs.index(&format!("{}.general.min", f.name)).unwrap())
+                        )
+                    }
+                    FieldType::People => {}
+                    _ => assert!(
+                        kc.columns.contains(&rs.index(f.name).unwrap()),
+                        "{}",
+                        f.name
+                    ),
+                }
+            }
+        }
+        let penalty = kind_columns(catalog::RecordKind::Penalty);
+        assert!(!penalty.columns.contains(&rs.index("year").unwrap()));
+        let report = kind_columns(catalog::RecordKind::AnnualReport);
+        assert!(report.columns.contains(&rs.index("year").unwrap()));
+        assert!(!report.columns.contains(&rs.index("fine_cny").unwrap()));
     }
 
     #[test]

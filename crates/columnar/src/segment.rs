@@ -12,6 +12,9 @@ use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use xinyong_core::catalog::RecordKind;
+
+use crate::schema::kind_columns;
 
 /// Errors of segment files.
 #[derive(Debug, thiserror::Error)]
@@ -137,26 +140,137 @@ impl SegmentWriter {
             path,
             first_seq: first,
             last_seq: self.last_seq,
+            by_kind: false,
         }))
     }
 }
 
-/// A complete segment file.
+/// Writes a segment of record versions: a directory `seg-<first>-<last>/`
+/// with one Parquet file per record kind (`<kind>.parquet`), each holding
+/// only the columns of its kind ([`kind_columns`]). A scan of one kind then
+/// reads no column of another. The directory is written under a `.tmp` name
+/// and renamed when complete.
+pub struct KindSegmentWriter {
+    dir: PathBuf,
+    tmp: PathBuf,
+    writers: Vec<Option<ArrowWriter<File>>>,
+    first_seq: Option<i64>,
+    last_seq: i64,
+    rows: u64,
+}
+
+impl KindSegmentWriter {
+    /// Start a segment in `dir` (created if needed).
+    pub fn create(dir: &Path) -> Result<KindSegmentWriter, SegmentError> {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!("seg-writing-{}-{n}.tmp", std::process::id()));
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        Ok(KindSegmentWriter {
+            dir: dir.to_path_buf(),
+            tmp,
+            writers: RecordKind::ALL.iter().map(|_| None).collect(),
+            first_seq: None,
+            last_seq: 0,
+            rows: 0,
+        })
+    }
+
+    /// Record that the segment holds the versions `first..=last` (ascending,
+    /// following whatever it held before).
+    pub fn cover(&mut self, first: i64, last: i64) {
+        self.first_seq.get_or_insert(first);
+        self.last_seq = last;
+    }
+
+    /// Append records of `kind` (a batch of [`kind_columns`]`(kind)`).
+    pub fn write(&mut self, kind: RecordKind, batch: &RecordBatch) -> Result<(), SegmentError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let slot = &mut self.writers[kind.index()];
+        if slot.is_none() {
+            let path = self.tmp.join(kind_file_name(kind));
+            let file = File::create(&path).map_err(io(&path))?;
+            *slot = Some(ArrowWriter::try_new(
+                file,
+                kind_columns(kind).schema.clone(),
+                Some(writer_properties()),
+            )?);
+        }
+        if let Some(w) = slot.as_mut() {
+            w.write(batch)?;
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Close the files and give the directory its final name; `None` when
+    /// the segment covers nothing.
+    pub fn finish(self) -> Result<Option<Segment>, SegmentError> {
+        for w in self.writers.into_iter().flatten() {
+            w.close()?;
+        }
+        let Some(first) = self.first_seq else {
+            fs::remove_dir_all(&self.tmp).map_err(io(&self.tmp))?;
+            return Ok(None);
+        };
+        let path = self.dir.join(kinds_segment_name(first, self.last_seq));
+        fs::rename(&self.tmp, &path).map_err(io(&path))?;
+        Ok(Some(Segment {
+            path,
+            first_seq: first,
+            last_seq: self.last_seq,
+            by_kind: true,
+        }))
+    }
+}
+
+fn kind_file_name(kind: RecordKind) -> String {
+    format!("{}.parquet", kind.as_str())
+}
+
+/// A complete segment: a file, or a directory of one file per record kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub path: PathBuf,
     pub first_seq: i64,
     pub last_seq: i64,
+    /// A directory of one file per record kind ([`KindSegmentWriter`]).
+    pub by_kind: bool,
+}
+
+impl Segment {
+    /// The file of the records of `kind` in a segment by kind, if it has any.
+    pub fn kind_file(&self, kind: RecordKind) -> Option<PathBuf> {
+        let path = self.path.join(kind_file_name(kind));
+        (self.by_kind && path.is_file()).then_some(path)
+    }
 }
 
 fn segment_name(first: i64, last: i64) -> String {
     format!("seg-{first:012}-{last:012}.parquet")
 }
 
-fn parse_name(name: &str) -> Option<(i64, i64)> {
-    let core = name.strip_prefix("seg-")?.strip_suffix(".parquet")?;
+fn kinds_segment_name(first: i64, last: i64) -> String {
+    format!("seg-{first:012}-{last:012}")
+}
+
+/// The sequence range of a segment's name, and whether it is a segment by
+/// kind (a directory) rather than a file.
+fn parse_name(name: &str) -> Option<(i64, i64, bool)> {
+    let core = name.strip_prefix("seg-")?;
+    let (core, by_kind) = match core.strip_suffix(".parquet") {
+        Some(c) => (c, false),
+        None => (core, true),
+    };
     let (a, b) = core.split_once('-')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
+    Some((a.parse().ok()?, b.parse().ok()?, by_kind))
 }
 
 /// Complete segments of `dir`, ordered by first sequence number (`.tmp` files
@@ -176,11 +290,16 @@ pub fn list_segments(dir: &Path) -> Result<Vec<Segment>, SegmentError> {
     for entry in entries {
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some((first_seq, last_seq)) = parse_name(&name) {
+        if let Some((first_seq, last_seq, by_kind)) = parse_name(&name) {
+            let is_dir = entry.file_type().map_err(io(dir))?.is_dir();
+            if is_dir != by_kind {
+                continue;
+            }
             out.push(Segment {
                 path: entry.path(),
                 first_seq,
                 last_seq,
+                by_kind,
             });
         }
     }
@@ -206,8 +325,14 @@ pub fn remove_stale_tmp(dir: &Path) -> Result<usize, SegmentError> {
     for entry in entries {
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".parquet.tmp") && !name.starts_with(&mine) {
+        if !name.starts_with("seg-writing-") || name.starts_with(&mine) {
+            continue;
+        }
+        if name.ends_with(".parquet.tmp") {
             fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+            removed += 1;
+        } else if name.ends_with(".tmp") && entry.path().is_dir() {
+            fs::remove_dir_all(entry.path()).map_err(io(&entry.path()))?;
             removed += 1;
         }
     }
@@ -226,8 +351,19 @@ pub fn covered_until(segments: &[Segment]) -> i64 {
     covered
 }
 
-/// Read a whole segment (tests and small segments; the engine scans with DataFusion).
+/// Read a whole segment (tests and small segments; the engine scans with
+/// DataFusion). A segment by kind gives its kinds' batches kind by kind.
 pub fn read_segment(path: &Path) -> Result<Vec<RecordBatch>, SegmentError> {
+    if path.is_dir() {
+        let mut out = Vec::new();
+        for kind in RecordKind::ALL {
+            let file = path.join(kind_file_name(kind));
+            if file.is_file() {
+                out.extend(read_segment(&file)?);
+            }
+        }
+        return Ok(out);
+    }
     let file = File::open(path).map_err(io(path))?;
     let reader =
         parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
@@ -287,11 +423,55 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_by_kind_is_a_directory_of_one_file_per_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let honor = json!({"id": "1", "kind": "honor", "subject": "91210804MA0Y123404", "source": "FGW", "date": "2022-01-01", "title": "守合同重信用"});
+        let penalty = json!({"id": "2", "kind": "penalty", "subject": "91210804MA0Y123404", "source": "SCJG", "date": "2022-02-01", "fine_cny": 100});
+        let mut w = KindSegmentWriter::create(dir.path()).unwrap();
+        for (seq, kind, body) in [
+            (5, RecordKind::Honor, &honor),
+            (6, RecordKind::Penalty, &penalty),
+        ] {
+            let mut b = crate::build::TableBuilder::records_of(kind, 1);
+            b.push_record(seq, 1, body.as_object().unwrap());
+            w.write(kind, &b.finish().unwrap()).unwrap();
+        }
+        w.cover(5, 6);
+        // A killed writer's directory is not a segment, and is removed on request.
+        fs::create_dir(dir.path().join("seg-writing-999999999-0.tmp")).unwrap();
+        let seg = w.finish().unwrap().unwrap();
+        assert!(seg.by_kind);
+        assert_eq!((seg.first_seq, seg.last_seq), (5, 6));
+        let listed = list_segments(dir.path()).unwrap();
+        assert_eq!(listed, vec![seg.clone()]);
+        assert_eq!(remove_stale_tmp(dir.path()).unwrap(), 1);
+        let file = seg.kind_file(RecordKind::Penalty).unwrap();
+        let batches = read_segment(&file).unwrap();
+        assert_eq!(
+            batches[0].schema(),
+            kind_columns(RecordKind::Penalty).schema
+        );
+        assert!(seg.kind_file(RecordKind::Accident).is_none());
+        let all: usize = read_segment(&seg.path)
+            .unwrap()
+            .iter()
+            .map(|b| b.num_rows())
+            .sum();
+        assert_eq!(all, 2);
+        // A writer that covers nothing leaves nothing.
+        let empty = KindSegmentWriter::create(dir.path()).unwrap();
+        assert!(empty.finish().unwrap().is_none());
+        assert_eq!(list_segments(dir.path()).unwrap().len(), 1);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn coverage_stops_at_a_gap() {
         let seg = |a, b| Segment {
             path: PathBuf::new(),
             first_seq: a,
             last_seq: b,
+            by_kind: false,
         };
         assert_eq!(covered_until(&[seg(1, 10), seg(12, 20)]), 10);
         assert_eq!(covered_until(&[seg(1, 10), seg(11, 20)]), 20);

@@ -4,15 +4,15 @@
 //!
 //! ```text
 //! EvaluateExec: models=[…], as_of=…
-//!   CoalescePartitionsExec                         (Grouping::Local; inserted by the optimizer)
-//!     DataSourceExec: lake/subjects/*.parquet
-//!   CoalescePartitionsExec
-//!     DataSourceExec: lake/records/*.parquet     (only the columns the models read)
+//!   DataSourceExec: lake/subjects/*.parquet
+//!   DataSourceExec: lake/records/*/annual_report.parquet   (one scan per record kind
+//!   DataSourceExec: lake/records/*/penalty.parquet          the models read, of only
+//!   …                                                       the columns they read)
 //! ```
 //!
 //! With `Grouping::Partitioned` the optimizer inserts `RepartitionExec:
-//! Hash([subject_key], N)` instead. Records dated after the as-of date are
-//! dropped by `EvaluateExec` as it groups them.
+//! Hash([subject_key], N)` above every scan. Records dated after the as-of
+//! date are dropped by `EvaluateExec` as it groups them.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::physical_plan::{ExecutionPlan, displayable, execute_stream_partitioned};
 use datafusion::prelude::ParquetReadOptions;
 use futures::StreamExt;
-use xinyong_columnar::{record_schema, subject_schema};
+use xinyong_columnar::{kind_columns, record_schema, subject_schema};
 use xinyong_rules::{EvalOptions, ModelSet};
 use xinyong_store::Store;
 
@@ -112,22 +112,38 @@ pub async fn evaluate_all(
         .schema_force_view_types = false;
     let ctx = SessionContext::new_with_config(config);
 
-    let record_paths: Vec<String> = lake
-        .record_segments()?
-        .into_iter()
-        .map(|s| s.path.to_string_lossy().into_owned())
-        .collect();
+    let record_segments = lake.record_segments()?;
     let subject_paths: Vec<String> = lake
         .subject_segments()?
         .into_iter()
         .map(|s| s.path.to_string_lossy().into_owned())
         .collect();
+    // One scan per record kind the models read, of that kind's files and
+    // only the columns read of it.
     let columns = set_record_columns(&set, &opts.models);
-    let records = table_df(&ctx, record_paths, record_schema().schema.clone())
-        .await?
-        // No filter on the date: EvaluateExec drops records dated after the
-        // as-of date while it groups, without the copy a FilterExec makes.
-        .select_columns(&columns.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut records_plans = Vec::new();
+    for kind in set.kinds_read(&opts.models) {
+        let paths: Vec<String> = record_segments
+            .iter()
+            .filter_map(|s| s.kind_file(kind))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let kc = kind_columns(kind);
+        let wanted: Vec<&str> = kc
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .filter(|n| columns.iter().any(|c| c == n))
+            .collect();
+        let records = table_df(&ctx, paths, kc.schema.clone())
+            .await?
+            // No filter on the date: EvaluateExec drops records dated after
+            // the as-of date while it groups, without the copy a FilterExec
+            // makes.
+            .select_columns(&wanted)?;
+        records_plans.push((kind, records.create_physical_plan().await?));
+    }
     let subject_columns = set_subject_columns(&set, &opts.models);
     let subjects = table_df(&ctx, subject_paths, subject_schema().schema.clone())
         .await?
@@ -137,7 +153,6 @@ pub async fn evaluate_all(
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
         )?;
-    let records_plan = records.create_physical_plan().await?;
     let subjects_plan = subjects.create_physical_plan().await?;
 
     let run_id = new_run_id();
@@ -156,7 +171,7 @@ pub async fn evaluate_all(
         stats: Mutex::new(ExecStats::default()),
     });
     let mut plan: Arc<dyn ExecutionPlan> =
-        Arc::new(EvaluateExec::new(subjects_plan, records_plan, job.clone()));
+        Arc::new(EvaluateExec::new(subjects_plan, records_plans, job.clone()));
     let state = ctx.state();
     for rule in state.physical_optimizers() {
         plan = rule.optimize(plan, state.config_options())?;
@@ -249,15 +264,17 @@ fn set_subject_columns(set: &ModelSet, models: &[usize]) -> Vec<String> {
         .collect()
 }
 
-/// Record columns the models read, plus the envelope the evaluator always needs.
+/// Record columns the models read, plus the envelope the evaluator always
+/// needs (all of it but the version number, which only a model may read).
 fn set_record_columns(set: &ModelSet, models: &[usize]) -> Vec<String> {
+    use xinyong_columnar::rec;
     let schema = record_schema();
     let used = set.record_columns(models);
     schema
         .columns
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i < xinyong_columnar::rec::FIRST_FIELD || used.contains(i))
+        .filter(|(i, _)| (*i < rec::FIRST_FIELD && *i != rec::VERSION) || used.contains(i))
         .map(|(_, c)| c.name.clone())
         .collect()
 }

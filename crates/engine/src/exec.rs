@@ -1,31 +1,35 @@
 //! `EvaluateExec`: the DataFusion operator that evaluates models.
 //!
-//! It has two inputs — subject versions and record versions — and needs every
-//! row of a subject in one place. Two groupings get it there:
+//! Its inputs are the subject versions and the record versions of each kind
+//! the models read (the lake keeps every kind in files of its own columns),
+//! and it needs every row of a subject in one place. Two groupings get it
+//! there:
 //!
-//! * [`Grouping::Partitioned`]: the operator requires both inputs to be
+//! * [`Grouping::Partitioned`]: the operator requires all inputs to be
 //!   co-partitioned by the subject key (the 64-bit hash of the USCC), so each
 //!   partition holds every row of its subjects; DataFusion's physical
 //!   optimizer inserts the hash repartitioning, and a distributed DataFusion
 //!   engine can run the same plan with its own shuffle. Each partition is
 //!   evaluated on its own.
-//! * [`Grouping::Local`] (one machine, the default): the operator requires a
-//!   single partition of each input, which DataFusion satisfies by merging the
-//!   scan's partitions (no repartition, so the rows are never copied: on ten
-//!   million records the hash repartition copied several gigabytes). The rows
-//!   are grouped once, and `threads` output partitions evaluate contiguous
-//!   ranges of the subjects in parallel.
+//! * [`Grouping::Local`] (one machine, the default): the operator reads every
+//!   partition of every input itself (no merge, no repartition: the rows are
+//!   never copied) on `threads` threads, groups the rows once, and `threads`
+//!   output partitions evaluate contiguous ranges of the subjects in
+//!   parallel.
 //!
 //! Either way the operator drops superseded versions, groups the records of
 //! each subject with a counting sort (no comparison sort of ten million rows),
-//! and runs the compiled evaluator of `xinyong-rules` subject by subject,
-//! streaming result batches in subject order.
+//! and runs the compiled evaluator of `xinyong-rules` subject by subject in
+//! USCC order, streaming result batches in subject order.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use arrow::array::{Array, AsArray, BooleanArray, BooleanBufferBuilder};
+use arrow::compute::BatchCoalescer;
+use arrow::datatypes::{Date32Type, Int64Type, UInt64Type};
 use arrow::record_batch::RecordBatch;
 use datafusion::common::Result as DfResult;
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -41,9 +45,9 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 use futures::StreamExt;
-use xinyong_columnar::{rec, subj};
+use xinyong_core::catalog::RecordKind;
 use xinyong_core::json::FastMap;
-use xinyong_rules::{EvalOptions, Evaluator, ModelSet, Output, Table};
+use xinyong_rules::{CHUNK_BITS, CHUNK_ROWS, EvalOptions, Evaluator, ModelSet, Output, Table};
 
 use crate::results::{ResultBuilder, result_schema};
 
@@ -97,7 +101,8 @@ pub struct ExecStats {
 /// The evaluation operator.
 pub struct EvaluateExec {
     subjects: Arc<dyn ExecutionPlan>,
-    records: Arc<dyn ExecutionPlan>,
+    /// One input per record kind read.
+    records: Vec<(RecordKind, Arc<dyn ExecutionPlan>)>,
     job: Arc<EvalJob>,
     props: Arc<PlanProperties>,
     /// `Grouping::Local`: the grouped input, shared by the output partitions.
@@ -113,11 +118,18 @@ impl fmt::Debug for EvaluateExec {
 impl EvaluateExec {
     pub fn new(
         subjects: Arc<dyn ExecutionPlan>,
-        records: Arc<dyn ExecutionPlan>,
+        records: Vec<(RecordKind, Arc<dyn ExecutionPlan>)>,
         job: Arc<EvalJob>,
     ) -> EvaluateExec {
         let partitions = match job.grouping {
-            Grouping::Partitioned => records.output_partitioning().partition_count().max(1),
+            Grouping::Partitioned => records
+                .iter()
+                .map(|(_, r)| r)
+                .chain([&subjects])
+                .map(|p| p.output_partitioning().partition_count())
+                .max()
+                .unwrap_or(1)
+                .max(1),
             Grouping::Local { threads } => threads.max(1),
         };
         let props = PlanProperties::new(
@@ -167,31 +179,37 @@ impl ExecutionPlan for EvaluateExec {
     }
 
     fn input_distribution_requirements(&self) -> InputDistributionRequirements {
+        let inputs = 1 + self.records.len();
         if let Grouping::Local { .. } = self.job.grouping {
+            // Every partition of each input is read and the rows are grouped
+            // once: no merge, no repartition.
             return InputDistributionRequirements::new(vec![
-                Distribution::SinglePartition,
-                Distribution::SinglePartition,
+                Distribution::UnspecifiedDistribution;
+                inputs
             ]);
         }
-        match (Self::key(&self.subjects), Self::key(&self.records)) {
-            (Ok(s), Ok(r)) => InputDistributionRequirements::co_partitioned(vec![
-                Distribution::KeyPartitioned(vec![s]),
-                Distribution::KeyPartitioned(vec![r]),
-            ]),
-            _ => InputDistributionRequirements::new(vec![
-                Distribution::SinglePartition,
-                Distribution::SinglePartition,
-            ]),
+        let keys: DfResult<Vec<Distribution>> = self
+            .children()
+            .into_iter()
+            .map(|c| Self::key(c).map(|k| Distribution::KeyPartitioned(vec![k])))
+            .collect();
+        match keys {
+            Ok(keys) => InputDistributionRequirements::co_partitioned(keys),
+            Err(_) => {
+                InputDistributionRequirements::new(vec![Distribution::SinglePartition; inputs])
+            }
         }
     }
 
     fn benefits_from_input_partitioning(&self) -> Vec<bool> {
         let partitioned = self.job.grouping == Grouping::Partitioned;
-        vec![partitioned, partitioned]
+        vec![partitioned; 1 + self.records.len()]
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.subjects, &self.records]
+        std::iter::once(&self.subjects)
+            .chain(self.records.iter().map(|(_, r)| r))
+            .collect()
     }
 
     fn apply_expressions(
@@ -205,9 +223,17 @@ impl ExecutionPlan for EvaluateExec {
         self: Arc<Self>,
         children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let [subjects, records]: [Arc<dyn ExecutionPlan>; 2] = children
-            .try_into()
-            .map_err(|_| DataFusionError::Internal("EvaluateExec takes two inputs".into()))?;
+        if children.len() != 1 + self.records.len() {
+            return Err(DataFusionError::Internal(format!(
+                "EvaluateExec takes {} inputs",
+                1 + self.records.len()
+            )));
+        }
+        let mut children = children.into_iter();
+        let subjects = children
+            .next()
+            .ok_or_else(|| DataFusionError::Internal("EvaluateExec without subjects".into()))?;
+        let records = self.records.iter().map(|(k, _)| *k).zip(children).collect();
         Ok(Arc::new(EvaluateExec::new(
             subjects,
             records,
@@ -223,24 +249,39 @@ impl ExecutionPlan for EvaluateExec {
         let job = self.job.clone();
         let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(4);
         let (subjects, records) = (self.subjects.clone(), self.records.clone());
-        // Which input partition to read, whether the grouped input is shared
+        // Which input partitions to read, whether the grouped input is shared
         // with the other output partitions, and which share of it is ours.
-        let (input_partition, shared, parts, part) = match job.grouping {
-            Grouping::Partitioned => (partition, None, 1, 0),
-            Grouping::Local { threads } => {
-                (0, Some(self.prepared.clone()), threads.max(1), partition)
-            }
+        let (inputs, shared, parts, part) = match job.grouping {
+            Grouping::Partitioned => (partition..partition + 1, None, 1, 0),
+            Grouping::Local { threads } => (
+                0..usize::MAX,
+                Some(self.prepared.clone()),
+                threads.max(1),
+                partition,
+            ),
         };
         tokio::spawn(async move {
             let prepare = || async {
-                let started = Instant::now();
-                let s = collect(subjects.execute(input_partition, context.clone())?).await?;
-                let r = collect(records.execute(input_partition, context)?).await?;
-                let input_ms = started.elapsed().as_millis() as u64;
                 let job = job.clone();
-                tokio::task::spawn_blocking(move || Arc::new(prepare(&job, s, r, input_ms)))
+                let streams = |plan: &Arc<dyn ExecutionPlan>| {
+                    let n = plan.output_partitioning().partition_count();
+                    (inputs.start..inputs.end.min(n))
+                        .map(|i| plan.execute(i, context.clone()))
+                        .collect::<DfResult<Vec<_>>>()
+                };
+                let subjects = streams(&subjects)?;
+                let mut record_streams = Vec::new();
+                for (kind, plan) in &records {
+                    record_streams.extend(streams(plan)?.into_iter().map(|s| (*kind, s)));
+                }
+                let records = record_streams;
+                // The inputs are consumed on blocking threads: compacting and
+                // grouping each batch as it arrives is CPU work, done while
+                // the scan decodes the next batches.
+                tokio::task::spawn_blocking(move || prepare(&job, subjects, records))
                     .await
-                    .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))
+                    .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))?
+                    .map(Arc::new)
             };
             let prepared = match &shared {
                 None => prepare().await,
@@ -253,7 +294,7 @@ impl ExecutionPlan for EvaluateExec {
                     return;
                 }
             };
-            let range = share(prepared.work.len(), parts, part);
+            let range = share(prepared.items, parts, part);
             let tx2 = tx.clone();
             let work = tokio::task::spawn_blocking(move || {
                 if let Err(e) = evaluate_range(&job, &prepared, range, &tx2) {
@@ -278,8 +319,12 @@ impl ExecutionPlan for EvaluateExec {
     }
 }
 
-async fn collect(stream: SendableRecordBatchStream) -> DfResult<Vec<RecordBatch>> {
-    stream.collect::<Vec<_>>().await.into_iter().collect()
+/// The next batch of `stream`, waited for on a blocking thread.
+fn next_batch(
+    rt: &tokio::runtime::Handle,
+    stream: &mut SendableRecordBatchStream,
+) -> DfResult<Option<RecordBatch>> {
+    rt.block_on(stream.next()).transpose()
 }
 
 /// The `part`-th of `parts` contiguous ranges of `0..n`.
@@ -289,162 +334,608 @@ fn share(n: usize, parts: usize, part: usize) -> std::ops::Range<usize> {
     start.min(n)..end.min(n)
 }
 
-/// One grouping of the input: tables, the record rows of each subject, and
-/// the subjects to evaluate in USCC order.
+/// One grouping of the input: the subjects to evaluate in USCC order, and
+/// their subject and record rows laid out in that order.
 struct Prepared {
+    /// Registered subjects: the subject of work item `i` is row `subject_rows[i]`.
     st: Table,
+    subject_rows: Vec<u32>,
+    /// Records: the rows of work item `i` are `sorted[offsets[i]..offsets[i + 1]]`,
+    /// ordered by kind, then by sequence number. The table holds each kind's
+    /// rows in work order, so evaluating the items in order reads each
+    /// kind's columns front to back.
     rt: Table,
-    /// Record rows grouped by subject: group `g` is `sorted[offsets[g]..offsets[g + 1]]`.
     sorted: Vec<u32>,
     offsets: Vec<u32>,
-    /// (subject row, record group): the registered subjects in USCC order,
-    /// then the subjects known only from records (no subject row).
-    work: Vec<(Option<u32>, Option<u32>)>,
+    /// Registered subjects (the first `registered` items, in USCC order),
+    /// then the subjects known only from records, in USCC order.
+    items: usize,
+    registered: usize,
+    /// The USCCs of the subjects known only from records (items `registered..`).
+    orphans: Vec<String>,
     /// Models evaluated for subjects known only from records (record models).
     record_only: Vec<usize>,
 }
 
 impl Prepared {
-    fn rows(&self, g: Option<u32>) -> &[u32] {
-        match g {
-            Some(g) => {
-                &self.sorted
-                    [self.offsets[g as usize] as usize..self.offsets[g as usize + 1] as usize]
-            }
-            None => &[],
-        }
+    fn rows(&self, item: usize) -> &[u32] {
+        &self.sorted[self.offsets[item] as usize..self.offsets[item + 1] as usize]
     }
 
-    fn uscc(&self, (subject_row, g): (Option<u32>, Option<u32>)) -> &str {
-        match subject_row {
+    fn subject_row(&self, item: usize) -> Option<u32> {
+        self.subject_rows.get(item).copied()
+    }
+
+    fn uscc(&self, item: usize) -> &str {
+        match self.subject_row(item) {
             Some(row) => self.st.subject_uscc(row),
             None => self
-                .rows(g)
-                .first()
-                .map_or("", |&r| self.rt.record_subject(r)),
+                .orphans
+                .get(item - self.registered)
+                .map_or("", String::as_str),
         }
     }
 }
 
-/// Group one input: drop superseded versions, group the records of each
-/// subject (counting sort), list the subjects in USCC order.
-fn prepare(
-    job: &EvalJob,
-    subjects: Vec<RecordBatch>,
-    records: Vec<RecordBatch>,
-    input_ms: u64,
-) -> Prepared {
-    let t0 = Instant::now();
-    // The batches stay as the scan delivered them; row ids address them directly.
-    let st = Table::subjects_from(&subjects);
-    let rt = Table::records_from(&records);
+/// The subjects of the record rows, numbered in order of appearance (the
+/// record groups), by the 64-bit key of their USCC and the USCC itself.
+#[derive(Default)]
+struct Groups {
+    of_key: FastMap<u64, u32>,
+    /// USCCs whose key collides with another USCC's (astronomically rare,
+    /// but two enterprises' records must never be mixed): grouped by text.
+    collided: HashMap<String, u32>,
+    /// The USCCs of the groups, end to end: group `g` is `text[ends[g - 1]..ends[g]]`.
+    text: String,
+    ends: Vec<u32>,
+    keys: Vec<u64>,
+    /// Rows per group.
+    counts: Vec<u32>,
+    /// Highest sequence number seen per group, and whether a row came after
+    /// one with a higher number (its rows must then be sorted).
+    max_seq: Vec<i64>,
+    unsorted: Vec<bool>,
+    /// The last row's key and group: the lake keeps a subject's records
+    /// together as they were imported, so consecutive rows skip the lookup.
+    last: Option<(u64, u32)>,
+}
 
-    // Current subject versions by key (the highest sequence number wins).
-    let mut subject_of: FastMap<u64, u32> = FastMap::default();
-    subject_of.reserve(st.len());
-    for row in st.row_ids() {
-        let seq = st.int(row, subj::SEQ).unwrap_or(0);
-        if job.superseded_subjects.contains(&seq) {
-            continue;
-        }
-        let Some(key) = st.key(row, subj::SUBJECT_KEY) else {
-            continue;
-        };
-        match subject_of.get(&key) {
-            Some(&other)
-                if st.int(other, subj::SEQ).unwrap_or(0) >= seq
-                    && st.subject_uscc(other) == st.subject_uscc(row) => {}
-            _ => {
-                subject_of.insert(key, row);
+impl Groups {
+    fn uscc(&self, g: u32) -> &str {
+        let g = g as usize;
+        let start = if g == 0 { 0 } else { self.ends[g - 1] as usize };
+        &self.text[start..self.ends[g] as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn add(&mut self, key: u64, uscc: &str) -> u32 {
+        self.text.push_str(uscc);
+        self.ends.push(self.text.len() as u32);
+        self.keys.push(key);
+        self.counts.push(0);
+        self.max_seq.push(i64::MIN);
+        self.unsorted.push(false);
+        (self.ends.len() - 1) as u32
+    }
+
+    /// The group of subject `uscc` with key `key`, added if new.
+    fn find_or_add(&mut self, key: u64, uscc: &str) -> u32 {
+        match self.of_key.get(&key) {
+            Some(&g) if self.uscc(g) == uscc => g,
+            Some(_) => match self.collided.get(uscc) {
+                Some(&g) => g,
+                None => {
+                    let g = self.add(key, uscc);
+                    self.collided.insert(uscc.to_owned(), g);
+                    g
+                }
+            },
+            None => {
+                let g = self.add(key, uscc);
+                self.of_key.insert(key, g);
+                g
             }
         }
     }
 
-    // Group current record versions dated on or before the as-of date by
-    // subject: counting sort on group ids. (Later records are unknown at that
-    // date; the evaluator would not count them either, and dropping them here
-    // spares the plan a filter that copies every column.)
-    let mut group_of_key: FastMap<u64, u32> = FastMap::default();
-    group_of_key.reserve(subject_of.len());
-    let mut group_uscc: Vec<&str> = Vec::with_capacity(subject_of.len());
-    let mut row_group: Vec<(u32, u32)> = Vec::with_capacity(rt.len());
-    let mut counts: Vec<u32> = Vec::new();
-    // USCCs whose key collides with another USCC's (astronomically rare, but
-    // two enterprises' records must never be mixed): grouped by text.
-    let mut collided: HashMap<&str, u32> = HashMap::new();
-    // The lake keeps a subject's records together as they were imported:
-    // consecutive rows of one key skip the hash lookup.
-    let mut last: Option<(u64, u32)> = None;
-    for row in rt.row_ids() {
-        if rt.date(row, rec::DATE).is_none_or(|d| d > job.as_of) {
-            continue;
-        }
-        if !job.superseded_records.is_empty()
-            && job.superseded_records.contains(&rt.record_seq(row))
-        {
-            continue;
-        }
-        let Some(key) = rt.key(row, rec::SUBJECT_KEY) else {
-            continue;
-        };
-        let uscc = rt.record_subject(row);
-        let g = match last {
-            Some((k, g)) if k == key && group_uscc[g as usize] == uscc => g,
+    /// The group of a row of subject `uscc` with key `key`, counted.
+    fn of(&mut self, key: u64, uscc: &str, seq: i64) -> u32 {
+        let g = match self.last {
+            Some((k, g)) if k == key && self.uscc(g) == uscc => g,
             _ => {
-                let g = match group_of_key.get(&key) {
-                    Some(&g) if group_uscc[g as usize] == uscc => g,
-                    Some(_) => *collided.entry(uscc).or_insert_with(|| {
-                        group_uscc.push(uscc);
-                        counts.push(0);
-                        (group_uscc.len() - 1) as u32
-                    }),
-                    None => {
-                        group_uscc.push(uscc);
-                        counts.push(0);
-                        let g = (group_uscc.len() - 1) as u32;
-                        group_of_key.insert(key, g);
-                        g
-                    }
-                };
-                last = Some((key, g));
+                let g = self.find_or_add(key, uscc);
+                self.last = Some((key, g));
                 g
             }
         };
-        row_group.push((row, g));
-        counts[g as usize] += 1;
-    }
-    let mut offsets: Vec<u32> = Vec::with_capacity(counts.len() + 1);
-    let mut acc = 0u32;
-    offsets.push(0);
-    for c in &counts {
-        acc += c;
-        offsets.push(acc);
-    }
-    let mut fill = offsets.clone();
-    let mut sorted: Vec<u32> = vec![0; acc as usize];
-    for (row, g) in row_group {
-        let slot = &mut fill[g as usize];
-        sorted[*slot as usize] = row;
-        *slot += 1;
+        let gi = g as usize;
+        self.counts[gi] += 1;
+        if seq < self.max_seq[gi] {
+            self.unsorted[gi] = true;
+        } else {
+            self.max_seq[gi] = seq;
+        }
+        g
     }
 
-    // Subjects in USCC order (sorted output files), then record-only subjects.
-    // Sorted on the first 16 bytes of the code as one integer (a USCC has
-    // 18), the whole text breaking ties.
-    // (code prefix, code, subject row, record group)
-    type Entry<'t> = (u128, &'t str, Option<u32>, Option<u32>);
-    let mut work: Vec<Entry> = Vec::with_capacity(subject_of.len() + 16);
-    let mut seen_groups = vec![false; counts.len()];
-    for (&key, &row) in &subject_of {
-        let uscc = st.subject_uscc(row);
-        let g = match group_of_key.get(&key) {
-            Some(&g) if group_uscc[g as usize] == uscc => Some(g),
-            _ => collided.get(uscc).copied(),
+    /// The group of the subject `uscc` with key `key`, if it has records.
+    fn find(&self, key: u64, uscc: &str) -> Option<u32> {
+        match self.of_key.get(&key) {
+            Some(&g) if self.uscc(g) == uscc => Some(g),
+            _ => self.collided.get(uscc).copied(),
+        }
+    }
+}
+
+/// A scanned batch of fewer rows than this is copied into a chunk of its
+/// kind (with other small ones) rather than kept as it is: a table holds at
+/// most 65,536 chunks, and a lake of many small segments gives many small
+/// batches.
+const MIN_BATCH: usize = 1024;
+
+/// The record rows of one kind read by one collector.
+#[derive(Default)]
+struct KindRows {
+    /// Rows of small batches, copied together (created at the first).
+    coalescer: Option<BatchCoalescer>,
+    /// The input columns kept in chunks (all but the subject and its key,
+    /// which only the grouping reads), for the input schema.
+    keep: Option<(arrow::datatypes::SchemaRef, Vec<usize>)>,
+    /// The group of each row of this kind kept, in order of arrival.
+    groups: Vec<u32>,
+    /// Where each of those rows is: collector chunk `loc >> CHUNK_BITS`,
+    /// row `loc % CHUNK_ROWS`; for a row sent to the coalescer, its index
+    /// among the coalesced rows until the coalesced chunks are numbered.
+    loc: Vec<u32>,
+    /// The positions (in `groups`) of the coalesced rows, in coalescer order.
+    coalesced: Vec<u32>,
+    /// The collector chunks of the coalesced rows, in order (every one but
+    /// the last holds `CHUNK_ROWS` rows).
+    coalesced_chunks: Vec<u32>,
+}
+
+/// Groups record rows as they arrive and keeps them in chunks of one kind
+/// each: a scanned batch is kept as it is (the lake keeps each kind in
+/// files of its own columns, so it holds only what the models read), less
+/// its subject columns. Rows dated after the as-of date and superseded
+/// versions stay out of every group.
+struct RecordCollector<'j> {
+    job: &'j EvalJob,
+    kinds: Vec<KindRows>,
+    /// The chunks of this collector, each of one kind.
+    chunks: Vec<(RecordKind, RecordBatch)>,
+    groups: Groups,
+}
+
+/// The input column index of the envelope column `name`.
+fn input_col(schema: &arrow::datatypes::Schema, name: &str) -> DfResult<usize> {
+    schema
+        .index_of(name)
+        .map_err(|_| DataFusionError::Execution(format!("input lacks the `{name}` column")))
+}
+
+fn unexpected_types() -> DataFusionError {
+    DataFusionError::Execution("input has unexpected column types".into())
+}
+
+fn too_many_chunks() -> DataFusionError {
+    DataFusionError::Execution(format!(
+        "more than {CHUNK_ROWS} chunks of records in one grouping: evaluate with more partitions"
+    ))
+}
+
+impl<'j> RecordCollector<'j> {
+    fn new(job: &'j EvalJob) -> Self {
+        RecordCollector {
+            job,
+            kinds: RecordKind::ALL
+                .iter()
+                .map(|_| KindRows::default())
+                .collect(),
+            chunks: Vec::new(),
+            groups: Groups::default(),
+        }
+    }
+
+    fn add_chunk(&mut self, kind: RecordKind, chunk: RecordBatch) -> DfResult<u32> {
+        if self.chunks.len() >= CHUNK_ROWS {
+            return Err(too_many_chunks());
+        }
+        self.chunks.push((kind, chunk));
+        Ok((self.chunks.len() - 1) as u32)
+    }
+
+    fn drain(&mut self, k: usize) -> DfResult<()> {
+        while let Some(chunk) = self.kinds[k]
+            .coalescer
+            .as_mut()
+            .and_then(BatchCoalescer::next_completed_batch)
+        {
+            let id = self.add_chunk(RecordKind::ALL[k], chunk)?;
+            self.kinds[k].coalesced_chunks.push(id);
+        }
+        Ok(())
+    }
+
+    /// Take a batch of records of `kind`.
+    fn push(&mut self, kind: RecordKind, batch: RecordBatch) -> DfResult<()> {
+        let n = batch.num_rows();
+        if n == 0 {
+            return Ok(());
+        }
+        let ki = kind.index();
+        let schema = batch.schema();
+        let keep = match &self.kinds[ki].keep {
+            Some((first, keep)) if Arc::ptr_eq(first, &schema) || **first == *schema => {
+                keep.clone()
+            }
+            Some(_) => {
+                return Err(DataFusionError::Execution(
+                    "record batches of different schemas in one input".into(),
+                ));
+            }
+            None => {
+                let keep: Vec<usize> = schema
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| !matches!(f.name().as_str(), "subject" | "subject_key"))
+                    .map(|(i, _)| i)
+                    .collect();
+                self.kinds[ki].keep = Some((schema.clone(), keep.clone()));
+                keep
+            }
         };
+        let col = |name: &str| input_col(&schema, name).map(|i| batch.column(i));
+        let date = col("date")?.as_primitive_opt::<Date32Type>();
+        let seq = col("seq")?.as_primitive_opt::<Int64Type>();
+        let key = col("subject_key")?.as_primitive_opt::<UInt64Type>();
+        let subject = col("subject")?.as_string_opt::<i32>();
+        let (Some(date), Some(seq), Some(key), Some(subject)) = (date, seq, key, subject) else {
+            return Err(unexpected_types());
+        };
+        let kept = batch.project(&keep)?;
+        let chunk = if n >= MIN_BATCH {
+            Some(self.add_chunk(kind, kept.clone())?)
+        } else {
+            None
+        };
+        let mut mask = chunk.is_none().then(|| {
+            let mut m = BooleanBufferBuilder::new(n);
+            m.append_n(n, false);
+            m
+        });
+        let superseded = &self.job.superseded_records;
+        for i in 0..n {
+            if date.is_null(i) || key.is_null(i) || subject.is_null(i) {
+                continue;
+            }
+            // Records dated after the as-of date are unknown at that date.
+            if date.value(i) > self.job.as_of {
+                continue;
+            }
+            let s = seq.value(i);
+            if !superseded.is_empty() && superseded.contains(&s) {
+                continue;
+            }
+            let g = self.groups.of(key.value(i), subject.value(i), s);
+            let rows = &mut self.kinds[ki];
+            match (chunk, mask.as_mut()) {
+                (Some(c), _) => rows.loc.push((c << CHUNK_BITS) | i as u32),
+                (None, Some(m)) => {
+                    m.set_bit(i, true);
+                    rows.loc.push(rows.coalesced.len() as u32);
+                    rows.coalesced.push(rows.groups.len() as u32);
+                }
+                (None, None) => {}
+            }
+            rows.groups.push(g);
+        }
+        if let Some(mut m) = mask {
+            let coalescer = self.kinds[ki]
+                .coalescer
+                .get_or_insert_with(|| BatchCoalescer::new(kept.schema(), CHUNK_ROWS));
+            coalescer.push_batch_with_filter(kept, &BooleanArray::new(m.finish(), None))?;
+            self.drain(ki)?;
+        }
+        Ok(())
+    }
+
+    /// The chunks, every kind's rows with their places, and the groups.
+    fn finish(mut self) -> DfResult<Collected> {
+        for k in 0..self.kinds.len() {
+            if let Some(c) = self.kinds[k].coalescer.as_mut() {
+                c.finish_buffered_batch()?;
+            }
+            self.drain(k)?;
+            let rows = &mut self.kinds[k];
+            rows.coalescer = None;
+            // Coalesced row j is row j % CHUNK_ROWS of the (j / CHUNK_ROWS)-th
+            // coalesced chunk.
+            for (j, &pos) in rows.coalesced.iter().enumerate() {
+                let Some(&c) = rows.coalesced_chunks.get(j >> CHUNK_BITS) else {
+                    return Err(DataFusionError::Internal(
+                        "coalesced row without a chunk".into(),
+                    ));
+                };
+                rows.loc[pos as usize] = (c << CHUNK_BITS) | (j & (CHUNK_ROWS - 1)) as u32;
+            }
+        }
+        Ok(Collected {
+            chunks: self.chunks,
+            kinds: self
+                .kinds
+                .into_iter()
+                .map(|k| KindInput {
+                    loc: k.loc,
+                    groups: k.groups,
+                })
+                .collect(),
+            groups: self.groups,
+        })
+    }
+}
+
+/// The rows of one kind: where each is, and its group.
+#[derive(Default)]
+struct KindInput {
+    /// Chunk `loc >> CHUNK_BITS`, row `loc % CHUNK_ROWS`.
+    loc: Vec<u32>,
+    groups: Vec<u32>,
+}
+
+/// What the collectors of the input partitions gathered.
+#[derive(Default)]
+struct Collected {
+    chunks: Vec<(RecordKind, RecordBatch)>,
+    kinds: Vec<KindInput>,
+    groups: Groups,
+}
+
+/// Merge the collectors of the input partitions: one list of chunks, one
+/// numbering of the groups, and each kind's rows one partition after the
+/// other.
+fn merge(collected: Vec<Collected>) -> DfResult<Collected> {
+    let mut parts = collected.into_iter();
+    let Some(mut all) = parts.next() else {
+        return Ok(Collected {
+            kinds: RecordKind::ALL
+                .iter()
+                .map(|_| KindInput::default())
+                .collect(),
+            ..Collected::default()
+        });
+    };
+    for part in parts {
+        let base = all.chunks.len();
+        if base + part.chunks.len() > CHUNK_ROWS {
+            return Err(too_many_chunks());
+        }
+        all.chunks.extend(part.chunks);
+        let mut remap = Vec::with_capacity(part.groups.len());
+        for g in 0..part.groups.len() as u32 {
+            let gi = g as usize;
+            let merged = all
+                .groups
+                .find_or_add(part.groups.keys[gi], part.groups.uscc(g));
+            let mi = merged as usize;
+            // A subject whose rows came through several partitions: its
+            // rows are sorted once listed.
+            all.groups.unsorted[mi] |= all.groups.counts[mi] > 0 || part.groups.unsorted[gi];
+            all.groups.counts[mi] += part.groups.counts[gi];
+            remap.push(merged);
+        }
+        for (into, rows) in all.kinds.iter_mut().zip(part.kinds) {
+            into.loc
+                .extend(rows.loc.iter().map(|&l| l + ((base as u32) << CHUNK_BITS)));
+            into.groups
+                .extend(rows.groups.iter().map(|&g| remap[g as usize]));
+        }
+    }
+    Ok(all)
+}
+
+/// A registered subject to evaluate: its USCC, key and (batch, row).
+type CurrentSubject<'b> = (&'b str, u64, (usize, usize));
+
+/// One scanned subject version: code prefix, code, key, sequence number and
+/// (batch, row).
+type SubjectVersion<'b> = (u128, &'b str, u64, i64, (usize, usize));
+
+/// The current version of every registered subject (the highest sequence
+/// number wins; superseded versions never do), in USCC order. Found by
+/// sorting, not hashing: the work is evaluated in USCC order anyway.
+fn current_subjects<'b>(
+    job: &EvalJob,
+    batches: &'b [RecordBatch],
+) -> DfResult<Vec<CurrentSubject<'b>>> {
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let mut all: Vec<SubjectVersion<'b>> = Vec::with_capacity(rows);
+    for (b, batch) in batches.iter().enumerate() {
+        let schema = batch.schema();
+        let col = |name: &str| input_col(&schema, name).map(|i| batch.column(i));
+        let seq = col("seq")?.as_primitive_opt::<Int64Type>();
+        let key = col("subject_key")?.as_primitive_opt::<UInt64Type>();
+        let uscc = col("uscc")?.as_string_opt::<i32>();
+        let (Some(seq), Some(key), Some(uscc)) = (seq, key, uscc) else {
+            return Err(unexpected_types());
+        };
+        for r in 0..batch.num_rows() {
+            if key.is_null(r) || uscc.is_null(r) {
+                continue;
+            }
+            let s = if seq.is_null(r) { 0 } else { seq.value(r) };
+            if job.superseded_subjects.contains(&s) {
+                continue;
+            }
+            let u = uscc.value(r);
+            all.push((prefix_key(u), u, key.value(r), s, (b, r)));
+        }
+    }
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)).then(a.3.cmp(&b.3)));
+    // The last of each run of one USCC has the highest sequence number.
+    let mut out: Vec<CurrentSubject<'b>> = Vec::with_capacity(all.len());
+    for (i, e) in all.iter().enumerate() {
+        if all.get(i + 1).is_none_or(|next| next.1 != e.1) {
+            out.push((e.1, e.2, e.4));
+        }
+    }
+    Ok(out)
+}
+
+/// Group one input: drop superseded versions and records dated after the
+/// as-of date, group the records of each subject as they arrive (a thread
+/// per input partition), and list the subjects in the order they are
+/// evaluated: registered subjects by USCC, then subjects known only from
+/// records by USCC (the result files are sorted by subject).
+fn prepare(
+    job: &EvalJob,
+    subjects: Vec<SendableRecordBatchStream>,
+    records: Vec<(RecordKind, SendableRecordBatchStream)>,
+) -> DfResult<Prepared> {
+    let handle = tokio::runtime::Handle::current();
+    let t0 = Instant::now();
+    // The subjects are scanned beside the records.
+    let subject_scan = handle.spawn(async move {
+        let mut out = Vec::new();
+        for mut stream in subjects {
+            while let Some(b) = stream.next().await {
+                out.push(b?);
+            }
+        }
+        Ok::<_, DataFusionError>(out)
+    });
+    // The record inputs are read by `threads` threads, each taking the next
+    // input when done with one (a thread decodes what it reads).
+    let queue = Mutex::new(records);
+    let threads = job_threads(job);
+    let collected: Vec<DfResult<Collected>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..threads)
+            .map(|_| {
+                let handle = handle.clone();
+                let queue = &queue;
+                scope.spawn(move || {
+                    let mut collector = RecordCollector::new(job);
+                    loop {
+                        let next = queue.lock().ok().and_then(|mut q| q.pop());
+                        let Some((kind, mut stream)) = next else {
+                            break;
+                        };
+                        while let Some(b) = next_batch(&handle, &mut stream)? {
+                            collector.push(kind, b)?;
+                        }
+                    }
+                    collector.finish()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    Err(DataFusionError::Execution(
+                        "record scan thread panicked".into(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let collected = collected.into_iter().collect::<DfResult<Vec<_>>>()?;
+    let subject_batches = handle
+        .block_on(subject_scan)
+        .map_err(|e| DataFusionError::Execution(format!("subject scan failed: {e}")))??;
+    let input_ms = t0.elapsed().as_millis() as u64;
+    let t1 = Instant::now();
+    let Collected {
+        chunks,
+        kinds,
+        groups,
+    } = merge(collected)?;
+    let rt = Table::records_by_kind(&chunks);
+    drop(chunks);
+
+    // The work: registered subjects in USCC order, then the subjects known
+    // only from records, in USCC order.
+    let current = current_subjects(job, &subject_batches)?;
+    let registered = current.len();
+    let mut seen_groups = vec![false; groups.len()];
+    // The record group of each work item.
+    let mut item_group: Vec<Option<u32>> = Vec::with_capacity(registered + 16);
+    for &(uscc, key, _) in &current {
+        let g = groups.find(key, uscc);
         if let Some(g) = g {
             seen_groups[g as usize] = true;
         }
-        work.push((prefix_key(uscc), uscc, Some(row), g));
+        item_group.push(g);
+    }
+    let mut orphans: Vec<(u128, &str, u32)> = (0..groups.len())
+        .filter(|g| !seen_groups[*g])
+        .map(|g| {
+            let uscc = groups.uscc(g as u32);
+            (prefix_key(uscc), uscc, g as u32)
+        })
+        .collect();
+    orphans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    item_group.extend(orphans.iter().map(|o| Some(o.2)));
+    let orphans: Vec<String> = orphans.into_iter().map(|o| o.1.to_owned()).collect();
+    drop(seen_groups);
+    // The subject row of each registered item (the table's row ids number
+    // the scanned batches in order).
+    let st = Table::subjects_from(&subject_batches);
+    let first_chunk = chunk_starts(&subject_batches);
+    let subject_rows: Vec<u32> = current
+        .iter()
+        .map(|&(_, _, (b, r))| {
+            ((first_chunk[b] + (r >> CHUNK_BITS) as u32) << CHUNK_BITS)
+                | (r & (CHUNK_ROWS - 1)) as u32
+        })
+        .collect();
+    drop(current);
+
+    // The item of each record group, and where each item's rows begin.
+    let mut item_of = vec![0u32; groups.len()];
+    let mut offsets: Vec<u32> = Vec::with_capacity(item_group.len() + 1);
+    offsets.push(0);
+    let mut acc = 0u32;
+    for (item, g) in item_group.iter().enumerate() {
+        if let Some(g) = g {
+            item_of[*g as usize] = item as u32;
+            acc += groups.counts[*g as usize];
+        }
+        offsets.push(acc);
+    }
+    let unsorted: Vec<usize> = item_group
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.is_some_and(|g| groups.unsorted[g as usize]))
+        .map(|(item, _)| item)
+        .collect();
+    let items = item_group.len();
+    drop(item_group);
+    drop(groups);
+
+    // Each item's rows: kinds in catalogue order, within a kind in order of
+    // arrival (a counting sort by item, kind after kind).
+    let mut sorted = vec![0u32; offsets[items] as usize];
+    let mut fill: Vec<u32> = offsets[..items].to_vec();
+    for rows in &kinds {
+        for (&loc, &g) in rows.loc.iter().zip(&rows.groups) {
+            let slot = &mut fill[item_of[g as usize] as usize];
+            sorted[*slot as usize] = loc;
+            *slot += 1;
+        }
+    }
+    drop(fill);
+    drop(kinds);
+    // A subject whose records did not arrive in import order (several
+    // segments or partitions): its rows of each kind are listed by sequence
+    // number, as every other path evaluates them.
+    for item in unsorted {
+        let rows = &mut sorted[offsets[item] as usize..offsets[item + 1] as usize];
+        rows.sort_by_key(|&r| (rt.kind(r).map(|k| k.index()), rt.record_seq(r)));
     }
     let record_only: Vec<usize> = job
         .models
@@ -452,40 +943,44 @@ fn prepare(
         .copied()
         .filter(|m| job.set.model(*m).record_kind().is_some())
         .collect();
-    let mut orphans: Vec<Entry> = (0..counts.len())
-        .filter(|g| !seen_groups[*g])
-        .map(|g| {
-            (
-                prefix_key(group_uscc[g]),
-                group_uscc[g],
-                None,
-                Some(g as u32),
-            )
-        })
-        .collect();
-    let by_code = |a: &Entry, b: &Entry| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1));
-    work.sort_unstable_by(by_code);
-    orphans.sort_unstable_by(by_code);
-    let work: Vec<(Option<u32>, Option<u32>)> = work
-        .into_iter()
-        .map(|(_, _, row, g)| (row, g))
-        .chain(orphans.into_iter().map(|(_, _, row, g)| (row, g)))
-        .collect();
-    let group_ms = t0.elapsed().as_millis() as u64;
+    let group_ms = t1.elapsed().as_millis() as u64;
     if let Ok(mut s) = job.stats.lock() {
         s.groupings += 1;
         s.input_ms += input_ms;
         s.group_ms += group_ms;
         s.records += sorted.len() as u64;
     }
-    Prepared {
+    Ok(Prepared {
         st,
+        subject_rows,
         rt,
         sorted,
         offsets,
-        work,
+        items,
+        registered,
+        orphans,
         record_only,
+    })
+}
+
+/// Threads for the work of one grouping.
+fn job_threads(job: &EvalJob) -> usize {
+    match job.grouping {
+        Grouping::Local { threads } => threads.max(1),
+        Grouping::Partitioned => 1,
     }
+}
+
+/// The first table chunk of each batch, as [`Table`] numbers the chunks of
+/// a list of batches (a batch longer than `CHUNK_ROWS` takes several).
+fn chunk_starts(batches: &[RecordBatch]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(batches.len());
+    let mut next = 0u32;
+    for b in batches {
+        out.push(next);
+        next += b.num_rows().div_ceil(CHUNK_ROWS) as u32;
+    }
+    out
 }
 
 /// The first 16 bytes of `s` as a big-endian integer (zero-padded): ordering
@@ -518,10 +1013,10 @@ fn evaluate_range(
             .map_err(|e| DataFusionError::Execution(e.to_string()))?;
         Ok(tx.blocking_send(Ok(batch)).is_ok())
     };
-    for &item in &prep.work[range] {
-        let (subject_row, g) = item;
+    for item in range {
+        let subject_row = prep.subject_row(item);
         let uscc = prep.uscc(item);
-        let rows = prep.rows(g);
+        let rows = prep.rows(item);
         let t = Instant::now();
         out.clear();
         if subject_row.is_some() {
@@ -540,7 +1035,7 @@ fn evaluate_range(
                 }
                 Output::Records(rs) => {
                     for r in rs {
-                        builder.push_record(&r, job.as_of, rt);
+                        builder.push_record(&r, uscc, job.as_of, rt);
                         results += 1;
                     }
                 }

@@ -72,7 +72,7 @@ pub async fn evaluate_subjects(
                 Output::Subject(_) => {}
                 Output::Records(rs) => {
                     for r in rs {
-                        builder.push_record(&r, as_of, &rt);
+                        builder.push_record(&r, uscc, as_of, &rt);
                         results += 1;
                     }
                 }

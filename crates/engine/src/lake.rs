@@ -7,14 +7,25 @@
 //! before an evaluation. A segment only ever claims sequence numbers it holds:
 //! when the observed sequence jumps (another writer interleaved), the
 //! observer closes the segment and starts a new one, and `sync` fills the gap.
+//!
+//! A record segment is a directory with one file per record kind, holding
+//! only that kind's columns ([`KindSegmentWriter`]); a subject segment is one
+//! file. Rows are written a flush at a time, each flush ordered by subject
+//! (then sequence number): a full evaluation goes through the subjects in
+//! USCC order and then reads each file's columns nearly front to back.
+//! Segments of the earlier layout (one file of every kind's columns) are
+//! replaced by `sync`, which exports their versions again from the store.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use arrow::datatypes::SchemaRef;
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::Int64Type;
+use arrow::record_batch::RecordBatch;
 use xinyong_columnar::{
-    Segment, SegmentWriter, TableBuilder, list_segments, record_schema, subject_schema,
+    KindSegmentWriter, Segment, SegmentWriter, TableBuilder, list_segments, subject_schema,
 };
+use xinyong_core::catalog::RecordKind;
 use xinyong_import::{CommittedChunk, ImportObserver};
 use xinyong_store::{Store, WriteOutcome, WriteStatus};
 
@@ -67,8 +78,12 @@ impl Lake {
         self.root.join("results")
     }
 
+    /// The record segments (directories of one file per kind).
     pub fn record_segments(&self) -> Result<Vec<Segment>, EngineError> {
-        Ok(list_segments(&self.records_dir())?)
+        Ok(list_segments(&self.records_dir())?
+            .into_iter()
+            .filter(|s| s.by_kind)
+            .collect())
     }
 
     pub fn subject_segments(&self) -> Result<Vec<Segment>, EngineError> {
@@ -89,18 +104,18 @@ impl Lake {
     }
 
     async fn fill(&self, store: &Store, which: Which, max: i64) -> Result<u64, EngineError> {
-        let (dir, schema) = match which {
-            Which::Records => (self.records_dir(), record_schema().schema.clone()),
-            Which::Subjects => (self.subjects_dir(), subject_schema().schema.clone()),
+        let dir = match which {
+            Which::Records => self.records_dir(),
+            Which::Subjects => self.subjects_dir(),
         };
-        let segments = list_segments(&dir)?;
+        // Record segments of the earlier layout are exported again, then removed.
+        let (segments, legacy): (Vec<Segment>, Vec<Segment>) = list_segments(&dir)?
+            .into_iter()
+            .partition(|s| s.by_kind == matches!(which, Which::Records));
         let mut exported = 0;
         for (from, to) in gaps(&segments, max) {
-            let mut writer = SegmentWriter::create(&dir, schema.clone())?;
-            let mut builder = match which {
-                Which::Records => TableBuilder::records(FLUSH_ROWS),
-                Which::Subjects => TableBuilder::subjects(FLUSH_ROWS),
-            };
+            let mut writer = SegWriter::create(&dir, which)?;
+            let mut builder = Rows::new(which);
             let mut after = from - 1;
             let mut range: Option<(i64, i64)> = None;
             while after < to {
@@ -127,25 +142,26 @@ impl Lake {
                         after = to;
                         break;
                     }
-                    match which {
-                        Which::Records => builder.push_record(seq, version, &body),
-                        Which::Subjects => builder.push_subject(seq, version, &body),
-                    }
+                    builder.push(seq, version, &body)?;
                     range = Some((range.map_or(seq, |r| r.0), seq));
                     after = seq;
                     exported += 1;
                     if builder.len() >= FLUSH_ROWS {
                         let (a, b) = range.unwrap_or((seq, seq));
-                        writer.write(&builder.finish()?, a, b)?;
+                        builder.write_to(&mut writer, a, b)?;
+                        range = None;
                     }
                 }
             }
             if let Some((a, b)) = range
                 && !builder.is_empty()
             {
-                writer.write(&builder.finish()?, a, b)?;
+                builder.write_to(&mut writer, a, b)?;
             }
             writer.finish()?;
+        }
+        for old in legacy {
+            std::fs::remove_file(&old.path).map_err(|e| EngineError::io(&old.path, e))?;
         }
         Ok(exported)
     }
@@ -173,6 +189,145 @@ fn gaps(segments: &[Segment], max: i64) -> Vec<(i64, i64)> {
     out
 }
 
+/// Versions on their way into a segment: records built per kind with their
+/// kind's columns only, subjects as they are; written a flush at a time,
+/// each batch ordered by subject, then sequence number.
+struct Rows {
+    which: Which,
+    kinds: Vec<Option<TableBuilder>>,
+    subjects: TableBuilder,
+    rows: usize,
+}
+
+impl Rows {
+    fn new(which: Which) -> Rows {
+        Rows {
+            which,
+            kinds: RecordKind::ALL.iter().map(|_| None).collect(),
+            subjects: TableBuilder::subjects(match which {
+                Which::Subjects => FLUSH_ROWS,
+                Which::Records => 0,
+            }),
+            rows: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rows
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    fn push(
+        &mut self,
+        seq: i64,
+        version: i32,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        match self.which {
+            Which::Subjects => self.subjects.push_subject(seq, version, body),
+            Which::Records => {
+                let kind = body
+                    .get("kind")
+                    .and_then(|k| k.as_str())
+                    .and_then(RecordKind::parse)
+                    .ok_or_else(|| {
+                        EngineError::Other(format!("record version {seq} has no known kind"))
+                    })?;
+                self.kinds[kind.index()]
+                    .get_or_insert_with(|| TableBuilder::records_of(kind, 4096))
+                    .push_record(seq, version, body);
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Write the rows (versions `first..=last`) to `writer`, ordered.
+    fn write_to(
+        &mut self,
+        writer: &mut SegWriter,
+        first: i64,
+        last: i64,
+    ) -> Result<(), EngineError> {
+        match writer {
+            SegWriter::Subjects(w) => {
+                let batch = by_subject(self.subjects.finish()?, "uscc")?;
+                w.write(&batch, first, last)?;
+            }
+            SegWriter::Records(w) => {
+                for (k, builder) in self.kinds.iter_mut().enumerate() {
+                    if let Some(b) = builder.as_mut().filter(|b| !b.is_empty()) {
+                        w.write(RecordKind::ALL[k], &by_subject(b.finish()?, "subject")?)?;
+                    }
+                }
+                w.cover(first, last);
+            }
+        }
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+/// `batch` ordered by its USCC column `code`, then by sequence number.
+fn by_subject(batch: RecordBatch, code: &str) -> Result<RecordBatch, EngineError> {
+    let (Some(codes), Some(seqs)) = (
+        batch
+            .column_by_name(code)
+            .and_then(|c| c.as_string_opt::<i32>()),
+        batch
+            .column_by_name("seq")
+            .and_then(|c| c.as_primitive_opt::<Int64Type>()),
+    ) else {
+        return Err(EngineError::Other(format!(
+            "segment rows without `{code}` and `seq`"
+        )));
+    };
+    let key = |i: usize| {
+        (
+            (!codes.is_null(i)).then(|| codes.value(i)),
+            (!seqs.is_null(i)).then(|| seqs.value(i)),
+        )
+    };
+    let n = batch.num_rows();
+    if (1..n).all(|i| key(i - 1) <= key(i)) {
+        return Ok(batch);
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
+    Ok(arrow::compute::take_record_batch(
+        &batch,
+        &arrow::array::UInt32Array::from(order),
+    )?)
+}
+
+/// The writer of one segment.
+enum SegWriter {
+    Records(KindSegmentWriter),
+    Subjects(Box<SegmentWriter>),
+}
+
+impl SegWriter {
+    fn create(dir: &Path, which: Which) -> Result<SegWriter, EngineError> {
+        Ok(match which {
+            Which::Records => SegWriter::Records(KindSegmentWriter::create(dir)?),
+            Which::Subjects => SegWriter::Subjects(Box::new(SegmentWriter::create(
+                dir,
+                subject_schema().schema.clone(),
+            )?)),
+        })
+    }
+
+    fn finish(self) -> Result<Option<Segment>, EngineError> {
+        Ok(match self {
+            SegWriter::Records(w) => w.finish()?,
+            SegWriter::Subjects(w) => w.finish()?,
+        })
+    }
+}
+
 /// `.tmp` files of writers that died more than six hours ago.
 fn remove_old_tmp(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -187,6 +342,8 @@ fn remove_old_tmp(dir: &Path) {
             .is_ok_and(|t| t < cutoff);
         if name.ends_with(".parquet.tmp") && old {
             let _ = std::fs::remove_file(e.path());
+        } else if name.starts_with("seg-writing-") && name.ends_with(".tmp") && old {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
@@ -195,33 +352,21 @@ fn remove_old_tmp(dir: &Path) {
 struct Mirror {
     dir: PathBuf,
     which: Which,
-    schema: SchemaRef,
-    builder: TableBuilder,
-    /// Sequence range of the rows in `builder`.
+    rows: Rows,
+    /// Sequence range of the rows in `rows`.
     pending: Option<(i64, i64)>,
     /// Last sequence number written to the current segment.
     last: Option<i64>,
-    writer: Option<SegmentWriter>,
+    writer: Option<SegWriter>,
     segments: Vec<Segment>,
 }
 
 impl Mirror {
     fn new(dir: PathBuf, which: Which) -> Mirror {
-        let (builder, schema) = match which {
-            Which::Records => (
-                TableBuilder::records(FLUSH_ROWS),
-                record_schema().schema.clone(),
-            ),
-            Which::Subjects => (
-                TableBuilder::subjects(FLUSH_ROWS),
-                subject_schema().schema.clone(),
-            ),
-        };
         Mirror {
             dir,
             which,
-            schema,
-            builder,
+            rows: Rows::new(which),
             pending: None,
             last: None,
             writer: None,
@@ -232,11 +377,10 @@ impl Mirror {
     fn flush(&mut self) -> Result<(), EngineError> {
         if let Some((a, b)) = self.pending.take() {
             if self.writer.is_none() {
-                self.writer = Some(SegmentWriter::create(&self.dir, self.schema.clone())?);
+                self.writer = Some(SegWriter::create(&self.dir, self.which)?);
             }
-            let batch = self.builder.finish()?;
             if let Some(w) = self.writer.as_mut() {
-                w.write(&batch, a, b)?;
+                self.rows.write_to(w, a, b)?;
             }
             self.last = Some(b);
         }
@@ -248,7 +392,7 @@ impl Mirror {
         if let Some(seg) = self
             .writer
             .take()
-            .map(SegmentWriter::finish)
+            .map(SegWriter::finish)
             .transpose()?
             .flatten()
         {
@@ -272,12 +416,9 @@ impl Mirror {
             // Another writer took the sequence numbers in between.
             self.close_segment()?;
         }
-        match self.which {
-            Which::Records => self.builder.push_record(seq, version, body),
-            Which::Subjects => self.builder.push_subject(seq, version, body),
-        }
+        self.rows.push(seq, version, body)?;
         self.pending = Some((self.pending.map_or(seq, |p| p.0), seq));
-        if self.builder.len() >= FLUSH_ROWS {
+        if self.rows.len() >= FLUSH_ROWS {
             self.flush()?;
         }
         Ok(())
@@ -380,6 +521,7 @@ mod tests {
             path: PathBuf::new(),
             first_seq: a,
             last_seq: b,
+            by_kind: true,
         }
     }
 

@@ -114,9 +114,10 @@ impl ResultBuilder {
         self.rows += 1;
     }
 
-    pub fn push_record(&mut self, r: &RecordResult, as_of: i32, table: &Table) {
+    /// A record-level result of a record of `subject`.
+    pub fn push_record(&mut self, r: &RecordResult, subject: &str, as_of: i32, table: &Table) {
         self.run.append_value(&self.run_id);
-        self.subject.append_value(table.record_subject(r.row));
+        self.subject.append_value(subject);
         self.model.append_value(r.model);
         self.version.append_value(r.model_version);
         self.as_of.append_value(as_of);
@@ -233,17 +234,20 @@ pub fn new_run_id() -> String {
 /// subject are found without reading whole files.
 pub fn result_writer_properties() -> WriterProperties {
     // The detail is long and unique: no dictionary, no statistics.
-    WriterProperties::builder()
+    // Only the subject (point lookups) and the model (filters) are
+    // searched: the other columns keep no statistics, which spares a
+    // comparison of every value as it is written.
+    let mut b = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(64 * 1024))
-        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_statistics_enabled(EnabledStatistics::None)
         .set_column_statistics_enabled("subject".into(), EnabledStatistics::Page)
-        .set_column_bloom_filter_enabled("subject".into(), true)
-        .set_column_dictionary_enabled("subject".into(), false)
-        .set_column_dictionary_enabled("record_id".into(), false)
-        .set_column_dictionary_enabled("detail".into(), false)
-        .set_column_statistics_enabled("detail".into(), EnabledStatistics::None)
-        .build()
+        .set_column_statistics_enabled("model".into(), EnabledStatistics::Chunk)
+        .set_column_bloom_filter_enabled("subject".into(), true);
+    for unique in ["subject", "record_id", "detail"] {
+        b = b.set_column_dictionary_enabled(unique.into(), false);
+    }
+    b.build()
 }
 
 /// Writes the Parquet files of one run.

@@ -3,15 +3,24 @@
 use std::collections::BTreeSet;
 
 use xinyong_columnar::record_schema;
+use xinyong_core::catalog::RecordKind;
 
 use crate::ir::{Body, Expr, Rule, Template, TemplatePiece};
 use crate::set::ModelSet;
 
 /// Subject columns read (`subject.x`), collected beside record columns.
 static SUBJECT_MARK: usize = 1 << 30;
+/// Record kinds read (their index), collected beside record columns.
+static KIND_MARK: usize = 1 << 29;
 
 fn walk(e: &Expr, out: &mut BTreeSet<usize>) {
     match e {
+        Expr::Source(k) => {
+            out.insert(KIND_MARK | k.index());
+        }
+        Expr::PersonEntries => {
+            out.insert(KIND_MARK | RecordKind::ListEntry.index());
+        }
         Expr::Subject { col } => {
             out.insert(SUBJECT_MARK | *col);
         }
@@ -94,7 +103,17 @@ impl ModelSet {
     pub fn record_columns(&self, models: &[usize]) -> BTreeSet<usize> {
         self.columns_read(models)
             .into_iter()
-            .filter(|c| c & SUBJECT_MARK == 0)
+            .filter(|c| c & (SUBJECT_MARK | KIND_MARK) == 0)
+            .collect()
+    }
+
+    /// The record kinds `models` and the models they use read (the others
+    /// need not be scanned).
+    pub fn kinds_read(&self, models: &[usize]) -> Vec<RecordKind> {
+        self.columns_read(models)
+            .into_iter()
+            .filter(|c| c & KIND_MARK != 0)
+            .filter_map(|c| RecordKind::from_index(c & !KIND_MARK))
             .collect()
     }
 
@@ -154,7 +173,13 @@ impl ModelSet {
                     }
                     vetoes.iter().for_each(|v| walk_rule(&v.rule, &mut out));
                 }
-                Body::Record { select, rules, .. } => {
+                Body::Record {
+                    over,
+                    select,
+                    rules,
+                    ..
+                } => {
+                    out.insert(KIND_MARK | over.index());
                     if let Some(s) = select {
                         walk(s, &mut out);
                     }

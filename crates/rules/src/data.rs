@@ -49,9 +49,12 @@ impl Col {
     }
 }
 
-/// Rows per chunk: a row id is `chunk << CHUNK_BITS | row in chunk`.
-pub const CHUNK_BITS: u32 = 20;
-const CHUNK_ROWS: usize = 1 << CHUNK_BITS;
+/// Rows per chunk: a row id is `chunk << CHUNK_BITS | row in chunk`. With
+/// 16 bits a table holds up to 65,536 chunks of 65,536 rows (the batch engine
+/// keeps each record kind in chunks of its own, see [`Table::records_by_kind`]).
+pub const CHUNK_BITS: u32 = 16;
+/// The most rows a chunk holds.
+pub const CHUNK_ROWS: usize = 1 << CHUNK_BITS;
 const CHUNK_MASK: u32 = (1 << CHUNK_BITS) - 1;
 
 /// Records or subjects with typed column access by schema index.
@@ -63,6 +66,9 @@ const CHUNK_MASK: u32 = (1 << CHUNK_BITS) - 1;
 pub struct Table {
     chunks: Vec<Vec<Col>>,
     lens: Vec<usize>,
+    /// The record kind of every row of a chunk, when the chunk holds one
+    /// kind only (then it need not carry a `kind` column).
+    kinds: Vec<Option<RecordKind>>,
     rows: usize,
 }
 
@@ -79,10 +85,14 @@ fn list_item(values: &ArrayRef, i: usize) -> Option<&str> {
 }
 
 impl Table {
-    fn new(batches: &[RecordBatch], schema: &TableSchema) -> Table {
+    fn new<'b>(
+        batches: impl IntoIterator<Item = (Option<RecordKind>, &'b RecordBatch)>,
+        schema: &TableSchema,
+    ) -> Table {
         let mut chunks = Vec::new();
         let mut lens = Vec::new();
-        for batch in batches {
+        let mut kinds = Vec::new();
+        for (kind, batch) in batches {
             let mut start = 0;
             while start < batch.num_rows() {
                 let len = (batch.num_rows() - start).min(CHUNK_ROWS);
@@ -95,35 +105,50 @@ impl Table {
                 }
                 chunks.push(cols);
                 lens.push(len);
+                kinds.push(kind);
                 start += len;
             }
         }
         if chunks.is_empty() {
             chunks.push(vec![Col::Missing; schema.len()]);
             lens.push(0);
+            kinds.push(None);
         }
         let rows = lens.iter().sum();
-        Table { chunks, lens, rows }
+        Table {
+            chunks,
+            lens,
+            kinds,
+            rows,
+        }
     }
 
     /// Records, by column name (any column order, missing columns allowed).
     pub fn records(batch: &RecordBatch) -> Table {
-        Table::new(std::slice::from_ref(batch), record_schema())
+        Table::new([(None, batch)], record_schema())
     }
 
     /// Records spread over several batches (no copy).
     pub fn records_from(batches: &[RecordBatch]) -> Table {
-        Table::new(batches, record_schema())
+        Table::new(batches.iter().map(|b| (None, b)), record_schema())
+    }
+
+    /// Records in batches of one kind each (no copy): a batch carries only
+    /// the columns of its kind, and needs no `kind` column. Row ids number
+    /// the batches in order, each batch holding at most [`CHUNK_ROWS`] rows
+    /// (a longer one is split).
+    pub fn records_by_kind(batches: &[(RecordKind, RecordBatch)]) -> Table {
+        Table::new(batches.iter().map(|(k, b)| (Some(*k), b)), record_schema())
     }
 
     /// Subjects, by column name.
     pub fn subjects(batch: &RecordBatch) -> Table {
-        Table::new(std::slice::from_ref(batch), subject_schema())
+        Table::new([(None, batch)], subject_schema())
     }
 
     /// Subjects spread over several batches (no copy).
     pub fn subjects_from(batches: &[RecordBatch]) -> Table {
-        Table::new(batches, subject_schema())
+        Table::new(batches.iter().map(|b| (None, b)), subject_schema())
     }
 
     /// Every row id, in order.
@@ -226,6 +251,9 @@ impl Table {
     /// Kind of a record row.
     #[inline]
     pub fn kind(&self, row: u32) -> Option<RecordKind> {
+        if let Some(k) = self.kinds[(row >> CHUNK_BITS) as usize] {
+            return Some(k);
+        }
         match self.at(row, rec::KIND) {
             (Col::U8(a), r) if !a.is_null(r) => RecordKind::from_index(usize::from(a.value(r))),
             _ => None,
@@ -241,9 +269,9 @@ impl Table {
         }
     }
 
-    /// Whether this table has a readable column at `col`.
+    /// Whether this table has a readable column at `col` (in any chunk).
     pub fn has(&self, col: usize) -> bool {
-        !matches!(self.chunks[0][col], Col::Missing)
+        self.chunks.iter().any(|c| !matches!(c[col], Col::Missing))
     }
 
     /// Record id (`id` column) of a record row.

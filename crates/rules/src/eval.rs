@@ -28,6 +28,14 @@ struct Summary<'a> {
     eligible: Option<bool>,
 }
 
+/// The set a set function runs over: an expression (a filter is walked
+/// without being built), or a set already built.
+#[derive(Debug, Clone, Copy)]
+enum SetSrc<'a> {
+    Expr(&'a Expr),
+    Ref(SetRef),
+}
+
 /// The decision of one model, before explanation.
 #[derive(Debug, Clone)]
 enum Decided {
@@ -67,8 +75,8 @@ struct Cx<'a> {
     model: usize,
     /// Windows `[add(T, -p), T]` computed at this date.
     windows: Vec<(Period, i32)>,
-    /// Records behind each named value: (model, slot) → arena range.
-    let_lineage: FastMap<(usize, usize), SetRef>,
+    /// Records behind each named value, by model and slot: an arena range.
+    let_lineage: Vec<Vec<Option<SetRef>>>,
     /// Records behind each used model's result (see `result_lineage`).
     result_lineage: Vec<Option<SetRef>>,
     /// Records behind indicator `k` of scoring model `m`, traced while the
@@ -100,7 +108,11 @@ impl<'a> Cx<'a> {
             frames: Vec::with_capacity(4),
             model: 0,
             windows: Vec::with_capacity(4),
-            let_lineage: FastMap::default(),
+            let_lineage: set
+                .models
+                .iter()
+                .map(|m| vec![None; m.lets.len()])
+                .collect(),
             result_lineage: vec![None; set.models.len()],
             indicator_rows: FastMap::default(),
             rule_rows: FastMap::default(),
@@ -122,7 +134,9 @@ impl<'a> Cx<'a> {
         self.scopes.clear();
         self.frames.clear();
         self.windows.clear();
-        self.let_lineage.clear();
+        for l in &mut self.let_lineage {
+            l.iter_mut().for_each(|v| *v = None);
+        }
         self.result_lineage.iter_mut().for_each(|r| *r = None);
         self.indicator_rows.clear();
         self.rule_rows.clear();
@@ -223,6 +237,12 @@ pub struct Evaluator<'a> {
     /// Spare scope stacks (a named value or a record model is evaluated in
     /// a scope of its own; reusing the stacks spares an allocation each time).
     scope_pool: Vec<Vec<u32>>,
+    /// The periods of each rule condition explained with `stops_on` (by
+    /// address), or `None` when they cannot be told (see [`when_periods`]).
+    rule_periods: FastMap<usize, Option<Moves>>,
+    /// Whether the records behind a set expression are its members (see
+    /// [`Evaluator::members_are_lineage`]), by address.
+    plain_sets: FastMap<usize, bool>,
 }
 
 const DAY: i32 = 1;
@@ -266,6 +286,8 @@ impl<'a> Evaluator<'a> {
             opts,
             tmp: Vec::new(),
             scope_pool: Vec::new(),
+            rule_periods: FastMap::default(),
+            plain_sets: FastMap::default(),
         }
     }
 
@@ -390,6 +412,7 @@ impl<'a> Evaluator<'a> {
                 let s = self.person_entries();
                 self.each_ref(s, f)
             }
+            Expr::Where { .. } if self.none_of_kind(e) => true,
             Expr::Where { set, cond } => self.each(set, &mut |me, row| {
                 me.cx.scopes.push(row);
                 let ok = me.eval(cond).truthy();
@@ -423,9 +446,33 @@ impl<'a> Evaluator<'a> {
         v
     }
 
+    /// Whether the set `e` is a filter of the subject's records of a kind
+    /// the subject has none of (most subjects have no records of most
+    /// kinds: such sets are empty without evaluating anything).
+    #[inline]
+    fn none_of_kind(&self, e: &Expr) -> bool {
+        let mut e = e;
+        loop {
+            match e {
+                Expr::Source(k) => return self.by_kind[k.index()].is_empty(),
+                Expr::PersonEntries => {
+                    return self.by_kind[RecordKind::ListEntry.index()].is_empty();
+                }
+                Expr::Where { set, .. } => e = set,
+                _ => return false,
+            }
+        }
+    }
+
     fn materialize(&mut self, e: &'a Expr) -> SetRef {
         if let Expr::Source(k) = e {
             return self.source(*k);
+        }
+        if self.none_of_kind(e) {
+            return SetRef {
+                start: self.cx.arena.len() as u32,
+                len: 0,
+            };
         }
         let mut buf = self.take_tmp();
         self.each(e, &mut |_, row| {
@@ -764,29 +811,51 @@ impl<'a> Evaluator<'a> {
         if latest { o.is_gt() } else { o.is_lt() }
     }
 
-    fn call(&mut self, f: Func, args: &'a [Expr]) -> Val<'a> {
+    /// A set function (`count`, `sum`, …) over the set `src`; `args[0]` is
+    /// the set's expression, the other arguments are as written.
+    fn call_set(&mut self, f: Func, src: SetSrc<'a>, args: &'a [Expr]) -> Val<'a> {
         use Func::*;
         match f {
-            Count => {
+            Count | Any => {
+                // A set already built (a named set, a source) is counted
+                // without walking it; a filter is walked without building it.
+                let s = match src {
+                    SetSrc::Ref(s) => Some(s),
+                    SetSrc::Expr(Expr::Where { .. }) => None,
+                    SetSrc::Expr(e) => match self.eval(e) {
+                        Val::Set(s) => Some(s),
+                        _ => {
+                            return if f == Count {
+                                Val::Num(0.0)
+                            } else {
+                                Val::Bool(false)
+                            };
+                        }
+                    },
+                };
+                if let Some(s) = s {
+                    return if f == Count {
+                        Val::Num(f64::from(s.len))
+                    } else {
+                        Val::Bool(s.len > 0)
+                    };
+                }
                 let mut n = 0u32;
-                self.each(&args[0], &mut |_, _| {
+                let stop_at_first = f == Any;
+                self.each_src(src, &mut |_, _| {
                     n += 1;
-                    true
+                    !stop_at_first
                 });
-                Val::Num(f64::from(n))
-            }
-            Any => {
-                let mut found = false;
-                self.each(&args[0], &mut |_, _| {
-                    found = true;
-                    false
-                });
-                Val::Bool(found)
+                if f == Count {
+                    Val::Num(f64::from(n))
+                } else {
+                    Val::Bool(n > 0)
+                }
             }
             Sum => {
                 let mut s = 0.0;
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     if let Val::Num(x) = me.per_record(row, e) {
                         s += x;
                     }
@@ -797,7 +866,7 @@ impl<'a> Evaluator<'a> {
             SetMin | SetMax => {
                 let mut best = Val::Null;
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     let v = me.per_record(row, e);
                     if !v.is_null() {
                         let replace = best.is_null()
@@ -814,7 +883,7 @@ impl<'a> Evaluator<'a> {
             All => {
                 let mut all = true;
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     if !me.per_record(row, e).truthy() {
                         all = false;
                         return false;
@@ -826,7 +895,7 @@ impl<'a> Evaluator<'a> {
             Distinct => {
                 let mut seen: Vec<Val<'a>> = Vec::new();
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     let v = me.per_record(row, e);
                     if !v.is_null() && !seen.iter().any(|s| me.val_eq(*s, v)) {
                         seen.push(v);
@@ -838,7 +907,7 @@ impl<'a> Evaluator<'a> {
             Latest | Earliest => {
                 let mut best: Option<(u32, Val<'a>)> = None;
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     let v = me.per_record(row, e);
                     if v.is_null() {
                         return true;
@@ -853,7 +922,7 @@ impl<'a> Evaluator<'a> {
             Top => {
                 let mut items: Vec<(u32, Val<'a>)> = Vec::new();
                 let e = &args[1];
-                self.each(&args[0], &mut |me, row| {
+                self.each_src(src, &mut |me, row| {
                     let v = me.per_record(row, e);
                     if !v.is_null() {
                         items.push((row, v));
@@ -878,6 +947,23 @@ impl<'a> Evaluator<'a> {
                     start,
                     len: self.cx.arena.len() as u32 - start,
                 })
+            }
+            _ => Val::Null,
+        }
+    }
+
+    fn each_src(&mut self, src: SetSrc<'a>, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
+        match src {
+            SetSrc::Expr(e) => self.each(e, f),
+            SetSrc::Ref(s) => self.each_ref(s, f),
+        }
+    }
+
+    fn call(&mut self, f: Func, args: &'a [Expr]) -> Val<'a> {
+        use Func::*;
+        match f {
+            Count | Any | Sum | SetMin | SetMax | All | Distinct | Latest | Earliest | Top => {
+                self.call_set(f, SetSrc::Expr(&args[0]), args)
             }
             Join => Val::Null, // rendered by templates only
             If => {
@@ -1642,17 +1728,31 @@ impl<'a> Evaluator<'a> {
                 // A named value is explained once per evaluation: its records
                 // are kept in the arena.
                 let m = self.cx.model;
-                if let Some(rows) = self.cx.let_lineage.get(&(m, *slot)).copied() {
+                if let Some(rows) = self.cx.let_lineage[m][*slot] {
                     out.extend_from_slice(self.set_rows(rows));
                     return self.eval(e);
                 }
                 let expr = &self.set.models[m].lets[*slot];
+                // A set already computed whose records are its members: its
+                // lineage is the set itself, without filtering again.
+                if let Some(v @ Val::Set(s)) = self.cx.lets[m][*slot]
+                    && self.members_are_lineage(m, expr)
+                {
+                    self.cx.let_lineage[m][*slot] = Some(s);
+                    out.extend_from_slice(self.set_rows(s));
+                    return v;
+                }
                 let saved = self.swap_scopes(None);
                 let mut mine = self.take_tmp();
                 let v = self.lineage(expr, &mut mine);
                 self.restore_scopes(saved);
+                // The value traced is the value: later reads need not
+                // compute it again.
+                if self.cx.lets[m][*slot].is_none() {
+                    self.cx.lets[m][*slot] = Some(v);
+                }
                 let set = self.cx.stash(&mine);
-                self.cx.let_lineage.insert((m, *slot), set);
+                self.cx.let_lineage[m][*slot] = Some(set);
                 out.extend_from_slice(&mine);
                 self.tmp.push(mine);
                 v
@@ -1661,6 +1761,15 @@ impl<'a> Evaluator<'a> {
                 let s = self.materialize(e);
                 out.extend_from_slice(self.set_rows(s));
                 Val::Set(s)
+            }
+            Expr::Where { .. } if self.members_are_lineage(self.cx.model, e) => {
+                // The condition brings no records of its own: the records
+                // behind the set are its members, evaluated as a value.
+                let v = self.eval(e);
+                if let Val::Set(s) = v {
+                    out.extend_from_slice(self.set_rows(s));
+                }
+                v
             }
             Expr::Where { set, cond } => {
                 // The members that pass, and the records that made each pass
@@ -1702,16 +1811,20 @@ impl<'a> Evaluator<'a> {
                 }
                 v
             }
-            Expr::Call(f, args) if is_set_fn(*f) => {
+            Expr::Call(Func::Top, _) => {
                 let v = self.eval(e);
-                if *f == Func::Top {
-                    if let Val::Set(s) = v {
-                        out.extend_from_slice(self.set_rows(s));
-                    }
-                } else {
-                    self.lineage(&args[0], out);
+                if let Val::Set(s) = v {
+                    out.extend_from_slice(self.set_rows(s));
                 }
                 v
+            }
+            Expr::Call(f, args) if is_set_fn(*f) => {
+                // The set is built once, with its records, and the function
+                // runs over it.
+                match self.lineage(&args[0], out) {
+                    Val::Set(s) => self.call_set(*f, SetSrc::Ref(s), args),
+                    _ => self.eval(e),
+                }
             }
             Expr::Call(_, args) => {
                 for a in args {
@@ -1727,12 +1840,66 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Whether tracing `e` (of model `m`) adds no records, whatever the
+    /// data: it mirrors the cases of [`Evaluator::lineage`] that add rows.
+    /// Deeply nested lets answer `false`, which only takes the slower path.
+    fn row_free(&self, m: usize, e: &Expr, depth: u8) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let free = |x: &Expr| self.row_free(m, x, depth + 1);
+        match e {
+            Expr::ModelResult { .. }
+            | Expr::Source(_)
+            | Expr::PersonEntries
+            | Expr::Where { .. } => false,
+            Expr::Bin(_, l, r) => free(l) && free(r),
+            Expr::Not(x) => free(x),
+            Expr::Let(slot) => self.set.models[m].lets.get(*slot).is_some_and(&free),
+            Expr::Call(Func::Latest | Func::Earliest | Func::Top, _) => false,
+            Expr::Call(f, _) if is_set_fn(*f) => false,
+            Expr::Call(_, args) => args.iter().all(free),
+            Expr::FieldOf { rec, .. } => free(rec),
+            // Traced as plain values (see `lineage`).
+            _ => true,
+        }
+    }
+
+    /// Whether the records behind the set `e` are exactly its members: a
+    /// source, or a filter whose condition brings no records of its own.
+    fn members_are_lineage(&mut self, m: usize, e: &Expr) -> bool {
+        match e {
+            Expr::Source(_) | Expr::PersonEntries => true,
+            Expr::Where { cond, .. } => {
+                let key = e as *const Expr as usize;
+                if let Some(&plain) = self.plain_sets.get(&key) {
+                    return plain;
+                }
+                let plain = self.row_free(m, cond, 0);
+                self.plain_sets.insert(key, plain);
+                plain
+            }
+            _ => false,
+        }
+    }
+
     /// The first day after `T` on which `when` no longer holds, assuming no
     /// new records: the candidates are the days on which a record behind the
     /// rule (or the subject) reaches one of the model's periods.
     fn stops_on(&mut self, m: usize, when: &'a Expr, rows: &[u32]) -> Option<i32> {
         let t = self.cx.as_of;
-        let periods = self.set.periods_of(m);
+        let key = when as *const Expr as usize;
+        if !self.rule_periods.contains_key(&key) {
+            let periods = when_periods(self.set, m, when);
+            self.rule_periods.insert(key, periods);
+        }
+        // The periods whose ends can change the rule's truth, and whether
+        // the calendar can (all of the model's, and the calendar, when the
+        // rule's own cannot be told).
+        let (periods, calendar) = match self.rule_periods.get(&key) {
+            Some(Some(moves)) => (moves.periods.clone(), moves.calendar),
+            _ => (self.set.periods_of(m).to_vec(), true),
+        };
         let mut base: Vec<i32> = Vec::new();
         for &row in rows {
             for &c in &self.date_cols {
@@ -1763,7 +1930,7 @@ impl<'a> Evaluator<'a> {
         for &d in &base {
             cands.push(d);
             cands.push(d + DAY);
-            for p in periods {
+            for p in &periods {
                 let e = add_days(d, *p);
                 cands.push(e);
                 cands.push(e + DAY);
@@ -1777,10 +1944,12 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let year = time::from_days_since_epoch(t).year();
-        for y in 1..=4 {
-            if let Ok(d) = time::Date::new(year.saturating_add(y), 1, 1) {
-                cands.push(time::days_since_epoch(d));
+        if calendar {
+            let year = time::from_days_since_epoch(t).year();
+            for y in 1..=4 {
+                if let Ok(d) = time::Date::new(year.saturating_add(y), 1, 1) {
+                    cands.push(time::days_since_epoch(d));
+                }
             }
         }
         cands.retain(|c| *c > t && *c <= horizon);
@@ -1807,7 +1976,16 @@ impl<'a> Evaluator<'a> {
     // ---- text -------------------------------------------------------------
 
     fn render(&mut self, t: &'a Template) -> String {
-        let mut s = String::with_capacity(64);
+        // The literal text and room for the values: one allocation for most texts.
+        let literal: usize = t
+            .pieces
+            .iter()
+            .map(|p| match p {
+                TemplatePiece::Text(x) => x.len(),
+                TemplatePiece::Expr(_) => 16,
+            })
+            .sum();
+        let mut s = String::with_capacity(literal + 16);
         for p in &t.pieces {
             match p {
                 TemplatePiece::Text(x) => s.push_str(x),
@@ -1891,6 +2069,124 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// What can make the truth of a rule condition change as the date moves on
+/// (besides the dates of its records): see [`when_periods`].
+#[derive(Debug, Clone, Default)]
+struct Moves {
+    /// The periods of its windows, period constants and `months(n)`-like
+    /// calls, of the named values it reads, and all those of the models
+    /// whose results or record values it reads.
+    periods: Vec<Period>,
+    /// Whether it reads the calendar of the date (`year`, `ymd`), directly or
+    /// through another model's result: then its truth may change on 1 January.
+    calendar: bool,
+}
+
+/// What can change the truth of `when` (a condition of model `m`) as the
+/// date moves on. `None` when a period is computed from data (then every
+/// period of the model is taken, and the calendar, as for a rule that cannot
+/// be told).
+fn when_periods(set: &ModelSet, m: usize, when: &Expr) -> Option<Moves> {
+    fn add(out: &mut Vec<Period>, p: Period) {
+        for q in [
+            p,
+            Period {
+                months: -p.months,
+                days: -p.days,
+            },
+        ] {
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+    }
+    fn konst(c: &Const, out: &mut Vec<Period>) {
+        match c {
+            Const::Period(p) => add(out, *p),
+            Const::List(items) => items.iter().for_each(|c| konst(c, out)),
+            Const::Table(t) => t.iter().for_each(|(_, c)| konst(c, out)),
+            _ => {}
+        }
+    }
+    fn walk(
+        set: &ModelSet,
+        m: usize,
+        e: &Expr,
+        seen: &mut Vec<usize>,
+        moves: &mut Moves,
+    ) -> Option<()> {
+        let out = &mut moves.periods;
+        match e {
+            Expr::Const(c) => konst(c, out),
+            Expr::WindowBack(p) => add(out, *p),
+            Expr::Let(slot) => {
+                if !seen.contains(slot) {
+                    seen.push(*slot);
+                    walk(set, m, set.models[m].lets.get(*slot)?, seen, moves)?;
+                }
+            }
+            Expr::ModelResult { model, .. } => {
+                set.periods_of(*model).iter().for_each(|p| add(out, *p));
+                moves.calendar = true;
+            }
+            Expr::RecordModel { model, .. } => {
+                set.periods_of(*model).iter().for_each(|p| add(out, *p));
+            }
+            Expr::RecLet(_) => return None,
+            Expr::Call(Func::Year | Func::Ymd, args) => {
+                moves.calendar = true;
+                for a in args {
+                    walk(set, m, a, seen, moves)?;
+                }
+            }
+            Expr::Call(Func::Months | Func::Years | Func::Days, args) => {
+                let [Expr::Const(Const::Num(n))] = args.as_slice() else {
+                    return None;
+                };
+                let k = n.round() as i32;
+                add(
+                    out,
+                    match e {
+                        Expr::Call(Func::Months, _) => Period::months(k),
+                        Expr::Call(Func::Years, _) => Period::years(k),
+                        _ => Period::days(k),
+                    },
+                );
+            }
+            Expr::FieldOf { rec, .. } | Expr::Member(rec, _) => walk(set, m, rec, seen, moves)?,
+            Expr::Where { set: s, cond } => {
+                walk(set, m, s, seen, moves)?;
+                walk(set, m, cond, seen, moves)?;
+            }
+            Expr::Call(_, args) | Expr::List(args) => {
+                for a in args {
+                    walk(set, m, a, seen, moves)?;
+                }
+            }
+            Expr::Bin(_, l, r) | Expr::Index(l, r) => {
+                walk(set, m, l, seen, moves)?;
+                walk(set, m, r, seen, moves)?;
+            }
+            Expr::Not(x) | Expr::Neg(x) => walk(set, m, x, seen, moves)?,
+            Expr::AsOf
+            | Expr::Field { .. }
+            | Expr::HasBands { .. }
+            | Expr::Band { .. }
+            | Expr::Counts { .. }
+            | Expr::Current { .. }
+            | Expr::Rec { .. }
+            | Expr::Subject { .. }
+            | Expr::SubjectStatus
+            | Expr::Source(_)
+            | Expr::PersonEntries => {}
+        }
+        Some(())
+    }
+    let mut moves = Moves::default();
+    walk(set, m, when, &mut Vec::new(), &mut moves)?;
+    Some(moves)
+}
+
 fn model_vetoes(m: &Model) -> &[Veto] {
     match &m.body {
         Body::Scoring { vetoes, .. } => vetoes,
@@ -1942,9 +2238,13 @@ pub fn format_num(n: f64) -> String {
 /// Append `n` rounded to two decimals, without trailing zeros.
 fn push_num(s: &mut String, n: f64) {
     use std::fmt::Write;
+    if let Some(i) = exact_int(n) {
+        push_int(s, i);
+        return;
+    }
     let r = round2(n);
     if r.fract() == 0.0 {
-        let _ = write!(s, "{}", r as i64);
+        push_int(s, r as i64);
     } else {
         let start = s.len();
         let _ = write!(s, "{r:.2}");

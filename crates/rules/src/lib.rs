@@ -21,7 +21,7 @@ pub mod syntax;
 pub mod value;
 
 pub use compile::{Model, alias_of};
-pub use data::Table;
+pub use data::{CHUNK_BITS, CHUNK_ROWS, Table};
 pub use eval::{EvalOptions, Evaluator};
 pub use file::ModelError;
 pub use ir::ModelKind;

@@ -208,12 +208,29 @@ fn needs_escape(b: &[u8]) -> bool {
         .any(|&c| c < 0x20 || c == b'"' || c == b'\\')
 }
 
+/// Append an integer in decimal, without the formatting machinery (the
+/// numbers of millions of results and texts go through here).
+pub fn push_int(out: &mut String, n: i64) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// `n` as an integer when it is one (and small enough that rounding to two
+/// decimals cannot change it): most numbers of results are points and counts.
+#[inline]
+pub fn exact_int(n: f64) -> Option<i64> {
+    let i = n as i64;
+    (i as f64 == n && i.unsigned_abs() < 1 << 40).then_some(i)
+}
+
 /// Append a number as JSON (as [`num_json`] writes it).
 pub fn push_json_num(out: &mut String, n: f64) {
-    use std::fmt::Write;
+    if let Some(i) = exact_int(n) {
+        push_int(out, i);
+        return;
+    }
     let r = round2(n);
     if r.fract() == 0.0 && r.abs() < 9.0e15 {
-        let _ = write!(out, "{}", r as i64);
+        push_int(out, r as i64);
     } else {
         out.push_str(&num_json(r).to_string());
     }
@@ -237,7 +254,19 @@ impl<'b, 't> Out<'b, 't> {
     fn string(&mut self, x: &str) {
         push_json_str(self.s, x);
     }
-    fn key(&mut self, first: &mut bool, k: &str) {
+    /// A key of the result line: one of the contract's field names, which
+    /// need no escaping.
+    fn key(&mut self, first: &mut bool, k: &'static str) {
+        if !*first {
+            self.s.push(',');
+        }
+        *first = false;
+        self.s.push('"');
+        self.s.push_str(k);
+        self.s.push_str("\":");
+    }
+    /// A key named by a model (an output field), escaped.
+    fn key_escaped(&mut self, first: &mut bool, k: &str) {
         if !*first {
             self.s.push(',');
         }
@@ -501,7 +530,7 @@ impl ResultFields for RecordResult<'_> {
     fn write_fields(&self, buf: &mut String, mut first: bool, table: &Table) {
         let mut o = Out::new(buf);
         for (name, v) in &self.fields {
-            o.key(&mut first, name);
+            o.key_escaped(&mut first, name);
             o.value(v);
         }
         o.key(&mut first, "reasons");
@@ -554,7 +583,24 @@ mod tests {
     #[test]
     fn numbers_are_written_as_num_json_writes_them() {
         for n in [
-            0.0, -0.0, 1.0, -3.0, 12.5, 0.125, 1.005, 899.999, 1e15, 9.5e15, -7.25,
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            12.5,
+            0.125,
+            1.005,
+            899.999,
+            1e15,
+            9.5e15,
+            -7.25,
+            -42.0,
+            123_456_789.0,
+            1_099_511_627_775.0,
+            1_099_511_627_776.0,
+            1_099_511_627_777.0,
+            f64::NAN,
+            f64::INFINITY,
         ] {
             let mut s = String::new();
             push_json_num(&mut s, n);

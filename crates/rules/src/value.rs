@@ -84,7 +84,28 @@ impl<'a> Val<'a> {
 /// (500,000.00 is not more than 500,000).
 #[inline]
 pub fn num_key(x: f64) -> f64 {
-    (x * 1e6).round()
+    round_half_away(x * 1e6)
+}
+
+/// `v.round()` (halves away from zero, the sign of zero kept) without a
+/// call into the maths library below 2^52, where the integer part of a
+/// double is exact and its fraction `v - trunc(v)` is computed exactly.
+#[inline]
+pub fn round_half_away(v: f64) -> f64 {
+    if v.abs() < 4_503_599_627_370_496.0 {
+        let t = (v as i64) as f64;
+        let d = v - t;
+        let r = if d >= 0.5 {
+            t + 1.0
+        } else if d <= -0.5 {
+            t - 1.0
+        } else {
+            t
+        };
+        r.copysign(v)
+    } else {
+        v.round()
+    }
 }
 
 #[inline]
@@ -99,12 +120,56 @@ pub fn num_cmp(a: f64, b: f64) -> std::cmp::Ordering {
 
 /// Round to two decimals (scores, amounts in text).
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    round_half_away(x * 100.0) / 100.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_agrees_with_the_standard_library() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            0.3,
+            -0.3,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9.007_199_254_740_993e15,
+            1e300,
+            -1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            123456.789 * 1e6,
+            0.1 + 0.2,
+        ];
+        // A walk over many magnitudes and fractions, halves included.
+        let mut x = 1e-9_f64;
+        while x < 1e17 {
+            for f in [0.0, 0.25, 0.5, 0.75, 0.999_999] {
+                cases.extend([x + f, -(x + f), x * 1.000_000_7, -x * 0.999_999_3]);
+            }
+            x *= 1.37;
+        }
+        for v in cases {
+            let (a, b) = (round_half_away(v), v.round());
+            assert_eq!(a.to_bits(), b.to_bits(), "{v:e}: {a:e} != {b:e}");
+        }
+        assert!(round_half_away(f64::NAN).is_nan());
+    }
 
     #[test]
     fn floating_sums_of_money_compare_exactly() {
