@@ -263,10 +263,10 @@ async fn full_run(
     let report = evaluate_all(store, &lake, set, &opts)
         .await
         .expect("full run");
-    // Partitioned: DataFusion hash-repartitions both inputs by subject key
+    // Partitioned: DataFusion hash-repartitions every input by subject key
     // (a scan of one partition, as this small lake gives, already satisfies
-    // the requirement); Local: it merges the scan's partitions and nothing is
-    // hash-repartitioned.
+    // the requirement); Local: the operator reads every scan partition
+    // itself and nothing is hash-repartitioned.
     assert!(report.plan.contains("EvaluateExec"), "{}", report.plan);
     let hashed = report.plan.contains("RepartitionExec: partitioning=Hash");
     match grouping {
@@ -318,28 +318,35 @@ fn assert_same(
     );
 }
 
+/// The city imported into a store in `dir` (SQLite, or PostgreSQL at
+/// `database_url`), its chunks handed to `observer` when given.
+async fn imported_store(
+    c: &City,
+    dir: &Path,
+    database_url: Option<String>,
+    observer: Option<&mut dyn xinyong_import::ImportObserver>,
+) -> Store {
+    let cfg = StoreConfig {
+        data_dir: dir.to_path_buf(),
+        database_url,
+    };
+    let store = Store::open(&cfg).await.expect("store");
+    let files = vec![c.path.join("subjects.jsonl"), c.path.join("records.jsonl")];
+    let report = import_files(&store, &files, &ImportOptions::default(), observer)
+        .await
+        .expect("import");
+    assert_eq!(report.counts.rejected, 0);
+    store
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_run_on_sqlite_equals_memory_and_incremental_is_visible_at_once() {
     let c = city();
     let memory = memory_off_runtime(&c).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig {
-        data_dir: dir.path().to_path_buf(),
-        database_url: None,
-    };
-    let store = Store::open(&cfg).await.expect("store");
     let lake = Lake::open(dir.path());
     let mut observer = lake.observer().expect("observer");
-    let files = vec![c.path.join("subjects.jsonl"), c.path.join("records.jsonl")];
-    let report = import_files(
-        &store,
-        &files,
-        &ImportOptions::default(),
-        Some(&mut observer),
-    )
-    .await
-    .expect("import");
-    assert_eq!(report.counts.rejected, 0);
+    let store = imported_store(&c, dir.path(), None, Some(&mut observer as _)).await;
     assert!(observer.finish().expect("segments") >= 2);
     let sync = lake.sync(&store).await.expect("sync");
     assert_eq!(
@@ -399,19 +406,66 @@ async fn full_run_on_postgres_equals_memory_with_the_lake_rebuilt_from_the_store
     let c = city();
     let memory = memory_off_runtime(&c).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig {
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(pg.url.clone()),
-    };
-    let store = Store::open(&cfg).await.expect("store");
-    let files = vec![c.path.join("subjects.jsonl"), c.path.join("records.jsonl")];
     // No observer: the lake must be exported from PostgreSQL before the run.
-    import_files(&store, &files, &ImportOptions::default(), None)
-        .await
-        .expect("import");
+    let store = imported_store(&c, dir.path(), Some(pg.url.clone()), None).await;
     // The plan a distributed engine runs: inputs hash-partitioned by subject.
     let (_, batch, _) = full_run(&store, dir.path(), c.as_of, Grouping::Partitioned).await;
     assert_same(&batch, &memory);
     drop(store);
     pg.drop_schema().await;
+}
+
+/// A data directory whose lake was written before records were kept one
+/// file per kind (one segment file of every kind's columns): `sync` exports
+/// the versions again from the store in the current layout, removes the old
+/// file (the store remains the system of record), and the full run gives
+/// the in-memory evaluator's results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lake_of_the_earlier_layout_is_exported_again_from_the_store() {
+    use xinyong_columnar::{SegmentWriter, TableBuilder, list_segments, record_schema};
+    let c = city();
+    let memory = memory_off_runtime(&c).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = imported_store(&c, dir.path(), None, None).await;
+
+    // The earlier layout: every record version in one wide file.
+    let lake = Lake::open(dir.path());
+    let records_dir = lake.records_dir();
+    std::fs::create_dir_all(&records_dir).expect("records dir");
+    let versions = store
+        .record_versions_after(0, u32::MAX)
+        .await
+        .expect("versions");
+    let mut wide = TableBuilder::records(versions.len());
+    for v in &versions {
+        wide.push_record(v.seq, v.version, &v.body);
+    }
+    let batch = wide.finish().expect("wide batch");
+    let mut writer =
+        SegmentWriter::create(&records_dir, record_schema().schema.clone()).expect("writer");
+    let (first, last) = (versions[0].seq, versions[versions.len() - 1].seq);
+    writer.write(&batch, first, last).expect("write");
+    let old = writer.finish().expect("finish").expect("a segment");
+    assert!(!old.by_kind && old.path.is_file(), "{old:?}");
+
+    let sync = lake.sync(&store).await.expect("sync");
+    assert_eq!(
+        sync.records_exported,
+        versions.len() as u64,
+        "every version exported again"
+    );
+    assert!(!old.path.exists(), "the old file is replaced");
+    let segments = list_segments(&records_dir).expect("segments");
+    assert!(!segments.is_empty() && segments.iter().all(|s| s.by_kind));
+    assert_eq!(
+        lake.sync(&store)
+            .await
+            .expect("second sync")
+            .records_exported,
+        0,
+        "nothing left to export"
+    );
+
+    let (_, batch, _) = full_run(&store, dir.path(), c.as_of, Grouping::Local { threads: 2 }).await;
+    assert_same(&batch, &memory);
 }

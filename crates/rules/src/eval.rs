@@ -616,7 +616,7 @@ impl<'a> Evaluator<'a> {
             },
             Expr::Call(f, args) => self.call(*f, args),
             Expr::Bin(op, l, r) => self.binary(*op, l, r),
-            Expr::Not(x) => Val::Bool(!self.eval(x).truthy()),
+            Expr::Not(x) => Val::Bool(!self.operand(x).truthy()),
             Expr::Neg(x) => match self.eval(x) {
                 Val::Num(n) => Val::Num(-n),
                 Val::Period(p) => Val::Period(Period {
@@ -659,27 +659,46 @@ impl<'a> Evaluator<'a> {
         listed.is_some_and(|l| l <= self.cx.as_of) && removed.is_none_or(|r| r > self.cx.as_of)
     }
 
+    /// [`Evaluator::eval`] of the leaves most operands are (a constant, a
+    /// column of the current record, a named value already computed, `T`)
+    /// without a call; anything else goes through `eval`.
+    #[inline(always)]
+    fn operand(&mut self, e: &'a Expr) -> Val<'a> {
+        match e {
+            Expr::Const(c) => Val::of(c),
+            Expr::Field { depth, col } => self
+                .scope(*depth)
+                .map_or(Val::Null, |row| self.field(row, *col)),
+            Expr::Let(slot) => match self.cx.lets[self.cx.model][*slot] {
+                Some(v) => v,
+                None => self.eval(e),
+            },
+            Expr::AsOf => Val::Date(self.cx.as_of),
+            _ => self.eval(e),
+        }
+    }
+
     fn binary(&mut self, op: BinOp, l: &'a Expr, r: &'a Expr) -> Val<'a> {
         match op {
             BinOp::Or => {
-                if self.eval(l).truthy() {
+                if self.operand(l).truthy() {
                     return Val::Bool(true);
                 }
-                Val::Bool(self.eval(r).truthy())
+                Val::Bool(self.operand(r).truthy())
             }
             BinOp::And => {
-                if !self.eval(l).truthy() {
+                if !self.operand(l).truthy() {
                     return Val::Bool(false);
                 }
-                Val::Bool(self.eval(r).truthy())
+                Val::Bool(self.operand(r).truthy())
             }
             BinOp::Coalesce => {
-                let a = self.eval(l);
-                if a.is_null() { self.eval(r) } else { a }
+                let a = self.operand(l);
+                if a.is_null() { self.operand(r) } else { a }
             }
             _ => {
-                let a = self.eval(l);
-                let b = self.eval(r);
+                let a = self.operand(l);
+                let b = self.operand(r);
                 self.apply(op, a, b)
             }
         }

@@ -236,6 +236,13 @@ pub fn push_json_num(out: &mut String, n: f64) {
     }
 }
 
+/// `,"name":`, a key of the result line as [`Out::key`] writes it.
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
+
 /// Writes result lines as compact JSON straight into a string (no
 /// intermediate value tree: the batch engine writes millions of them).
 struct Out<'b, 't> {
@@ -254,16 +261,12 @@ impl<'b, 't> Out<'b, 't> {
     fn string(&mut self, x: &str) {
         push_json_str(self.s, x);
     }
-    /// A key of the result line: one of the contract's field names, which
-    /// need no escaping.
+    /// A key of the result line, one of the contract's field names (which
+    /// need no escaping), written by [`key!`] as `,"name":`: the comma is
+    /// left out before the first key of an object.
     fn key(&mut self, first: &mut bool, k: &'static str) {
-        if !*first {
-            self.s.push(',');
-        }
+        self.s.push_str(if *first { &k[1..] } else { k });
         *first = false;
-        self.s.push('"');
-        self.s.push_str(k);
-        self.s.push_str("\":");
     }
     /// A key named by a model (an output field), escaped.
     fn key_escaped(&mut self, first: &mut bool, k: &str) {
@@ -310,11 +313,11 @@ impl<'b, 't> Out<'b, 't> {
             }
             let mut first = true;
             self.s.push('{');
-            self.key(&mut first, "rule");
+            self.key(&mut first, key!("rule"));
             self.string(r.rule);
-            self.key(&mut first, "text");
+            self.key(&mut first, key!("text"));
             self.string(&r.text);
-            self.key(&mut first, "records");
+            self.key(&mut first, key!("records"));
             self.s.push('[');
             let mut ids = std::mem::take(&mut self.ids);
             record_ids(&r.rows, table, &mut ids);
@@ -327,19 +330,19 @@ impl<'b, 't> Out<'b, 't> {
             self.ids = ids;
             self.s.push(']');
             if let Some(p) = r.points {
-                self.key(&mut first, "points");
+                self.key(&mut first, key!("points"));
                 self.num(p);
             }
             if let Some(p) = r.max_points {
-                self.key(&mut first, "max_points");
+                self.key(&mut first, key!("max_points"));
                 self.num(p);
             }
             if let Some(x) = r.satisfied {
-                self.key(&mut first, "satisfied");
+                self.key(&mut first, key!("satisfied"));
                 self.raw(if x { "true" } else { "false" });
             }
             if let Some(d) = r.stops_on {
-                self.key(&mut first, "stops_on");
+                self.key(&mut first, key!("stops_on"));
                 self.date(d);
             }
             self.s.push('}');
@@ -385,16 +388,16 @@ impl Envelope<'_> {
         let mut first = true;
         o.s.push('{');
         if let Some(r) = self.record {
-            o.key(&mut first, "record");
+            o.key(&mut first, key!("record"));
             o.string(r);
         }
-        o.key(&mut first, "subject");
+        o.key(&mut first, key!("subject"));
         o.string(self.subject);
-        o.key(&mut first, "model");
+        o.key(&mut first, key!("model"));
         o.string(self.model);
-        o.key(&mut first, "model_version");
+        o.key(&mut first, key!("model_version"));
         o.string(self.model_version);
-        o.key(&mut first, "as_of");
+        o.key(&mut first, key!("as_of"));
         o.date(self.as_of);
     }
 }
@@ -466,38 +469,38 @@ impl SubjectResult<'_> {
 impl ResultFields for SubjectResult<'_> {
     fn write_fields(&self, buf: &mut String, mut first: bool, table: &Table) {
         let mut o = Out::new(buf);
-        o.key(&mut first, "class");
+        o.key(&mut first, key!("class"));
         match &self.decision {
             Decision::Class { id, .. } => o.string(id),
             _ => o.raw("null"),
         }
-        o.key(&mut first, "score");
+        o.key(&mut first, key!("score"));
         match &self.decision {
             Decision::Score { score, .. } => o.num(*score),
             _ => o.raw("null"),
         }
-        o.key(&mut first, "grade");
+        o.key(&mut first, key!("grade"));
         match &self.decision {
             Decision::Score { grade, .. } => o.string(grade),
             _ => o.raw("null"),
         }
         match &self.decision {
             Decision::Lists(lists) => {
-                o.key(&mut first, "lists");
+                o.key(&mut first, key!("lists"));
                 o.strings(lists);
             }
             Decision::Eligibility { eligible, failed } => {
-                o.key(&mut first, "eligible");
+                o.key(&mut first, key!("eligible"));
                 o.raw(if *eligible { "true" } else { "false" });
-                o.key(&mut first, "failed");
+                o.key(&mut first, key!("failed"));
                 o.strings(failed);
             }
             _ => {}
         }
-        o.key(&mut first, "reasons");
+        o.key(&mut first, key!("reasons"));
         o.reasons(&self.reasons, table);
         if !self.blocked_by.is_empty() {
-            o.key(&mut first, "blocked_by");
+            o.key(&mut first, key!("blocked_by"));
             o.reasons(&self.blocked_by, table);
         }
         o.s.push('}');
@@ -533,7 +536,7 @@ impl ResultFields for RecordResult<'_> {
             o.key_escaped(&mut first, name);
             o.value(v);
         }
-        o.key(&mut first, "reasons");
+        o.key(&mut first, key!("reasons"));
         o.reasons(&self.reasons, table);
         o.s.push('}');
     }
