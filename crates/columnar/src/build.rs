@@ -129,6 +129,30 @@ pub fn parse_days(s: &str) -> Option<i32> {
         .map(xinyong_core::time::days_since_epoch)
 }
 
+/// The columns of a table that are not read from the body: where the
+/// sequence number, the version and the key of the subject's code (the
+/// body field `code`) go.
+struct Derived {
+    seq: usize,
+    version: usize,
+    key: usize,
+    code: &'static str,
+}
+
+const RECORD_DERIVED: Derived = Derived {
+    seq: rec::SEQ,
+    version: rec::VERSION,
+    key: rec::SUBJECT_KEY,
+    code: "subject",
+};
+
+const SUBJECT_DERIVED: Derived = Derived {
+    seq: subj::SEQ,
+    version: subj::VERSION,
+    key: subj::SUBJECT_KEY,
+    code: "uscc",
+};
+
 /// Field name → columns; looked up once per value of millions of rows.
 type FieldMap = xinyong_core::json::FastMap<&'static str, Vec<usize>>;
 
@@ -250,61 +274,35 @@ impl TableBuilder {
     /// Append one record version.
     pub fn push_record(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
         self.push_body(body);
-        self.derived(
-            rec::SEQ,
-            rec::VERSION,
-            rec::SUBJECT_KEY,
-            seq,
-            version,
-            body,
-            "subject",
-        );
+        self.derived(&RECORD_DERIVED, seq, version, body);
         self.fill_rest();
     }
 
     /// Append one subject version.
     pub fn push_subject(&mut self, seq: i64, version: i32, body: &Map<String, Value>) {
         self.push_body(body);
-        self.derived(
-            subj::SEQ,
-            subj::VERSION,
-            subj::SUBJECT_KEY,
-            seq,
-            version,
-            body,
-            "uscc",
-        );
+        self.derived(&SUBJECT_DERIVED, seq, version, body);
         self.fill_rest();
     }
 
-    /// The derived columns: sequence number, version, and the key of the
-    /// USCC in `body[code]`.
-    #[allow(clippy::too_many_arguments)]
-    fn derived(
-        &mut self,
-        seq_col: usize,
-        version_col: usize,
-        key_col: usize,
-        seq: i64,
-        version: i32,
-        body: &Map<String, Value>,
-        code: &str,
-    ) {
-        if let Some(c) = self.cols[seq_col].as_mut() {
+    /// The derived columns of `d`: sequence number, version, and the key of
+    /// the subject's code.
+    fn derived(&mut self, d: &Derived, seq: i64, version: i32, body: &Map<String, Value>) {
+        if let Some(c) = self.cols[d.seq].as_mut() {
             c.int(seq);
         }
-        if let Some(c) = self.cols[version_col].as_mut() {
+        if let Some(c) = self.cols[d.version].as_mut() {
             c.int(i64::from(version));
         }
-        if let Some(c) = self.cols[key_col].as_mut() {
+        if let Some(c) = self.cols[d.key].as_mut() {
             let key = body
-                .get(code)
+                .get(d.code)
                 .and_then(Value::as_str)
                 .map(key_hash)
                 .unwrap_or(0);
             c.key(key);
         }
-        for i in [seq_col, version_col, key_col] {
+        for i in [d.seq, d.version, d.key] {
             self.filled[i] = true;
         }
     }

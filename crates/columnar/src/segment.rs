@@ -73,6 +73,24 @@ fn writer_properties() -> WriterProperties {
     b.build()
 }
 
+/// Prefix of the temporary names of segments being written.
+const WRITING: &str = "seg-writing-";
+
+/// A fresh temporary path in `dir` for a segment being written by this
+/// process: `seg-writing-<pid>-<n><ext>`.
+fn writing_path(dir: &Path, ext: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!("{WRITING}{}-{n}{ext}", std::process::id()))
+}
+
+/// Whether a directory entry named `name` is a segment still being written
+/// (or left by a writer that died): a `.parquet.tmp` file or a `.tmp`
+/// directory.
+pub fn is_writing(name: &str) -> bool {
+    name.starts_with(WRITING) && name.ends_with(".tmp")
+}
+
 /// A segment being written.
 pub struct SegmentWriter {
     dir: PathBuf,
@@ -87,12 +105,7 @@ impl SegmentWriter {
     /// Start a segment in `dir` (created if needed).
     pub fn create(dir: &Path, schema: SchemaRef) -> Result<SegmentWriter, SegmentError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = dir.join(format!(
-            "seg-writing-{}-{n}.parquet.tmp",
-            std::process::id()
-        ));
+        let tmp = writing_path(dir, ".parquet.tmp");
         let file = File::create(&tmp).map_err(io(&tmp))?;
         let writer = ArrowWriter::try_new(file, schema, Some(writer_properties()))?;
         Ok(SegmentWriter {
@@ -156,16 +169,13 @@ pub struct KindSegmentWriter {
     writers: Vec<Option<ArrowWriter<File>>>,
     first_seq: Option<i64>,
     last_seq: i64,
-    rows: u64,
 }
 
 impl KindSegmentWriter {
     /// Start a segment in `dir` (created if needed).
     pub fn create(dir: &Path) -> Result<KindSegmentWriter, SegmentError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = dir.join(format!("seg-writing-{}-{n}.tmp", std::process::id()));
+        let tmp = writing_path(dir, ".tmp");
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         Ok(KindSegmentWriter {
             dir: dir.to_path_buf(),
@@ -173,7 +183,6 @@ impl KindSegmentWriter {
             writers: RecordKind::ALL.iter().map(|_| None).collect(),
             first_seq: None,
             last_seq: 0,
-            rows: 0,
         })
     }
 
@@ -202,12 +211,7 @@ impl KindSegmentWriter {
         if let Some(w) = slot.as_mut() {
             w.write(batch)?;
         }
-        self.rows += batch.num_rows() as u64;
         Ok(())
-    }
-
-    pub fn rows(&self) -> u64 {
-        self.rows
     }
 
     /// Close the files and give the directory its final name; `None` when
@@ -310,7 +314,7 @@ pub fn list_segments(dir: &Path) -> Result<Vec<Segment>, SegmentError> {
 /// Remove `.tmp` files left by writers of other processes (killed ones). Call
 /// only while holding the store's writer lock, when no other writer can run.
 pub fn remove_stale_tmp(dir: &Path) -> Result<usize, SegmentError> {
-    let mine = format!("seg-writing-{}-", std::process::id());
+    let mine = format!("{WRITING}{}-", std::process::id());
     let mut removed = 0;
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -325,16 +329,16 @@ pub fn remove_stale_tmp(dir: &Path) -> Result<usize, SegmentError> {
     for entry in entries {
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with("seg-writing-") || name.starts_with(&mine) {
+        if !is_writing(&name) || name.starts_with(&mine) {
             continue;
         }
-        if name.ends_with(".parquet.tmp") {
-            fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
-            removed += 1;
-        } else if name.ends_with(".tmp") && entry.path().is_dir() {
-            fs::remove_dir_all(entry.path()).map_err(io(&entry.path()))?;
-            removed += 1;
+        let path = entry.path();
+        if path.is_dir() {
+            fs::remove_dir_all(&path).map_err(io(&path))?;
+        } else {
+            fs::remove_file(&path).map_err(io(&path))?;
         }
+        removed += 1;
     }
     Ok(removed)
 }

@@ -100,8 +100,8 @@ pub async fn evaluate_all(
     let superseded_subjects: HashSet<i64> =
         store.superseded_subject_seqs().await?.into_iter().collect();
     let partitions = opts.partitions.max(1);
-    // Plain Utf8 strings rather than string views: the operator concatenates
-    // each partition's batches, and concatenating views copies whole buffers.
+    // Plain Utf8 strings rather than string views: the operator groups by
+    // the subject codes as Utf8 columns.
     let mut config = SessionConfig::new()
         .with_target_partitions(partitions)
         .with_batch_size(16 * 1024);

@@ -566,6 +566,14 @@ impl<'j> RecordCollector<'j> {
         if n == 0 {
             return Ok(());
         }
+        if n > CHUNK_ROWS {
+            // A chunk holds at most `CHUNK_ROWS` rows (a row's place is its
+            // chunk and its row in the chunk): a longer batch is kept in slices.
+            for start in (0..n).step_by(CHUNK_ROWS) {
+                self.push(kind, batch.slice(start, CHUNK_ROWS.min(n - start)))?;
+            }
+            return Ok(());
+        }
         let ki = kind.index();
         let schema = batch.schema();
         let keep = match &self.kinds[ki].keep {
@@ -885,13 +893,9 @@ fn prepare(
     // The subject row of each registered item (the table's row ids number
     // the scanned batches in order).
     let st = Table::subjects_from(&subject_batches);
-    let first_chunk = chunk_starts(&subject_batches);
     let subject_rows: Vec<u32> = current
         .iter()
-        .map(|&(_, _, (b, r))| {
-            ((first_chunk[b] + (r >> CHUNK_BITS) as u32) << CHUNK_BITS)
-                | (r & (CHUNK_ROWS - 1)) as u32
-        })
+        .map(|&(_, _, (b, r))| st.row_id(b, r))
         .collect();
     drop(current);
 
@@ -969,18 +973,6 @@ fn job_threads(job: &EvalJob) -> usize {
         Grouping::Local { threads } => threads.max(1),
         Grouping::Partitioned => 1,
     }
-}
-
-/// The first table chunk of each batch, as [`Table`] numbers the chunks of
-/// a list of batches (a batch longer than `CHUNK_ROWS` takes several).
-fn chunk_starts(batches: &[RecordBatch]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(batches.len());
-    let mut next = 0u32;
-    for b in batches {
-        out.push(next);
-        next += b.num_rows().div_ceil(CHUNK_ROWS) as u32;
-    }
-    out
 }
 
 /// The first 16 bytes of `s` as a big-endian integer (zero-padded): ordering

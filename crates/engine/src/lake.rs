@@ -23,7 +23,8 @@ use arrow::array::{Array, AsArray};
 use arrow::datatypes::Int64Type;
 use arrow::record_batch::RecordBatch;
 use xinyong_columnar::{
-    KindSegmentWriter, Segment, SegmentWriter, TableBuilder, list_segments, subject_schema,
+    KindSegmentWriter, Segment, SegmentWriter, TableBuilder, is_writing, list_segments,
+    subject_schema,
 };
 use xinyong_core::catalog::RecordKind;
 use xinyong_import::{CommittedChunk, ImportObserver};
@@ -55,6 +56,14 @@ enum Which {
     Subjects,
 }
 
+impl Which {
+    /// Whether a segment of this table is in the current layout: records by
+    /// kind (a directory), subjects in one file.
+    fn current(self, s: &Segment) -> bool {
+        s.by_kind == matches!(self, Which::Records)
+    }
+}
+
 impl Lake {
     pub fn open(data_dir: &Path) -> Lake {
         Lake {
@@ -82,7 +91,7 @@ impl Lake {
     pub fn record_segments(&self) -> Result<Vec<Segment>, EngineError> {
         Ok(list_segments(&self.records_dir())?
             .into_iter()
-            .filter(|s| s.by_kind)
+            .filter(|s| Which::Records.current(s))
             .collect())
     }
 
@@ -111,7 +120,7 @@ impl Lake {
         // Record segments of the earlier layout are exported again, then removed.
         let (segments, legacy): (Vec<Segment>, Vec<Segment>) = list_segments(&dir)?
             .into_iter()
-            .partition(|s| s.by_kind == matches!(which, Which::Records));
+            .partition(|s| which.current(s));
         let mut exported = 0;
         for (from, to) in gaps(&segments, max) {
             let mut writer = SegWriter::create(&dir, which)?;
@@ -161,7 +170,12 @@ impl Lake {
             writer.finish()?;
         }
         for old in legacy {
-            std::fs::remove_file(&old.path).map_err(|e| EngineError::io(&old.path, e))?;
+            let removed = if old.by_kind {
+                std::fs::remove_dir_all(&old.path)
+            } else {
+                std::fs::remove_file(&old.path)
+            };
+            removed.map_err(|e| EngineError::io(&old.path, e))?;
         }
         Ok(exported)
     }
@@ -328,7 +342,7 @@ impl SegWriter {
     }
 }
 
-/// `.tmp` files of writers that died more than six hours ago.
+/// Segments left half-written by writers that died more than six hours ago.
 fn remove_old_tmp(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -340,10 +354,13 @@ fn remove_old_tmp(dir: &Path) {
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| t < cutoff);
-        if name.ends_with(".parquet.tmp") && old {
-            let _ = std::fs::remove_file(e.path());
-        } else if name.starts_with("seg-writing-") && name.ends_with(".tmp") && old {
-            let _ = std::fs::remove_dir_all(e.path());
+        if is_writing(&name) && old {
+            let path = e.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
         }
     }
 }

@@ -69,6 +69,8 @@ pub struct Table {
     /// The record kind of every row of a chunk, when the chunk holds one
     /// kind only (then it need not carry a `kind` column).
     kinds: Vec<Option<RecordKind>>,
+    /// The first chunk of each batch the table was made of.
+    batch_chunks: Vec<u32>,
     rows: usize,
 }
 
@@ -92,7 +94,9 @@ impl Table {
         let mut chunks = Vec::new();
         let mut lens = Vec::new();
         let mut kinds = Vec::new();
+        let mut batch_chunks = Vec::new();
         for (kind, batch) in batches {
+            batch_chunks.push(chunks.len() as u32);
             let mut start = 0;
             while start < batch.num_rows() {
                 let len = (batch.num_rows() - start).min(CHUNK_ROWS);
@@ -119,18 +123,20 @@ impl Table {
             chunks,
             lens,
             kinds,
+            batch_chunks,
             rows,
         }
+    }
+
+    /// The row id of row `row` of the `batch`-th batch the table was made of.
+    pub fn row_id(&self, batch: usize, row: usize) -> u32 {
+        let chunk = self.batch_chunks[batch] + (row >> CHUNK_BITS) as u32;
+        (chunk << CHUNK_BITS) | (row & (CHUNK_ROWS - 1)) as u32
     }
 
     /// Records, by column name (any column order, missing columns allowed).
     pub fn records(batch: &RecordBatch) -> Table {
         Table::new([(None, batch)], record_schema())
-    }
-
-    /// Records spread over several batches (no copy).
-    pub fn records_from(batches: &[RecordBatch]) -> Table {
-        Table::new(batches.iter().map(|b| (None, b)), record_schema())
     }
 
     /// Records in batches of one kind each (no copy): a batch carries only
@@ -267,11 +273,6 @@ impl Table {
             (Col::U64(a), r) if !a.is_null(r) => Some(a.value(r)),
             _ => None,
         }
-    }
-
-    /// Whether this table has a readable column at `col` (in any chunk).
-    pub fn has(&self, col: usize) -> bool {
-        self.chunks.iter().any(|c| !matches!(c[col], Col::Missing))
     }
 
     /// Record id (`id` column) of a record row.

@@ -1907,18 +1907,6 @@ impl<'a> Evaluator<'a> {
     /// rule (or the subject) reaches one of the model's periods.
     fn stops_on(&mut self, m: usize, when: &'a Expr, rows: &[u32]) -> Option<i32> {
         let t = self.cx.as_of;
-        let key = when as *const Expr as usize;
-        if !self.rule_periods.contains_key(&key) {
-            let periods = when_periods(self.set, m, when);
-            self.rule_periods.insert(key, periods);
-        }
-        // The periods whose ends can change the rule's truth, and whether
-        // the calendar can (all of the model's, and the calendar, when the
-        // rule's own cannot be told).
-        let (periods, calendar) = match self.rule_periods.get(&key) {
-            Some(Some(moves)) => (moves.periods.clone(), moves.calendar),
-            _ => (self.set.periods_of(m).to_vec(), true),
-        };
         let mut base: Vec<i32> = Vec::new();
         for &row in rows {
             for &c in &self.date_cols {
@@ -1944,12 +1932,24 @@ impl<'a> Evaluator<'a> {
         {
             base.push(d);
         }
+        // The periods whose ends can change the rule's truth, and whether
+        // the calendar can (all of the model's, and the calendar, when the
+        // rule's own cannot be told).
+        let set = self.set;
+        let moves = self
+            .rule_periods
+            .entry(when as *const Expr as usize)
+            .or_insert_with(|| when_periods(set, m, when));
+        let (periods, calendar) = match moves {
+            Some(mv) => (mv.periods.as_slice(), mv.calendar),
+            None => (set.periods_of(m), true),
+        };
         let horizon = add_days(t, Period::years(10));
         let mut cands: Vec<i32> = Vec::new();
         for &d in &base {
             cands.push(d);
             cands.push(d + DAY);
-            for p in &periods {
+            for p in periods {
                 let e = add_days(d, *p);
                 cands.push(e);
                 cands.push(e + DAY);
