@@ -139,33 +139,25 @@ fn main() -> ExitCode {
         }
         Command::Gen(args) => demo::gen_command(args),
         Command::Evaluate(args) => evaluate::run(args),
-        other => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("xinyong: cannot start the runtime: {e}");
-                    return ExitCode::from(1);
-                }
-            };
-            runtime.block_on(async move {
-                match other {
-                    Command::Import(a) => store_cmds::import(a).await,
-                    Command::EvaluateAll(a) => engine_cmds::evaluate_all(a).await,
-                    Command::Reevaluate(a) => engine_cmds::reevaluate(a).await,
-                    Command::History(a) => engine_cmds::history(a).await,
-                    Command::Model { command } => engine_cmds::model(command),
-                    Command::Stats(a) => store_cmds::stats(a).await,
-                    Command::Quarantine(a) => store_cmds::quarantine(a).await,
-                    Command::Demo(a) => demo::demo(a).await,
-                    Command::Uscc { .. } | Command::Gen(_) | Command::Evaluate(_) => {
-                        ExitCode::SUCCESS
-                    }
-                }
-            })
-        }
+        Command::Import(a) => block_on(store_cmds::import(a)),
+        Command::EvaluateAll(a) => block_on(engine_cmds::evaluate_all(a)),
+        Command::Reevaluate(a) => block_on(engine_cmds::reevaluate(a)),
+        Command::History(a) => block_on(engine_cmds::history(a)),
+        Command::Model { command } => engine_cmds::model(command),
+        Command::Stats(a) => block_on(store_cmds::stats(a)),
+        Command::Quarantine(a) => block_on(store_cmds::quarantine(a)),
+        Command::Demo(a) => block_on(demo::demo(a)),
+    }
+}
+
+/// Run an async command on a multi-threaded runtime made for it.
+fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => fail(1, format!("cannot start the runtime: {e}")),
     }
 }
 

@@ -116,26 +116,63 @@ pub enum DisplayRule {
     Permanent,
 }
 
-/// Record kinds of INTERCHANGE.md §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Penalty,
-    License,
-    ListEntry,
-    TaxRating,
-    Rating,
-    Commitment,
-    Inspection,
-    CorrectionOrder,
-    FalseMaterials,
-    AnnualReport,
-    Accident,
-    Judgment,
-    BadConduct,
-    Honor,
-    Arrears,
-    FinancingNeed,
+impl DisplayRule {
+    /// How long a record under this rule is shown publicly, in plain Chinese
+    /// (for the portal's page on what is shown and for how long).
+    pub fn describe_zh(&self) -> String {
+        match self {
+            DisplayRule::PenaltyTier => "自处罚决定之日起公示，期限按失信程度确定：一般失信行为最短3个月、最长1年；\
+                 严重失信行为最短6个月（2026年4月1日起作出的决定最短1年）、最长3年；\
+                 特定严重失信行为公示3年，期满前不得信用修复。限制期限更长的，按限制期限。"
+                .to_owned(),
+            DisplayRule::WhileCurrent => "列入名单期间公示；经营异常名录移出后，其记录保留至可清除之日\
+                 （未按期年报、未在责令期限内公示的移出满3个月，隐瞒真实情况弄虚作假、通过登记住所无法联系的移出满6个月）。"
+                .to_owned(),
+            DisplayRule::UntilValidTo { years } => {
+                format!("公示至有效期届满；未载明有效期的，自决定之日起公示{years}年。")
+            }
+            DisplayRule::FixedYears { years } => format!("自认定之日起公示{years}年。"),
+            DisplayRule::Permanent => "主体存续期间持续公示。".to_owned(),
+        }
+    }
+}
+
+/// Defines the record kinds of INTERCHANGE.md §2 from one list: the
+/// [`RecordKind`] enum, [`RecordKind::ALL`], [`KIND_CODES`], [`KIND_COUNT`]
+/// and the [`KINDS`] table. Adding a kind is one entry of the list below
+/// (`Variant = "code" { …its KindSpec fields… }`); every size elsewhere is
+/// derived from [`KIND_COUNT`], and the tests of the columnar schema, the
+/// synthetic city and the disclosure texts fail until the kind has a
+/// schema, a generator and a display rule.
+macro_rules! record_kinds {
+    ($( $variant:ident = $code:literal { $($spec:tt)* } )+) => {
+        /// Record kinds of INTERCHANGE.md §2.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum RecordKind {
+            $($variant,)+
+        }
+
+        /// Number of record kinds.
+        pub const KIND_COUNT: usize = [$($code),+].len();
+
+        /// Codes of all kinds, in catalogue order.
+        pub const KIND_CODES: &[&str] = &[$($code),+];
+
+        /// The catalogue entry of every kind, in catalogue order.
+        pub static KINDS: &[KindSpec] = &[$(
+            KindSpec {
+                kind: RecordKind::$variant,
+                code: $code,
+                $($spec)*
+            },
+        )+];
+
+        impl RecordKind {
+            /// Every kind, in catalogue order.
+            pub const ALL: [RecordKind; KIND_COUNT] = [$(RecordKind::$variant),+];
+        }
+    };
 }
 
 /// Catalogue entry of one record kind.
@@ -144,6 +181,9 @@ pub struct KindSpec {
     pub kind: RecordKind,
     pub code: &'static str,
     pub name_zh: &'static str,
+    /// Two-letter pinyin abbreviation used in record ids the platform or the
+    /// synthetic city makes (`SCJG-CF-000001234`: 处罚).
+    pub id_tag: &'static str,
     /// Kind-specific fields (the envelope is [`ENVELOPE`]).
     pub fields: &'static [FieldSpec],
     pub visibility: Visibility,
@@ -238,31 +278,10 @@ pub const ENVELOPE: &[FieldSpec] = &[
     f("repaired_on", Date, "信用修复日期"),
 ];
 
-/// Codes of all kinds, in catalogue order.
-pub const KIND_CODES: &[&str] = &[
-    "penalty",
-    "license",
-    "list_entry",
-    "tax_rating",
-    "rating",
-    "commitment",
-    "inspection",
-    "correction_order",
-    "false_materials",
-    "annual_report",
-    "accident",
-    "judgment",
-    "bad_conduct",
-    "honor",
-    "arrears",
-    "financing_need",
-];
-
-pub static KINDS: &[KindSpec] = &[
-    KindSpec {
-        kind: RecordKind::Penalty,
-        code: "penalty",
+record_kinds! {
+    Penalty = "penalty" {
         name_zh: "行政处罚",
+        id_tag: "CF",
         fields: &[
             f("decision_no", Text, "处罚决定书文号"),
             req("procedure", Enum(PROCEDURES), "处罚程序"),
@@ -289,11 +308,10 @@ pub static KINDS: &[KindSpec] = &[
             "SCJG", "GAJ", "STHJ", "YJGL", "ZJJ", "JTYS", "WJW", "WLJ", "SWJ", "RFB",
         ],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::License,
-        code: "license",
+    }
+    License = "license" {
         name_zh: "行政许可",
+        id_tag: "XK",
         fields: &[
             f("license_no", Text, "许可编号"),
             req("title", Text, "许可证书名称"),
@@ -305,11 +323,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::UntilValidTo { years: 3 },
         producers: &["XZSP", "GAJ", "WLJ", "WJW"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::ListEntry,
-        code: "list_entry",
+    }
+    ListEntry = "list_entry" {
         name_zh: "名单名录",
+        id_tag: "MD",
         fields: &[
             req("list", Enum(LIST_IDS), "名单"),
             f("reason", Text, "列入原因"),
@@ -321,11 +338,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::WhileCurrent,
         producers: &["SCJG", "SWJ", "ZJFY", "ZJJ", "RSJ", "RFB"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::TaxRating,
-        code: "tax_rating",
+    }
+    TaxRating = "tax_rating" {
         name_zh: "纳税信用等级",
+        id_tag: "NS",
         fields: &[
             req("year", Int, "评价年度"),
             req("grade", Enum(TAX_GRADES), "纳税信用级别"),
@@ -334,11 +350,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["SWJ"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::Rating,
-        code: "rating",
+    }
+    Rating = "rating" {
         name_zh: "行业信用评价",
+        id_tag: "PD",
         fields: &[
             req("scheme", Text, "评价体系"),
             req("year", Int, "评价年度"),
@@ -348,11 +363,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["RFB", "ZJJ", "JTYS"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::Commitment,
-        code: "commitment",
+    }
+    Commitment = "commitment" {
         name_zh: "信用承诺",
+        id_tag: "CN",
         fields: &[
             req("commitment_kind", Enum(COMMITMENT_KINDS), "承诺类型"),
             f("matter", Text, "承诺事项"),
@@ -364,11 +378,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["XZSP", "XYB"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::Inspection,
-        code: "inspection",
+    }
+    Inspection = "inspection" {
         name_zh: "检查结果",
+        id_tag: "JC",
         fields: &[
             req("outcome", Enum(INSPECTION_OUTCOMES), "检查结果"),
             f("plan_id", Text, "抽查计划编号"),
@@ -378,11 +391,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["SCJG", "STHJ", "YJGL", "WJW"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::CorrectionOrder,
-        code: "correction_order",
+    }
+    CorrectionOrder = "correction_order" {
         name_zh: "责令改正",
+        id_tag: "ZG",
         fields: &[
             f("due_on", Date, "改正期限"),
             req("outcome", Enum(CORRECTION_OUTCOMES), "改正情况"),
@@ -391,11 +403,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["SCJG", "STHJ", "YJGL", "ZJJ"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::FalseMaterials,
-        code: "false_materials",
+    }
+    FalseMaterials = "false_materials" {
         name_zh: "提供虚假材料",
+        id_tag: "XJ",
         // INTERCHANGE lists no kind-specific field; `domain` is read by the
         // construction blacklist (CB1), so it is catalogued as optional.
         fields: &[f("domain", Text, "领域")],
@@ -403,11 +414,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["XZSP", "ZJJ"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::AnnualReport,
-        code: "annual_report",
+    }
+    AnnualReport = "annual_report" {
         name_zh: "年度报告",
+        id_tag: "NB",
         fields: &[
             req("year", Int, "年报年度"),
             f("filed_on", Date, "报送日期"),
@@ -418,11 +428,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::Permanent,
         producers: &["SCJG"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::Accident,
-        code: "accident",
+    }
+    Accident = "accident" {
         name_zh: "安全事故",
+        id_tag: "SG",
         fields: &[
             req("grade", Enum(ACCIDENT_GRADES), "事故等级"),
             f("domain", Text, "领域"),
@@ -433,11 +442,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["YJGL", "ZJJ", "SCJG"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::Judgment,
-        code: "judgment",
+    }
+    Judgment = "judgment" {
         name_zh: "司法判决",
+        id_tag: "PJ",
         fields: &[
             f("case_no", Text, "案号"),
             req("role", Enum(JUDGMENT_ROLES), "诉讼地位"),
@@ -449,21 +457,19 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["ZJFY"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::BadConduct,
-        code: "bad_conduct",
+    }
+    BadConduct = "bad_conduct" {
         name_zh: "不良行为记录",
+        id_tag: "BL",
         fields: &[req("domain", Text, "领域"), f("category", Text, "类别")],
         visibility: Visibility::Public,
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["ZJJ", "RFB", "JTYS", "WJW"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::Honor,
-        code: "honor",
+    }
+    Honor = "honor" {
         name_zh: "表彰荣誉",
+        id_tag: "RY",
         fields: &[
             req("title", Text, "荣誉名称"),
             f("level", Enum(HONOR_LEVELS), "级别"),
@@ -473,11 +479,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::UntilValidTo { years: 3 },
         producers: &["FGW", "SCJG", "RSJ", "XYB"],
         adverse: false,
-    },
-    KindSpec {
-        kind: RecordKind::Arrears,
-        code: "arrears",
+    }
+    Arrears = "arrears" {
         name_zh: "欠缴信息",
+        id_tag: "QJ",
         fields: &[
             req("arrears_kind", Enum(ARREARS_KINDS), "欠缴类别"),
             req("amount_cny", Money, "欠缴金额（元）"),
@@ -487,11 +492,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 3 },
         producers: &["SWJ", "SBZX", "GJJ", "SWGS", "GDGS", "RQJT"],
         adverse: true,
-    },
-    KindSpec {
-        kind: RecordKind::FinancingNeed,
-        code: "financing_need",
+    }
+    FinancingNeed = "financing_need" {
         name_zh: "融资需求",
+        id_tag: "RZ",
         fields: &[
             req("amount_cny", Money, "融资需求金额（元）"),
             f("purpose", Text, "用途"),
@@ -500,29 +504,10 @@ pub static KINDS: &[KindSpec] = &[
         display: DisplayRule::FixedYears { years: 1 },
         producers: &["JRJ", "XYB"],
         adverse: false,
-    },
-];
+    }
+}
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
-        RecordKind::Penalty,
-        RecordKind::License,
-        RecordKind::ListEntry,
-        RecordKind::TaxRating,
-        RecordKind::Rating,
-        RecordKind::Commitment,
-        RecordKind::Inspection,
-        RecordKind::CorrectionOrder,
-        RecordKind::FalseMaterials,
-        RecordKind::AnnualReport,
-        RecordKind::Accident,
-        RecordKind::Judgment,
-        RecordKind::BadConduct,
-        RecordKind::Honor,
-        RecordKind::Arrears,
-        RecordKind::FinancingNeed,
-    ];
-
     /// Position in [`RecordKind::ALL`] (also the kind's numeric code in columnar data).
     pub fn index(self) -> usize {
         self as usize

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use xinyong_core::catalog::{DEPARTMENTS, RecordKind};
+use xinyong_core::catalog::{DEPARTMENTS, KIND_COUNT, RecordKind};
 
 use crate::GenError;
 use crate::day::{Day, Days};
@@ -259,29 +259,6 @@ impl Dept {
     }
 }
 
-/// Two-letter pinyin abbreviation of a kind, used in record ids
-/// (`SCJG-CF-000001234`: 处罚).
-pub(crate) fn kind_abbr(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Penalty => "CF",
-        RecordKind::License => "XK",
-        RecordKind::ListEntry => "MD",
-        RecordKind::TaxRating => "NS",
-        RecordKind::Rating => "PD",
-        RecordKind::Commitment => "CN",
-        RecordKind::Inspection => "JC",
-        RecordKind::CorrectionOrder => "ZG",
-        RecordKind::FalseMaterials => "XJ",
-        RecordKind::AnnualReport => "NB",
-        RecordKind::Accident => "SG",
-        RecordKind::Judgment => "PJ",
-        RecordKind::BadConduct => "BL",
-        RecordKind::Honor => "RY",
-        RecordKind::Arrears => "QJ",
-        RecordKind::FinancingNeed => "RZ",
-    }
-}
-
 /// The id of one written record: `{dept}-{abbr}-{seq:09}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RecId {
@@ -294,7 +271,7 @@ impl RecId {
     pub(crate) fn push(&self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(self.dept.code().as_bytes());
         buf.push(b'-');
-        buf.extend_from_slice(kind_abbr(self.kind).as_bytes());
+        buf.extend_from_slice(self.kind.spec().id_tag.as_bytes());
         buf.push(b'-');
         push_u64_padded(buf, self.seq, 9);
     }
@@ -306,7 +283,7 @@ impl std::fmt::Display for RecId {
             f,
             "{}-{}-{:09}",
             self.dept.code(),
-            kind_abbr(self.kind),
+            self.kind.spec().id_tag,
             self.seq
         )
     }
@@ -316,7 +293,7 @@ impl std::fmt::Display for RecId {
 pub(crate) struct Records {
     pub(crate) sink: Sink,
     seq: [u64; N_DEPTS],
-    pub(crate) by_kind: [u64; 16],
+    pub(crate) by_kind: [u64; KIND_COUNT],
     pub(crate) by_source: [u64; N_DEPTS],
     pub(crate) total: u64,
 }
@@ -326,7 +303,7 @@ impl Records {
         Records {
             sink,
             seq: [0; N_DEPTS],
-            by_kind: [0; 16],
+            by_kind: [0; KIND_COUNT],
             by_source: [0; N_DEPTS],
             total: 0,
         }
