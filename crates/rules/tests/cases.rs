@@ -431,3 +431,21 @@ fn a_case_file_that_does_not_parse_is_reported_with_its_line() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].starts_with("bad.toml:"), "{failures:?}");
 }
+
+#[test]
+fn the_example_of_the_language_reference_holds() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/MODEL-LANGUAGE.md"),
+    )
+    .unwrap();
+    let section = &doc[doc.find("## 11. Boundary cases as data").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let set = ModelSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let cf = parse("MODEL-LANGUAGE.md", example).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cf.case.len(), 1);
+    assert_eq!(
+        run_file(&set, "MODEL-LANGUAGE.md", &cf),
+        Vec::<String>::new()
+    );
+}
