@@ -121,7 +121,13 @@ fn run_file(set: &ModelSet, file: &str, cf: &CaseFile) -> Vec<String> {
             .to_owned()
     });
     let mut failures = Vec::new();
-    for case in &cf.case {
+    for (i, case) in cf.case.iter().enumerate() {
+        if cf.case[..i].iter().any(|c| c.name == case.name) {
+            failures.push(format!(
+                "{file}: case \"{}\": a second case of that name",
+                case.name
+            ));
+        }
         let model = case.model.as_deref().unwrap_or(&model);
         let problems = match run_case(set, model, cf, case) {
             Ok(p) => p,
@@ -265,12 +271,18 @@ fn check_line(line: &Value, want: &toml::Table) -> Vec<String> {
                     problems.push(format!("keys {}, expected {}", json!(got), json_of(w)));
                 }
             }
-            // Fields that are null or absent.
+            // Fields that are there and null.
             "null" => {
-                for f in w.as_array().into_iter().flatten() {
-                    let f = f.as_str().unwrap_or_default();
-                    if !line[f].is_null() {
-                        problems.push(format!("{f} is {}, expected null", line[f]));
+                let Some(fields) = w.as_array() else {
+                    problems.push("null is not a list of field names".into());
+                    continue;
+                };
+                for f in fields {
+                    match f.as_str().map(|f| (f, line.get(f))) {
+                        Some((_, Some(Value::Null))) => {}
+                        Some((f, Some(v))) => problems.push(format!("{f} is {v}, expected null")),
+                        Some((f, None)) => problems.push(format!("no field {f}")),
+                        None => problems.push(format!("null: {f} is not a field name")),
                     }
                 }
             }
@@ -385,6 +397,16 @@ records = [{ id = "p", kind = "penalty", date = "2024-03-01", procedure = "gener
 expect = { rules = ["P6"], null = ["display_until"] }
 
 [[case]]
+name = "a misspelt null field"
+records = [{ id = "p", kind = "penalty", date = "2024-03-01", procedure = "general", sanctions = ["fine"], fine_cny = 100 }]
+expect = { tier = "general", null = ["repairable_fom"] }
+
+[[case]]
+name = "a misspelt null field"
+records = []
+expect = { lines = [] }
+
+[[case]]
 name = "two lines expected, one given"
 records = [{ id = "p", kind = "penalty", date = "2024-03-01", procedure = "general", sanctions = ["fine"], fine_cny = 100 }]
 expect = { lines = [{ record = "p" }, { record = "q" }] }
@@ -413,9 +435,11 @@ fn the_runner_reports_every_wrong_expectation() {
         2,
         "{failures:#?}"
     );
+    // The misspelt field, and the name given twice.
+    assert_eq!(starts("a misspelt null field"), 2, "{failures:#?}");
     assert_eq!(starts("two lines expected, one given"), 1, "{failures:#?}");
     assert_eq!(starts("an error that does not come"), 1, "{failures:#?}");
-    assert_eq!(failures.len(), 5, "{failures:#?}");
+    assert_eq!(failures.len(), 7, "{failures:#?}");
 }
 
 #[test]
