@@ -172,6 +172,10 @@ fn inputs(cf: &CaseFile, case: &Case) -> Result<(Vec<Value>, Vec<Value>), String
                 records.push(Value::Object(merged(&cf.record, t)));
             }
         }
+        let kept = records.len();
+        if kept + case.without.len() != set.len() {
+            return Err(format!("without: not every id is one of set `{name}`"));
+        }
     }
     records.extend(
         case.records
