@@ -1342,7 +1342,7 @@ fn model_vetoes(m: &Model) -> &[Veto] {
 
 /// Whether the first argument of `f` is a set of records.
 fn is_set_fn(f: Func) -> bool {
-    f.def().over_set()
+    f.def().takes_set()
 }
 
 fn dedup(mut rows: Vec<u32>) -> Vec<u32> {

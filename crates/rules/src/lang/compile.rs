@@ -822,7 +822,7 @@ impl<'a> Cx<'a> {
             }
             None => first,
         };
-        if def.over_set() {
+        if def.takes_set() {
             self.call_over_set(name, def, args, span)
         } else {
             self.call_scalar(name, def, args, span)

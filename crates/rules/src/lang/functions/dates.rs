@@ -3,111 +3,33 @@
 
 use xinyong_core::time::{self, Period};
 
-use super::{Checked, Def, Eval, Func, PerRecord};
+use super::Func::{self, *};
+use super::{Checked, Def};
 use crate::eval::{DAY, Evaluator, add_days};
 use crate::lang::ir::{Const, Expr};
 use crate::lang::types::Ty;
 use crate::value::Val;
 
-/// In the order of [`Func`].
+/// In the order of [`Func`] (one definition a line).
+#[rustfmt::skip]
 pub(super) const DEFS: [Def; 10] = [
-    Def {
-        func: Func::Add,
-        names: &["add"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Date,
-        check: None,
-        eval: Eval::Scalar(add),
-    },
-    Def {
-        func: Func::CompleteFrom,
-        names: &["complete_from"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Date,
-        check: None,
-        eval: Eval::Scalar(add),
-    },
-    Def {
-        func: Func::Year,
-        names: &["year"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(year),
-    },
-    Def {
-        func: Func::Date,
-        names: &["date"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Date,
-        check: Some(constant_date),
-        eval: Eval::Scalar(date),
-    },
-    Def {
-        func: Func::Ymd,
-        names: &["ymd"],
-        arity: &[3],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Date,
-        check: None,
-        eval: Eval::Scalar(ymd),
-    },
-    Def {
-        func: Func::Months,
-        names: &["months"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Period,
-        check: Some(constant_period),
-        eval: Eval::Scalar(period),
-    },
-    Def {
-        func: Func::Years,
-        names: &["years"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Period,
-        check: Some(constant_period),
-        eval: Eval::Scalar(period),
-    },
-    Def {
-        func: Func::Days,
-        names: &["days"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Period,
-        check: Some(constant_period),
-        eval: Eval::Scalar(period),
-    },
-    Def {
-        func: Func::Window,
-        names: &["window"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Window,
-        check: None,
-        eval: Eval::Scalar(window),
-    },
-    Def {
-        func: Func::DaysBetween,
-        names: &["days_between"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(days_between),
-    },
+    Def::scalar(Add, &["add"], &[2], |_| Ty::Date, add),
+    Def::scalar(CompleteFrom, &["complete_from"], &[2], |_| Ty::Date, add),
+    Def::scalar(Year, &["year"], &[1], |_| Ty::Num, year),
+    Def::scalar(Date, &["date"], &[1], |_| Ty::Date, date).checked(constant_date),
+    Def::scalar(Ymd, &["ymd"], &[3], |_| Ty::Date, ymd),
+    Def::scalar(Months, &["months"], &[1], |_| Ty::Period, period).checked(constant_period),
+    Def::scalar(Years, &["years"], &[1], |_| Ty::Period, period).checked(constant_period),
+    Def::scalar(Days, &["days"], &[1], |_| Ty::Period, period).checked(constant_period),
+    Def::scalar(Window, &["window"], &[2], |_| Ty::Window, window),
+    Def::scalar(DaysBetween, &["days_between"], &[2], |_| Ty::Num, days_between),
 ];
 
 /// `months(n)`, `years(n)`, `days(n)` of a whole number `n`.
 pub(crate) fn period_of(f: Func, n: i32) -> Period {
     match f {
-        Func::Months => Period::months(n),
-        Func::Years => Period::years(n),
+        Months => Period::months(n),
+        Years => Period::years(n),
         _ => Period::days(n),
     }
 }

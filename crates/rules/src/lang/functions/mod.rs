@@ -161,8 +161,55 @@ pub(crate) struct Def {
 }
 
 impl Def {
+    /// A function of values.
+    const fn scalar(
+        func: Func,
+        names: &'static [&'static str],
+        arity: &'static [usize],
+        ty: TypeRule,
+        eval: ScalarFn,
+    ) -> Def {
+        Def {
+            func,
+            names,
+            arity,
+            per_record: PerRecord::None,
+            ty,
+            check: None,
+            eval: Eval::Scalar(eval),
+        }
+    }
+
+    /// A function over a set of records.
+    const fn set(
+        func: Func,
+        names: &'static [&'static str],
+        arity: &'static [usize],
+        per_record: PerRecord,
+        ty: TypeRule,
+        eval: SetFn,
+    ) -> Def {
+        Def {
+            func,
+            names,
+            arity,
+            per_record,
+            ty,
+            check: None,
+            eval: Eval::Set(eval),
+        }
+    }
+
+    /// With a check of its arguments when a model is loaded.
+    const fn checked(self, check: Check) -> Def {
+        Def {
+            check: Some(check),
+            ..self
+        }
+    }
+
     /// Whether the first argument is a set of records.
-    pub(crate) fn over_set(&self) -> bool {
+    pub(crate) fn takes_set(&self) -> bool {
         matches!(self.eval, Eval::Set(_) | Eval::Text(_))
     }
 }
@@ -220,7 +267,7 @@ mod tests {
         for name in ["min", "max"] {
             let defs: Vec<&Def> = named(name).collect();
             assert_eq!(defs.len(), 2, "{name}");
-            assert!(defs[0].over_set() && !defs[1].over_set(), "{name}");
+            assert!(defs[0].takes_set() && !defs[1].takes_set(), "{name}");
         }
         assert_eq!(named("exists").next().map(|d| d.func), Some(Func::Any));
         assert!(named("cnt").next().is_none());

@@ -1,75 +1,33 @@
 //! `if` and numbers: `if`, `min` and `max` of two values, `abs`, `round`,
 //! `clamp`.
 
-use super::{Def, Eval, Func, PerRecord};
+use super::Def;
+use super::Func::{self, *};
 use crate::eval::{Evaluator, compare};
 use crate::lang::ir::Expr;
 use crate::lang::types::Ty;
 use crate::value::Val;
 
-/// In the order of [`Func`].
+/// In the order of [`Func`] (one definition a line).
+#[rustfmt::skip]
 pub(super) const DEFS: [Def; 6] = [
-    Def {
-        func: Func::If,
-        names: &["if"],
-        arity: &[3],
-        per_record: PerRecord::None,
-        ty: |tys| {
-            if tys[1] == Ty::Null {
-                tys[2].clone()
-            } else {
-                tys[1].clone()
-            }
-        },
-        check: None,
-        eval: Eval::Scalar(if_),
-    },
-    Def {
-        func: Func::Min,
-        names: &["min"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: number_or_date,
-        check: None,
-        eval: Eval::Scalar(min_max),
-    },
-    Def {
-        func: Func::Max,
-        names: &["max"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: number_or_date,
-        check: None,
-        eval: Eval::Scalar(min_max),
-    },
-    Def {
-        func: Func::Abs,
-        names: &["abs"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(abs),
-    },
-    Def {
-        func: Func::Round,
-        names: &["round"],
-        arity: &[1, 2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(round),
-    },
-    Def {
-        func: Func::Clamp,
-        names: &["clamp"],
-        arity: &[3],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(clamp),
-    },
+    Def::scalar(If, &["if"], &[3], type_of_branches, if_),
+    Def::scalar(Min, &["min"], &[2], number_or_date, min_max),
+    Def::scalar(Max, &["max"], &[2], number_or_date, min_max),
+    Def::scalar(Abs, &["abs"], &[1], |_| Ty::Num, abs),
+    Def::scalar(Round, &["round"], &[1, 2], |_| Ty::Num, round),
+    Def::scalar(Clamp, &["clamp"], &[3], |_| Ty::Num, clamp),
 ];
+
+/// The type of the `then` branch, or of the `else` branch when the former
+/// is null.
+fn type_of_branches(tys: &[Ty]) -> Ty {
+    if tys[1] == Ty::Null {
+        tys[2].clone()
+    } else {
+        tys[1].clone()
+    }
+}
 
 /// A date when either argument is one, else a number.
 fn number_or_date(tys: &[Ty]) -> Ty {

@@ -5,106 +5,29 @@
 
 use std::cmp::Ordering;
 
-use super::{Def, Eval, Func, PerRecord};
+use super::Func::{self, *};
+use super::{Def, Eval, PerRecord};
 use crate::eval::{Evaluator, SetSrc, compare};
 use crate::lang::ir::Expr;
 use crate::lang::types::Ty;
 use crate::value::Val;
 
-/// In the order of [`Func`].
+/// In the order of [`Func`] (one definition a line).
+#[rustfmt::skip]
 pub(super) const DEFS: [Def; 11] = [
+    Def::set(Count, &["count"], &[1], PerRecord::None, |_| Ty::Num, count_any),
+    Def::set(Any, &["any", "exists"], &[1], PerRecord::None, |_| Ty::Bool, count_any),
+    Def::set(Sum, &["sum"], &[2], PerRecord::Num, |_| Ty::Num, sum),
+    Def::set(SetMin, &["min"], &[2], PerRecord::Any, per_record_type, extreme),
+    Def::set(SetMax, &["max"], &[2], PerRecord::Any, per_record_type, extreme),
+    Def::set(All, &["all"], &[2], PerRecord::Bool, |_| Ty::Bool, all),
+    Def::set(Distinct, &["distinct"], &[2], PerRecord::Any, |_| Ty::Num, distinct),
+    Def::set(Latest, &["latest"], &[2], PerRecord::Any, record_of_set, latest_earliest),
+    Def::set(Earliest, &["earliest"], &[2], PerRecord::Any, record_of_set, latest_earliest),
+    Def::set(Top, &["top"], &[3], PerRecord::Any, |tys| tys[0].clone(), top),
+    // Text: only as a whole `{join(…)}` piece of a text.
     Def {
-        func: Func::Count,
-        names: &["count"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Set(count_any),
-    },
-    Def {
-        func: Func::Any,
-        names: &["any", "exists"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Set(count_any),
-    },
-    Def {
-        func: Func::Sum,
-        names: &["sum"],
-        arity: &[2],
-        per_record: PerRecord::Num,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Set(sum),
-    },
-    Def {
-        func: Func::SetMin,
-        names: &["min"],
-        arity: &[2],
-        per_record: PerRecord::Any,
-        ty: per_record_type,
-        check: None,
-        eval: Eval::Set(extreme),
-    },
-    Def {
-        func: Func::SetMax,
-        names: &["max"],
-        arity: &[2],
-        per_record: PerRecord::Any,
-        ty: per_record_type,
-        check: None,
-        eval: Eval::Set(extreme),
-    },
-    Def {
-        func: Func::All,
-        names: &["all"],
-        arity: &[2],
-        per_record: PerRecord::Bool,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Set(all),
-    },
-    Def {
-        func: Func::Distinct,
-        names: &["distinct"],
-        arity: &[2],
-        per_record: PerRecord::Any,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Set(distinct),
-    },
-    Def {
-        func: Func::Latest,
-        names: &["latest"],
-        arity: &[2],
-        per_record: PerRecord::Any,
-        ty: record_of_set,
-        check: None,
-        eval: Eval::Set(latest_earliest),
-    },
-    Def {
-        func: Func::Earliest,
-        names: &["earliest"],
-        arity: &[2],
-        per_record: PerRecord::Any,
-        ty: record_of_set,
-        check: None,
-        eval: Eval::Set(latest_earliest),
-    },
-    Def {
-        func: Func::Top,
-        names: &["top"],
-        arity: &[3],
-        per_record: PerRecord::Any,
-        ty: |tys| tys[0].clone(),
-        check: None,
-        eval: Eval::Set(top),
-    },
-    Def {
-        func: Func::Join,
+        func: Join,
         names: &["join"],
         arity: &[2],
         per_record: PerRecord::Any,

@@ -4,114 +4,33 @@
 
 use xinyong_core::catalog;
 
-use super::{Checked, Def, Eval, Func, PerRecord};
+use super::Func::{self, *};
+use super::{Checked, Def};
 use crate::eval::Evaluator;
 use crate::lang::ir::{Const, Expr};
 use crate::lang::types::{Ty, list_not_codes, text_not_a_code};
 use crate::value::Val;
 
-/// In the order of [`Func`].
+/// In the order of [`Func`] (one definition a line).
+#[rustfmt::skip]
 pub(super) const DEFS: [Def; 11] = [
-    Def {
-        func: Func::Contains,
-        names: &["contains"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Scalar(contains_starts_with),
-    },
-    Def {
-        func: Func::ContainsAny,
-        names: &["contains_any"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Scalar(contains_starts_with_any),
-    },
-    Def {
-        func: Func::StartsWith,
-        names: &["starts_with"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Scalar(contains_starts_with),
-    },
-    Def {
-        func: Func::StartsWithAny,
-        names: &["starts_with_any"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: None,
-        eval: Eval::Scalar(contains_starts_with_any),
-    },
-    Def {
-        func: Func::Len,
-        names: &["len"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Num,
-        check: None,
-        eval: Eval::Scalar(len),
-    },
-    Def {
-        func: Func::Has,
-        names: &["has"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: Some(codes_of_list),
-        eval: Eval::Scalar(has_only),
-    },
-    Def {
-        func: Func::HasAny,
-        names: &["has_any"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: Some(codes_of_list),
-        eval: Eval::Scalar(has_only),
-    },
-    Def {
-        func: Func::Only,
-        names: &["only"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Bool,
-        check: Some(codes_of_list),
-        eval: Eval::Scalar(has_only),
-    },
-    Def {
-        func: Func::Category,
-        names: &["category"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Str(Some(&["blacklist", "redlist", "abnormal", "watch"])),
-        check: Some(catalogued_list),
-        eval: Eval::Scalar(category),
-    },
-    Def {
-        func: Func::ListName,
-        names: &["list_name"],
-        arity: &[1],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Str(None),
-        check: None,
-        eval: Eval::Scalar(list_name),
-    },
-    Def {
-        func: Func::InForce,
-        names: &["in_force"],
-        arity: &[2],
-        per_record: PerRecord::None,
-        ty: |_| Ty::Table,
-        check: None,
-        eval: Eval::Scalar(in_force),
-    },
+    Def::scalar(Contains, &["contains"], &[2], |_| Ty::Bool, contains_starts_with),
+    Def::scalar(ContainsAny, &["contains_any"], &[2], |_| Ty::Bool, any_of),
+    Def::scalar(StartsWith, &["starts_with"], &[2], |_| Ty::Bool, contains_starts_with),
+    Def::scalar(StartsWithAny, &["starts_with_any"], &[2], |_| Ty::Bool, any_of),
+    Def::scalar(Len, &["len"], &[1], |_| Ty::Num, len),
+    Def::scalar(Has, &["has"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
+    Def::scalar(HasAny, &["has_any"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
+    Def::scalar(Only, &["only"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
+    Def::scalar(Category, &["category"], &[1], list_category, category).checked(catalogued_list),
+    Def::scalar(ListName, &["list_name"], &[1], |_| Ty::Str(None), list_name),
+    Def::scalar(InForce, &["in_force"], &[2], |_| Ty::Table, in_force),
 ];
+
+/// A list category.
+fn list_category(_: &[Ty]) -> Ty {
+    Ty::Str(Some(&["blacklist", "redlist", "abnormal", "watch"]))
+}
 
 /// `has(list, x)` on a coded list field: constant values must be codes.
 fn codes_of_list(_: Func, args: &[Expr], tys: &[Ty]) -> Checked {
@@ -146,7 +65,7 @@ fn contains_starts_with<'a>(me: &mut Evaluator<'a>, f: Func, args: &'a [Expr]) -
     }
 }
 
-fn contains_starts_with_any<'a>(me: &mut Evaluator<'a>, f: Func, args: &'a [Expr]) -> Val<'a> {
+fn any_of<'a>(me: &mut Evaluator<'a>, f: Func, args: &'a [Expr]) -> Val<'a> {
     let s = me.eval(&args[0]);
     let list = me.eval(&args[1]);
     match s {
