@@ -10,22 +10,13 @@ use std::fmt;
 
 /// One mistake in a model file, at a line and column (1-based, the column in
 /// characters).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct Diagnostic {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
 }
 
 /// The mistakes of a model file that was not loaded: at least one, in file
