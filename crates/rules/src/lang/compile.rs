@@ -953,16 +953,8 @@ pub fn alias_of(id: &str) -> String {
 }
 
 /// The error of a file whose mistakes are `diags` (at least one).
-fn failed(diags: Vec<Diagnostic>) -> ModelError {
-    ModelError::of(diags).unwrap_or_else(|| {
-        Diagnostic {
-            file: String::new(),
-            line: 1,
-            column: 1,
-            message: "the model could not be compiled".into(),
-        }
-        .into()
-    })
+fn failed(pos: &Positions, diags: Vec<Diagnostic>) -> ModelError {
+    ModelError::of(diags).unwrap_or_else(|| pos.error(0, "the model could not be compiled").into())
 }
 
 /// Compile the model file `text` (named `file` in errors), given the models
@@ -1102,7 +1094,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
     }
     // Without a kind, or named values to compile, there is nothing more to check.
     let Some(kind) = kind.filter(|_| lets_are_texts) else {
-        return Err(failed(diags));
+        return Err(failed(&pos, diags));
     };
     // Spanned sources of lets: re-read the table with spans.
     let spanned = spanned_strings(text, f.lets.is_some(), "let", &pos).and_then(|lets| {
@@ -1115,7 +1107,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
         Ok(both) => both,
         Err(d) => {
             diags.push(d);
-            return Err(failed(diags));
+            return Err(failed(&pos, diags));
         }
     };
 
@@ -1127,12 +1119,12 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
                     o.span().start,
                     format!("unknown record kind '{}'", o.get_ref()),
                 ));
-                return Err(failed(diags));
+                return Err(failed(&pos, diags));
             }
         },
         (ModelKind::Record, None) => {
             diags.push(pos.error(0, "a record model needs `over = \"<kind>\"`"));
-            return Err(failed(diags));
+            return Err(failed(&pos, diags));
         }
         _ => None,
     };
@@ -1387,7 +1379,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
         cx.keep(r);
     }
     if !cx.diags.is_empty() {
-        return Err(failed(cx.diags));
+        return Err(failed(&pos, cx.diags));
     }
 
     let lets: Vec<Expr> = cx
