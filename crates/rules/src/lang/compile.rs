@@ -1,5 +1,9 @@
 //! Compilation of a model file: names are resolved, types checked, constants
-//! folded. Every mistake is reported at its line and column.
+//! folded. Every mistake is reported at its line and column, and compilation
+//! goes on after one (with the next header entry, named value, rule or
+//! expression) so that all of a file's mistakes are reported together. Calls
+//! of built-in functions are checked against their definitions
+//! (`super::functions`).
 
 use std::collections::HashMap;
 
