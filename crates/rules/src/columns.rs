@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use xinyong_columnar::record_schema;
 use xinyong_core::catalog::RecordKind;
 
-use crate::ir::{Body, Expr, Rule, Template, TemplatePiece};
+use crate::lang::ir::{Body, Expr, Rule, Template, TemplatePiece};
 use crate::set::ModelSet;
 
 /// Subject columns read (`subject.x`), collected beside record columns.
@@ -67,7 +67,7 @@ fn walk(e: &Expr, out: &mut BTreeSet<usize>) {
             walk(set, out);
             walk(cond, out);
         }
-        Expr::Call(_, args) | Expr::List(args) => args.iter().for_each(|a| walk(a, out)),
+        Expr::Call(_, args) => args.iter().for_each(|a| walk(a, out)),
         Expr::Bin(_, l, r) | Expr::Index(l, r) => {
             walk(l, out);
             walk(r, out);

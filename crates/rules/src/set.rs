@@ -3,9 +3,8 @@
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::time::Period;
 
-use crate::compile::{Known, Model, compile};
-use crate::file::ModelError;
-use crate::ir::Body;
+use crate::lang::ir::Body;
+use crate::lang::{Diagnostic, Known, Model, ModelError, compile};
 
 /// The built-in model files, in dependency order (a model comes after the
 /// models it uses).
@@ -83,7 +82,7 @@ impl ModelSet {
             .iter()
             .any(|m| m.id == model.id && m.version == model.version && m.text != model.text)
         {
-            return Err(ModelError {
+            return Err(Diagnostic {
                 file: file.into(),
                 line: 1,
                 column: 1,
@@ -91,7 +90,8 @@ impl ModelSet {
                     "model {} version {} is already installed with a different text: give the new one a new version",
                     model.id, model.version
                 ),
-            });
+            }
+            .into());
         }
         if let Some(i) = self
             .models
@@ -183,7 +183,7 @@ impl ModelSet {
                     .iter()
                     .map(|&m| format!("{} {}", self.models[m].id, self.models[m].version))
                     .collect();
-                return Err(ModelError {
+                return Err(Diagnostic {
                     file: self.models[pending[0]].origin.clone(),
                     line: 1,
                     column: 1,
@@ -191,7 +191,8 @@ impl ModelSet {
                         "the models in force use each other in a circle: {}",
                         stuck.join(", ")
                     ),
-                });
+                }
+                .into());
             }
         }
         Ok(out)

@@ -2,7 +2,7 @@
 
 use xinyong_core::time::Period;
 
-use crate::ir::Const;
+use crate::lang::ir::Const;
 
 /// A set of record rows: a range of the evaluation arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

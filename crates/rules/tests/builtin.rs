@@ -36,5 +36,4 @@ fn anhui_d2_with_records_behind_it() {
     assert_eq!(line["class"], "dishonest", "{line}");
     assert_eq!(line["reasons"][0]["rule"], "D2");
     assert_eq!(line["reasons"][0]["records"], json!(["p1", "p2"]));
-    println!("{}", serde_json::to_string_pretty(line).unwrap());
 }

@@ -1,7 +1,7 @@
 //! Model files are validated when loaded: every mistake is reported with the
 //! file, line and column (1-based, columns in characters).
 
-use xinyong_rules::{ModelError, ModelSet};
+use xinyong_rules::{Diagnostic, ModelError, ModelSet};
 
 const BASE: &str = r#"id = "probe"
 version = "1"
@@ -48,14 +48,19 @@ fn load(base: &str, from: &str, to: &str) -> Result<usize, ModelError> {
     set.add("probe.toml", &text)
 }
 
-fn err(base: &str, from: &str, to: &str) -> ModelError {
+/// The one mistake of `base` with `from` replaced by `to` (a one-word
+/// change makes one mistake, reported once).
+fn err(base: &str, from: &str, to: &str) -> Diagnostic {
     match load(base, from, to) {
         Ok(_) => panic!("{to} should not load"),
-        Err(e) => e,
+        Err(e) => {
+            assert_eq!(e.diagnostics().len(), 1, "{e}");
+            e.first().clone()
+        }
     }
 }
 
-fn at(e: &ModelError) -> (usize, usize) {
+fn at(e: &Diagnostic) -> (usize, usize) {
     (e.line, e.column)
 }
 
@@ -219,13 +224,23 @@ fn structure_errors() {
         "{e}"
     );
     // An unknown model in `uses`, an unknown output of a used model.
-    let e = err(
+    // (The model's own name `penalty_tier` is then unknown too.)
+    let e = load(
         RECORD,
         "uses = [\"penalty-tier\"]",
         "uses = [\"penalty-teir\"]",
-    );
-    assert_eq!(at(&e), (7, 9), "{e}");
+    )
+    .unwrap_err();
+    assert_eq!(e.diagnostics().len(), 2, "{e}");
+    assert_eq!(at(e.first()), (7, 9), "{e}");
     assert!(e.message.contains("unknown model 'penalty-teir'"), "{e}");
+    assert_eq!(at(&e.diagnostics()[1]), (10, 10), "{e}");
+    assert!(
+        e.diagnostics()[1]
+            .message
+            .contains("unknown name 'penalty_tier'"),
+        "{e}"
+    );
     let e = err(RECORD, "penalty_tier.visible", "penalty_tier.visble");
     assert_eq!(at(&e), (10, 10), "{e}");
     assert!(
@@ -288,7 +303,8 @@ fn structure_errors() {
         .unwrap()
         .add("probe.toml", &twice)
         .unwrap_err();
-    assert_eq!(at(&e), (20, 6), "{e}");
+    assert_eq!(e.diagnostics().len(), 1, "{e}");
+    assert_eq!(at(e.first()), (20, 6), "{e}");
 }
 
 #[test]
@@ -336,4 +352,96 @@ fn error_messages_quoted_in_the_language_reference() {
         assert_eq!(err(BASE, from, to).to_string(), *want);
         assert!(doc.contains(want), "the reference should quote {want}");
     }
+}
+
+/// Three independent mistakes of BASE (a misspelt field in a named value, an
+/// unknown function in a rule, a wrong code in a text): all three reported.
+const THREE: [(&str, &str); 3] = [
+    ("procedure ==", "procedur =="),
+    ("count(gp) >= 1", "cnt(gp) >= 1"),
+    (
+        "处罚 {count(gp)} 条",
+        "处罚 {count(penalty where procedure == \"genral\")} 条",
+    ),
+];
+
+fn with_mistakes(mistakes: &[(&str, &str)]) -> String {
+    mistakes.iter().fold(BASE.to_owned(), |text, (from, to)| {
+        text.replacen(from, to, 1)
+    })
+}
+
+#[test]
+fn every_mistake_of_a_file_is_reported_in_file_order() {
+    let e = ModelSet::builtin()
+        .unwrap()
+        .add("probe.toml", &with_mistakes(&THREE))
+        .unwrap_err();
+    let found: Vec<(usize, usize, &str)> = e
+        .diagnostics()
+        .iter()
+        .map(|d| (d.line, d.column, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                8,
+                21,
+                "unknown name 'procedur' (not a field of penalty records either)"
+            ),
+            (16, 9, "unknown function 'cnt'"),
+            (17, 46, "'genral' is not one of the codes general, simple"),
+        ],
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "probe.toml:8:21: unknown name 'procedur' (not a field of penalty records either)\n\
+         probe.toml:16:9: unknown function 'cnt'\n\
+         probe.toml:17:46: 'genral' is not one of the codes general, simple"
+    );
+    // Each mistake alone is reported alone, at the same place.
+    for (i, mistake) in THREE.iter().enumerate() {
+        let e = err(BASE, mistake.0, mistake.1);
+        assert_eq!((e.line, e.column), (found[i].0, found[i].1), "{e}");
+    }
+}
+
+#[test]
+fn mistakes_in_several_rules_and_the_header_are_all_reported() {
+    // A bad header entry, a bad `when` and a text of another rule, a
+    // repeated rule id: each reported, none hiding the others.
+    let text = format!(
+        "{}\n[[class.rule]]\nid = \"R1\"\nwhen = 'fine_cny > 0'\ntext = '{{cnt(gp)}}'\n",
+        BASE.replacen("version = \"1\"", "version = \" \"", 1)
+    );
+    let e = ModelSet::builtin()
+        .unwrap()
+        .add("probe.toml", &text)
+        .unwrap_err();
+    let at: Vec<(usize, usize)> = e.diagnostics().iter().map(|d| (d.line, d.column)).collect();
+    assert_eq!(at, [(2, 11), (20, 6), (21, 9), (22, 10)], "{e}");
+    assert!(
+        e.diagnostics()[0]
+            .message
+            .contains("version must not be empty"),
+        "{e}"
+    );
+    assert!(
+        e.diagnostics()[1]
+            .message
+            .contains("rule id 'R1' is empty or repeated"),
+        "{e}"
+    );
+    assert!(
+        e.diagnostics()[2].message.contains("it is a record field"),
+        "{e}"
+    );
+    assert!(
+        e.diagnostics()[3]
+            .message
+            .contains("unknown function 'cnt'"),
+        "{e}"
+    );
 }

@@ -3,7 +3,8 @@
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::time::Period;
 
-use crate::syntax::{BinOp, Piece};
+pub(crate) use super::functions::Func;
+use super::syntax::{BinOp, Piece};
 
 /// A constant value: literals and parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,55 +37,6 @@ pub enum ResultPart {
     Score,
     Grade,
     Eligible,
-}
-
-/// Built-in functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    // Over a set; the second argument (if any) is evaluated per record.
-    Count,
-    Any,
-    Sum,
-    SetMin,
-    SetMax,
-    All,
-    Distinct,
-    Latest,
-    Earliest,
-    Top,
-    Join,
-    // Scalars.
-    If,
-    Min,
-    Max,
-    Abs,
-    Round,
-    Clamp,
-    // Dates and periods.
-    Add,
-    CompleteFrom,
-    Year,
-    Date,
-    /// `ymd(year, month, day)`: a date from numbers (month ends clamp).
-    Ymd,
-    Months,
-    Years,
-    Days,
-    Window,
-    DaysBetween,
-    // Text and lists.
-    Contains,
-    ContainsAny,
-    StartsWith,
-    StartsWithAny,
-    Len,
-    Has,
-    HasAny,
-    Only,
-    // Catalogue and parameters.
-    Category,
-    ListName,
-    InForce,
 }
 
 /// A compiled expression.
@@ -166,11 +118,10 @@ pub enum Expr {
     Index(Box<Expr>, Box<Expr>),
     /// `table.key`.
     Member(Box<Expr>, String),
-    List(Vec<Expr>),
 }
 
 /// A compiled reason text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
     pub pieces: Vec<TemplatePiece>,
 }
@@ -182,13 +133,10 @@ pub enum TemplatePiece {
 }
 
 impl Template {
-    pub(crate) fn from_pieces(
+    pub(crate) fn from_pieces<E>(
         pieces: Vec<Piece>,
-        mut compile: impl FnMut(
-            &crate::syntax::Node,
-            crate::syntax::Span,
-        ) -> Result<Expr, crate::file::ModelError>,
-    ) -> Result<Template, crate::file::ModelError> {
+        mut compile: impl FnMut(&super::syntax::Node, super::syntax::Span) -> Result<Expr, E>,
+    ) -> Result<Template, E> {
         let mut out = Vec::with_capacity(pieces.len());
         for p in pieces {
             match p {

@@ -7,79 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-/// An error in a model file, at a line and column (1-based).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct ModelError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-/// Maps byte offsets of a file to line and column.
-pub struct Positions<'a> {
-    pub file: &'a str,
-    text: &'a str,
-}
-
-impl<'a> Positions<'a> {
-    pub fn new(file: &'a str, text: &'a str) -> Positions<'a> {
-        Positions { file, text }
-    }
-
-    /// Line and column (1-based, column in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
-    }
-
-    pub fn error(&self, offset: usize, message: impl Into<String>) -> ModelError {
-        let (line, column) = self.line_col(offset);
-        ModelError {
-            file: self.file.to_owned(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-
-    /// Byte offset in the file of the first character of a string value whose
-    /// TOML span (quotes included) is `span`. Literal strings map exactly;
-    /// inside basic strings with escapes, positions after an escape are
-    /// approximate.
-    pub fn string_content_start(&self, span: std::ops::Range<usize>) -> usize {
-        let raw = self.text.get(span.clone()).unwrap_or("");
-        let delim = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
-            3
-        } else if raw.starts_with('\'') || raw.starts_with('"') {
-            1
-        } else {
-            0
-        };
-        let mut start = span.start + delim;
-        if delim == 3 {
-            // A newline right after the opening delimiter is trimmed by TOML.
-            if self.text[start..].starts_with("\r\n") {
-                start += 2;
-            } else if self.text[start..].starts_with('\n') {
-                start += 1;
-            }
-        }
-        start
-    }
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
+use super::diagnostics::{Diagnostic, Positions};
 
 /// An expression as written in the file, with its span.
 pub type Src = Spanned<String>;
@@ -218,7 +146,7 @@ pub struct GradeFile {
 }
 
 /// Parse the TOML of a model file, mapping TOML errors to line and column.
-pub fn parse_file(file: &str, text: &str) -> Result<ModelFile, ModelError> {
+pub fn parse_file(file: &str, text: &str) -> Result<ModelFile, Diagnostic> {
     let pos = Positions::new(file, text);
     toml::from_str::<ModelFile>(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
@@ -229,26 +157,6 @@ pub fn parse_file(file: &str, text: &str) -> Result<ModelFile, ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn positions_are_one_based_and_count_characters() {
-        let text = "a = 1\n中文 = 'x'\n";
-        let p = Positions::new("m.toml", text);
-        assert_eq!(p.line_col(0), (1, 1));
-        let off = text.find('x').unwrap();
-        assert_eq!(p.line_col(off), (2, 7));
-    }
-
-    #[test]
-    fn string_content_start_skips_delimiters() {
-        let text = "w = '''\n  count(x)'''\nv = 'y'";
-        let p = Positions::new("m.toml", text);
-        let start = text.find("'''").unwrap();
-        let content = p.string_content_start(start..text.find("'''\nv").unwrap() + 3);
-        assert_eq!(&text[content..content + 2], "  ");
-        let s2 = text.rfind('\'').unwrap() - 2;
-        assert_eq!(&text[p.string_content_start(s2..s2 + 3)..][..1], "y");
-    }
 
     #[test]
     fn unknown_keys_are_errors_with_position() {

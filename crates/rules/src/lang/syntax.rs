@@ -216,28 +216,6 @@ pub enum BinOp {
     Div,
 }
 
-impl BinOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinOp::Or => "or",
-            BinOp::And => "and",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::In => "in",
-            BinOp::NotIn => "not in",
-            BinOp::Coalesce => "??",
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-        }
-    }
-}
-
 /// Period units of duration literals (`3 years`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

@@ -6,19 +6,31 @@
 //! Reasons are explained by tracing which records made a rule's value
 //! ("lineage"), and for a non-best outcome each rule is re-evaluated at the
 //! future dates where something could change to find the day it stops.
+//!
+//! * this module: the evaluation state, records and sets, expressions, record
+//!   and subject models (built-in functions are evaluated by their
+//!   definitions in `lang::functions`);
+//! * `lineage`: the records behind a value;
+//! * `stops_on`: the day a result stops holding;
+//! * `render`: texts of reasons and values as Chinese text.
 
 use xinyong_columnar::{ColumnType, rec, record_schema, subject_schema};
 use xinyong_core::catalog::{self, RecordKind};
 use xinyong_core::json::FastMap;
 use xinyong_core::time::{self, Period};
 
-use crate::compile::Model;
+mod lineage;
+mod render;
+mod stops_on;
+
 use crate::data::Table;
-use crate::ir::*;
+use crate::lang::functions::Eval;
+use crate::lang::ir::*;
+use crate::lang::{BinOp, Model};
 use crate::result::*;
 use crate::set::ModelSet;
-use crate::syntax::BinOp;
 use crate::value::{SetRef, Val, num_cmp, num_eq, round2};
+use stops_on::Moves;
 
 #[derive(Debug, Clone, Copy)]
 struct Summary<'a> {
@@ -31,7 +43,7 @@ struct Summary<'a> {
 /// The set a set function runs over: an expression (a filter is walked
 /// without being built), or a set already built.
 #[derive(Debug, Clone, Copy)]
-enum SetSrc<'a> {
+pub(crate) enum SetSrc<'a> {
     Expr(&'a Expr),
     Ref(SetRef),
 }
@@ -62,7 +74,7 @@ struct Cx<'a> {
     /// Records dated after this day are unknown (used when looking ahead).
     known_until: i32,
     arena: Vec<u32>,
-    sources: [Option<SetRef>; 16],
+    sources: [Option<SetRef>; RecordKind::ALL.len()],
     person: Option<SetRef>,
     lets: Vec<Vec<Option<Val<'a>>>>,
     results: Vec<Option<Summary<'a>>>,
@@ -94,7 +106,7 @@ impl<'a> Cx<'a> {
             as_of: 0,
             known_until: 0,
             arena: Vec::with_capacity(256),
-            sources: [None; 16],
+            sources: [None; RecordKind::ALL.len()],
             person: None,
             lets: set
                 .models
@@ -123,7 +135,7 @@ impl<'a> Cx<'a> {
         self.as_of = as_of;
         self.known_until = known_until;
         self.arena.clear();
-        self.sources = [None; 16];
+        self.sources = [None; RecordKind::ALL.len()];
         self.person = None;
         for l in &mut self.lets {
             l.iter_mut().for_each(|v| *v = None);
@@ -245,7 +257,8 @@ pub struct Evaluator<'a> {
     plain_sets: FastMap<usize, bool>,
 }
 
-const DAY: i32 = 1;
+/// One day, added to a date.
+pub(crate) const DAY: i32 = 1;
 
 impl<'a> Evaluator<'a> {
     /// An evaluator of the models `selected` (ids) and whatever they use.
@@ -402,7 +415,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Call `f` for each row of the set `e` (without materialising filters).
-    fn each(&mut self, e: &'a Expr, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
+    pub(crate) fn each(&mut self, e: &'a Expr, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
         match e {
             Expr::Source(k) => {
                 let s = self.source(*k);
@@ -528,7 +541,7 @@ impl<'a> Evaluator<'a> {
 
     // ---- expressions ------------------------------------------------------
 
-    fn eval(&mut self, e: &'a Expr) -> Val<'a> {
+    pub(crate) fn eval(&mut self, e: &'a Expr) -> Val<'a> {
         match e {
             Expr::Const(c) => Val::of(c),
             Expr::AsOf => Val::Date(self.cx.as_of),
@@ -649,7 +662,6 @@ impl<'a> Evaluator<'a> {
                     .map_or(Val::Null, |c| self.field(row, c)),
                 _ => Val::Null,
             },
-            Expr::List(_) => Val::Null,
         }
     }
 
@@ -751,7 +763,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn val_eq(&self, a: Val<'a>, b: Val<'a>) -> bool {
+    pub(crate) fn val_eq(&self, a: Val<'a>, b: Val<'a>) -> bool {
         match (a, b) {
             (Val::Null, Val::Null) => true,
             (Val::Null, _) | (_, Val::Null) => false,
@@ -784,7 +796,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn items(&self, v: Val<'a>) -> Vec<&'a str> {
+    pub(crate) fn items(&self, v: Val<'a>) -> Vec<&'a str> {
         match v {
             Val::Items(row, col) => {
                 let t: &'a Table = self.rec;
@@ -806,7 +818,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn per_record(&mut self, row: u32, e: &'a Expr) -> Val<'a> {
+    pub(crate) fn per_record(&mut self, row: u32, e: &'a Expr) -> Val<'a> {
         self.cx.scopes.push(row);
         let v = self.eval(e);
         self.cx.scopes.pop();
@@ -815,7 +827,7 @@ impl<'a> Evaluator<'a> {
 
     /// Whether `a` ranks before `b` among "latest" (or "earliest") records:
     /// by key, then by date, then by sequence number.
-    fn better(&self, a: (u32, Val<'a>), b: (u32, Val<'a>), latest: bool) -> bool {
+    pub(crate) fn better(&self, a: (u32, Val<'a>), b: (u32, Val<'a>), latest: bool) -> bool {
         let o = compare(a.1, b.1)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then_with(|| {
@@ -832,334 +844,48 @@ impl<'a> Evaluator<'a> {
 
     /// A set function (`count`, `sum`, …) over the set `src`; `args[0]` is
     /// the set's expression, the other arguments are as written.
-    fn call_set(&mut self, f: Func, src: SetSrc<'a>, args: &'a [Expr]) -> Val<'a> {
-        use Func::*;
-        match f {
-            Count | Any => {
-                // A set already built (a named set, a source) is counted
-                // without walking it; a filter is walked without building it.
-                let s = match src {
-                    SetSrc::Ref(s) => Some(s),
-                    SetSrc::Expr(Expr::Where { .. }) => None,
-                    SetSrc::Expr(e) => match self.eval(e) {
-                        Val::Set(s) => Some(s),
-                        _ => {
-                            return if f == Count {
-                                Val::Num(0.0)
-                            } else {
-                                Val::Bool(false)
-                            };
-                        }
-                    },
-                };
-                if let Some(s) = s {
-                    return if f == Count {
-                        Val::Num(f64::from(s.len))
-                    } else {
-                        Val::Bool(s.len > 0)
-                    };
-                }
-                let mut n = 0u32;
-                let stop_at_first = f == Any;
-                self.each_src(src, &mut |_, _| {
-                    n += 1;
-                    !stop_at_first
-                });
-                if f == Count {
-                    Val::Num(f64::from(n))
-                } else {
-                    Val::Bool(n > 0)
-                }
-            }
-            Sum => {
-                let mut s = 0.0;
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    if let Val::Num(x) = me.per_record(row, e) {
-                        s += x;
-                    }
-                    true
-                });
-                Val::Num(s)
-            }
-            SetMin | SetMax => {
-                let mut best = Val::Null;
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    let v = me.per_record(row, e);
-                    if !v.is_null() {
-                        let replace = best.is_null()
-                            || compare(v, best)
-                                .is_some_and(|o| if f == SetMin { o.is_lt() } else { o.is_gt() });
-                        if replace {
-                            best = v;
-                        }
-                    }
-                    true
-                });
-                best
-            }
-            All => {
-                let mut all = true;
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    if !me.per_record(row, e).truthy() {
-                        all = false;
-                        return false;
-                    }
-                    true
-                });
-                Val::Bool(all)
-            }
-            Distinct => {
-                let mut seen: Vec<Val<'a>> = Vec::new();
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    let v = me.per_record(row, e);
-                    if !v.is_null() && !seen.iter().any(|s| me.val_eq(*s, v)) {
-                        seen.push(v);
-                    }
-                    true
-                });
-                Val::Num(seen.len() as f64)
-            }
-            Latest | Earliest => {
-                let mut best: Option<(u32, Val<'a>)> = None;
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    let v = me.per_record(row, e);
-                    if v.is_null() {
-                        return true;
-                    }
-                    if best.is_none_or(|b| me.better((row, v), b, f == Latest)) {
-                        best = Some((row, v));
-                    }
-                    true
-                });
-                best.map_or(Val::Null, |(row, _)| Val::Rec(row))
-            }
-            Top => {
-                let mut items: Vec<(u32, Val<'a>)> = Vec::new();
-                let e = &args[1];
-                self.each_src(src, &mut |me, row| {
-                    let v = me.per_record(row, e);
-                    if !v.is_null() {
-                        items.push((row, v));
-                    }
-                    true
-                });
-                let n = self.eval(&args[2]).num().unwrap_or(0.0).max(0.0) as usize;
-                items.sort_by(|a, b| {
-                    if self.better(*a, *b, true) {
-                        std::cmp::Ordering::Less
-                    } else if self.better(*b, *a, true) {
-                        std::cmp::Ordering::Greater
-                    } else {
-                        std::cmp::Ordering::Equal
-                    }
-                });
-                let start = self.cx.arena.len() as u32;
-                for (row, _) in items.iter().take(n) {
-                    self.cx.arena.push(*row);
-                }
-                Val::Set(SetRef {
-                    start,
-                    len: self.cx.arena.len() as u32 - start,
-                })
-            }
+    pub(super) fn call_set(&mut self, f: Func, src: SetSrc<'a>, args: &'a [Expr]) -> Val<'a> {
+        match f.def().eval {
+            Eval::Set(run) => run(self, f, src, args),
             _ => Val::Null,
         }
     }
 
-    fn each_src(&mut self, src: SetSrc<'a>, f: &mut dyn FnMut(&mut Self, u32) -> bool) -> bool {
+    /// Call `f` for each row of the set `src`.
+    pub(crate) fn each_src(
+        &mut self,
+        src: SetSrc<'a>,
+        f: &mut dyn FnMut(&mut Self, u32) -> bool,
+    ) -> bool {
         match src {
             SetSrc::Expr(e) => self.each(e, f),
             SetSrc::Ref(s) => self.each_ref(s, f),
         }
     }
 
+    /// `f(args)`, as its definition evaluates it.
     fn call(&mut self, f: Func, args: &'a [Expr]) -> Val<'a> {
-        use Func::*;
-        match f {
-            Count | Any | Sum | SetMin | SetMax | All | Distinct | Latest | Earliest | Top => {
-                self.call_set(f, SetSrc::Expr(&args[0]), args)
-            }
-            Join => Val::Null, // rendered by templates only
-            If => {
-                if self.eval(&args[0]).truthy() {
-                    self.eval(&args[1])
-                } else {
-                    self.eval(&args[2])
-                }
-            }
-            Min | Max => {
-                let a = self.eval(&args[0]);
-                let b = self.eval(&args[1]);
-                match (a, b) {
-                    (Val::Null, x) | (x, Val::Null) => x,
-                    _ => match compare(a, b) {
-                        Some(o) => {
-                            if (f == Min) == o.is_le() {
-                                a
-                            } else {
-                                b
-                            }
-                        }
-                        None => Val::Null,
-                    },
-                }
-            }
-            Abs => self
-                .eval(&args[0])
-                .num()
-                .map_or(Val::Null, |x| Val::Num(x.abs())),
-            Round => {
-                let x = self.eval(&args[0]);
-                let d = args
-                    .get(1)
-                    .map(|a| self.eval(a).num().unwrap_or(0.0))
-                    .unwrap_or(0.0);
-                let p = 10f64.powi(d as i32);
-                x.num().map_or(Val::Null, |x| Val::Num((x * p).round() / p))
-            }
-            Clamp => {
-                let x = self.eval(&args[0]).num();
-                let lo = self.eval(&args[1]).num();
-                let hi = self.eval(&args[2]).num();
-                match (x, lo, hi) {
-                    (Some(x), Some(lo), Some(hi)) => Val::Num(x.max(lo).min(hi)),
-                    _ => Val::Null,
-                }
-            }
-            Add | CompleteFrom => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (Val::Date(d), Val::Period(p)) => {
-                    Val::Date(add_days(d, p) + if f == CompleteFrom { DAY } else { 0 })
-                }
-                _ => Val::Null,
-            },
-            Year => self.eval(&args[0]).date().map_or(Val::Null, |d| {
-                Val::Num(f64::from(time::from_days_since_epoch(d).year()))
-            }),
-            Date => match self.eval(&args[0]) {
-                Val::Str(s) => {
-                    time::parse_date(s).map_or(Val::Null, |d| Val::Date(time::days_since_epoch(d)))
-                }
-                v @ Val::Date(_) => v,
-                _ => Val::Null,
-            },
-            Ymd => {
-                let y = self.eval(&args[0]).num();
-                let m = self.eval(&args[1]).num();
-                let d = self.eval(&args[2]).num();
-                match (y, m, d) {
-                    (Some(y), Some(m), Some(d)) if (1..=12).contains(&(m as i32)) && d >= 1.0 => {
-                        let first =
-                            time::parse_date(&format!("{:04}-{:02}-01", y as i32, m as i32));
-                        first.map_or(Val::Null, |f| {
-                            let first = time::days_since_epoch(f);
-                            let last =
-                                add_days(add_days(first, Period::months(1)), Period::days(-1));
-                            Val::Date((first + d as i32 - 1).min(last))
-                        })
-                    }
-                    _ => Val::Null,
-                }
-            }
-            Months | Years | Days => match self.eval(&args[0]).num() {
-                Some(n) => {
-                    let k = n.round() as i32;
-                    Val::Period(match f {
-                        Months => Period::months(k),
-                        Years => Period::years(k),
-                        _ => Period::days(k),
-                    })
-                }
-                None => Val::Null,
-            },
-            Window => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (Val::Date(a), Val::Date(b)) => Val::Window(a, b),
-                _ => Val::Null,
-            },
-            DaysBetween => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (Val::Date(a), Val::Date(b)) => Val::Num(f64::from(b - a)),
-                _ => Val::Null,
-            },
-            Contains | StartsWith => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (Val::Str(s), Val::Str(p)) => Val::Bool(if f == Contains {
-                    s.contains(p)
-                } else {
-                    s.starts_with(p)
-                }),
-                (Val::Null, _) => Val::Bool(false),
-                _ => Val::Null,
-            },
-            ContainsAny | StartsWithAny => {
-                let s = self.eval(&args[0]);
-                let list = self.eval(&args[1]);
-                match s {
-                    Val::Str(s) => {
-                        let pats = self.items(list);
-                        Val::Bool(pats.iter().any(|p| {
-                            if f == ContainsAny {
-                                s.contains(p)
-                            } else {
-                                s.starts_with(p)
-                            }
-                        }))
-                    }
-                    _ => Val::Bool(false),
-                }
-            }
-            Len => match self.eval(&args[0]) {
-                Val::Items(row, col) => Val::Num(self.rec.list_len(row, col).unwrap_or(0) as f64),
-                Val::Str(s) => Val::Num(s.chars().count() as f64),
-                Val::List(items) => Val::Num(items.len() as f64),
-                Val::Set(s) => Val::Num(f64::from(s.len)),
-                _ => Val::Null,
-            },
-            Has | HasAny | Only => {
-                let list = self.eval(&args[0]);
-                let vals = self.eval(&args[1]);
-                if list.is_null() {
-                    return Val::Bool(false);
-                }
-                let have = self.items(list);
-                let want = self.items(vals);
-                Val::Bool(match f {
-                    Has | HasAny => want.iter().any(|w| have.contains(w)),
-                    _ => !have.is_empty() && have.iter().all(|h| want.contains(h)),
-                })
-            }
-            Category => match self.eval(&args[0]) {
-                Val::Str(s) => {
-                    catalog::list_spec(s).map_or(Val::Null, |l| Val::Str(l.category.as_str()))
-                }
-                _ => Val::Null,
-            },
-            ListName => match self.eval(&args[0]) {
-                Val::Str(s) => catalog::list_spec(s).map_or(Val::Str(s), |l| Val::Str(l.name_zh)),
-                _ => Val::Null,
-            },
-            InForce => {
-                let list = self.eval(&args[0]);
-                let Some(d) = self.eval(&args[1]).date() else {
-                    return Val::Null;
-                };
-                let Val::List(items) = list else {
-                    return Val::Null;
-                };
-                let mut best: Option<(i32, &'a Const)> = None;
-                for it in items {
-                    if let Some(Const::Date(from)) = it.get("from")
-                        && *from <= d
-                        && best.is_none_or(|(b, _)| *from >= b)
-                    {
-                        best = Some((*from, it));
-                    }
-                }
-                best.map_or(Val::Null, |(_, c)| Val::of(c))
-            }
+        match f.def().eval {
+            Eval::Scalar(run) => run(self, f, args),
+            Eval::Set(run) => run(self, f, SetSrc::Expr(&args[0]), args),
+            // Rendered by texts only.
+            Eval::Text(_) => Val::Null,
         }
+    }
+
+    /// A set of the rows `rows`, in the arena.
+    pub(crate) fn new_set(&mut self, rows: impl Iterator<Item = u32>) -> SetRef {
+        let start = self.cx.arena.len() as u32;
+        self.cx.arena.extend(rows);
+        SetRef {
+            start,
+            len: self.cx.arena.len() as u32 - start,
+        }
+    }
+
+    /// The record table evaluated.
+    pub(crate) fn records(&self) -> &'a Table {
+        self.rec
     }
 
     // ---- record models ----------------------------------------------------
@@ -1605,605 +1331,6 @@ impl<'a> Evaluator<'a> {
             satisfied: None,
         })
     }
-
-    /// Whether rule `r` of model `m` holds, and the records behind it (its
-    /// `records` set if it names one), traced once per evaluation.
-    fn rule_trace(&mut self, m: usize, r: &'a Rule) -> (bool, SetRef) {
-        let key = (m, r as *const Rule as usize);
-        if let Some(&t) = self.cx.rule_rows.get(&key) {
-            return t;
-        }
-        let t = self.with_model(m, |me| {
-            let mut rows = me.take_tmp();
-            let holds = me.lineage(&r.when, &mut rows).truthy();
-            let set = match &r.records {
-                Some(set) => me.materialize(set),
-                None => me.cx.stash(&rows),
-            };
-            me.tmp.push(rows);
-            (holds, set)
-        });
-        self.cx.rule_rows.insert(key, t);
-        t
-    }
-
-    /// The records behind indicator `k` of scoring model `m` (traced with its
-    /// points by `decide`, or its `records` set).
-    fn indicator_records(&mut self, m: usize, k: usize, ind: &'a Indicator) -> Vec<u32> {
-        if let Some(&s) = self.cx.indicator_rows.get(&(m, k)) {
-            return self.set_rows(s).to_vec();
-        }
-        self.with_model(m, |me| match &ind.records {
-            Some(set) => {
-                let s = me.materialize(set);
-                me.set_rows(s).to_vec()
-            }
-            None => {
-                let mut rows = Vec::new();
-                me.lineage(&ind.points, &mut rows);
-                rows
-            }
-        })
-    }
-
-    /// The records behind the result of subject-level model `m`, when another
-    /// model reads it: those of the true rules of its decisive class or list
-    /// outcome; of its vetoes that hold and the indicators that lost points;
-    /// of its failed conditions (every condition when eligible).
-    fn result_lineage(&mut self, m: usize) -> SetRef {
-        if let Some(s) = self.cx.result_lineage[m] {
-            return s;
-        }
-        let model: &'a Model = &self.set.models[m];
-        let decided = self.decide(m);
-        let mut rows = self.take_tmp();
-        self.with_model(m, |me| {
-            let trace = |me: &mut Self, r: &'a Rule, want: bool, rows: &mut Vec<u32>| {
-                let (holds, set) = me.rule_trace(m, r);
-                if holds == want {
-                    rows.extend_from_slice(me.set_rows(set));
-                }
-            };
-            match (&model.body, &decided) {
-                (Body::Classification { classes, .. }, Decided::Class(i)) => {
-                    if let Some(c) = classes.get(*i) {
-                        c.rules.iter().for_each(|r| trace(me, r, true, &mut rows));
-                    }
-                }
-                (Body::Lists { outcomes, .. }, Decided::Lists(Some(i))) => {
-                    outcomes[*i]
-                        .rules
-                        .iter()
-                        .for_each(|r| trace(me, r, true, &mut rows));
-                }
-                (Body::Eligibility { conditions }, Decided::Eligibility(holds)) => {
-                    let all = holds.iter().all(|h| *h);
-                    for (r, h) in conditions.iter().zip(holds) {
-                        if all || !h {
-                            trace(me, r, *h, &mut rows);
-                        }
-                    }
-                }
-                (
-                    Body::Scoring {
-                        indicators, vetoes, ..
-                    },
-                    Decided::Score { points, .. },
-                ) => {
-                    vetoes
-                        .iter()
-                        .for_each(|v| trace(me, &v.rule, true, &mut rows));
-                    for (k, (ind, p)) in indicators.iter().zip(points).enumerate() {
-                        if *p < ind.max * ind.weight - 1e-9 {
-                            rows.extend(me.indicator_records(m, k, ind));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        });
-        let s = self.cx.stash(&rows);
-        self.tmp.push(rows);
-        self.cx.result_lineage[m] = Some(s);
-        s
-    }
-
-    /// Evaluate `e` and collect the records behind its value into `out`:
-    /// for a true/false value, the records that make it so.
-    fn lineage(&mut self, e: &'a Expr, out: &mut Vec<u32>) -> Val<'a> {
-        match e {
-            Expr::ModelResult { model, .. } => {
-                let s = self.result_lineage(*model);
-                out.extend_from_slice(self.set_rows(s));
-                self.eval(e)
-            }
-            Expr::Bin(BinOp::Or, l, r) | Expr::Bin(BinOp::And, l, r) => {
-                let is_or = matches!(e, Expr::Bin(BinOp::Or, _, _));
-                let mut la = Vec::new();
-                let mut lb = Vec::new();
-                let a = self.lineage(l, &mut la).truthy();
-                let b = self.lineage(r, &mut lb).truthy();
-                let v = if is_or { a || b } else { a && b };
-                // Keep the operands whose value agrees with the result.
-                if a == v {
-                    out.extend(la);
-                }
-                if b == v {
-                    out.extend(lb);
-                }
-                Val::Bool(v)
-            }
-            Expr::Not(x) => Val::Bool(!self.lineage(x, out).truthy()),
-            Expr::Bin(op, l, r) => {
-                if *op == BinOp::Coalesce {
-                    let a = self.lineage(l, out);
-                    return if a.is_null() { self.lineage(r, out) } else { a };
-                }
-                let a = self.lineage(l, out);
-                let b = self.lineage(r, out);
-                self.apply(*op, a, b)
-            }
-            Expr::Let(slot) => {
-                // A named value is explained once per evaluation: its records
-                // are kept in the arena.
-                let m = self.cx.model;
-                if let Some(rows) = self.cx.let_lineage[m][*slot] {
-                    out.extend_from_slice(self.set_rows(rows));
-                    return self.eval(e);
-                }
-                let expr = &self.set.models[m].lets[*slot];
-                // A set already computed whose records are its members: its
-                // lineage is the set itself, without filtering again.
-                if let Some(v @ Val::Set(s)) = self.cx.lets[m][*slot]
-                    && self.members_are_lineage(m, expr)
-                {
-                    self.cx.let_lineage[m][*slot] = Some(s);
-                    out.extend_from_slice(self.set_rows(s));
-                    return v;
-                }
-                let saved = self.swap_scopes(None);
-                let mut mine = self.take_tmp();
-                let v = self.lineage(expr, &mut mine);
-                self.restore_scopes(saved);
-                // The value traced is the value: later reads need not
-                // compute it again.
-                if self.cx.lets[m][*slot].is_none() {
-                    self.cx.lets[m][*slot] = Some(v);
-                }
-                let set = self.cx.stash(&mine);
-                self.cx.let_lineage[m][*slot] = Some(set);
-                out.extend_from_slice(&mine);
-                self.tmp.push(mine);
-                v
-            }
-            Expr::Source(_) | Expr::PersonEntries => {
-                let s = self.materialize(e);
-                out.extend_from_slice(self.set_rows(s));
-                Val::Set(s)
-            }
-            Expr::Where { .. } if self.members_are_lineage(self.cx.model, e) => {
-                // The condition brings no records of its own: the records
-                // behind the set are its members, evaluated as a value.
-                let v = self.eval(e);
-                if let Val::Set(s) = v {
-                    out.extend_from_slice(self.set_rows(s));
-                }
-                v
-            }
-            Expr::Where { set, cond } => {
-                // The members that pass, and the records that made each pass
-                // (e.g. the penalty that followed an accident).
-                // The members that pass make the value: the condition is
-                // evaluated once per member.
-                let base = self.materialize(set);
-                let mut pass = self.take_tmp();
-                let mut inner = self.take_tmp();
-                for i in base.start..base.start + base.len {
-                    // The arena only grows during an evaluation: `i` stays valid.
-                    let row = self.cx.arena[i as usize];
-                    self.cx.scopes.push(row);
-                    inner.clear();
-                    let ok = self.lineage(cond, &mut inner).truthy();
-                    self.cx.scopes.pop();
-                    if ok {
-                        pass.push(row);
-                        out.push(row);
-                        out.extend_from_slice(&inner);
-                    }
-                }
-                let s = self.cx.stash(&pass);
-                self.tmp.push(inner);
-                self.tmp.push(pass);
-                Val::Set(s)
-            }
-            Expr::Call(Func::If, args) => {
-                if self.lineage(&args[0], out).truthy() {
-                    self.lineage(&args[1], out)
-                } else {
-                    self.lineage(&args[2], out)
-                }
-            }
-            Expr::Call(Func::Latest | Func::Earliest, _) => {
-                let v = self.eval(e);
-                if let Val::Rec(row) = v {
-                    out.push(row);
-                }
-                v
-            }
-            Expr::Call(Func::Top, _) => {
-                let v = self.eval(e);
-                if let Val::Set(s) = v {
-                    out.extend_from_slice(self.set_rows(s));
-                }
-                v
-            }
-            Expr::Call(f, args) if is_set_fn(*f) => {
-                // The set is built once, with its records, and the function
-                // runs over it.
-                match self.lineage(&args[0], out) {
-                    Val::Set(s) => self.call_set(*f, SetSrc::Ref(s), args),
-                    _ => self.eval(e),
-                }
-            }
-            Expr::Call(_, args) => {
-                for a in args {
-                    self.lineage(a, out);
-                }
-                self.eval(e)
-            }
-            Expr::FieldOf { rec, .. } => {
-                self.lineage(rec, out);
-                self.eval(e)
-            }
-            _ => self.eval(e),
-        }
-    }
-
-    /// Whether tracing `e` (of model `m`) adds no records, whatever the
-    /// data: it mirrors the cases of [`Evaluator::lineage`] that add rows.
-    /// Deeply nested lets answer `false`, which only takes the slower path.
-    fn row_free(&self, m: usize, e: &Expr, depth: u8) -> bool {
-        if depth > 16 {
-            return false;
-        }
-        let free = |x: &Expr| self.row_free(m, x, depth + 1);
-        match e {
-            Expr::ModelResult { .. }
-            | Expr::Source(_)
-            | Expr::PersonEntries
-            | Expr::Where { .. } => false,
-            Expr::Bin(_, l, r) => free(l) && free(r),
-            Expr::Not(x) => free(x),
-            Expr::Let(slot) => self.set.models[m].lets.get(*slot).is_some_and(&free),
-            Expr::Call(Func::Latest | Func::Earliest | Func::Top, _) => false,
-            Expr::Call(f, _) if is_set_fn(*f) => false,
-            Expr::Call(_, args) => args.iter().all(free),
-            Expr::FieldOf { rec, .. } => free(rec),
-            // Traced as plain values (see `lineage`).
-            _ => true,
-        }
-    }
-
-    /// Whether the records behind the set `e` are exactly its members: a
-    /// source, or a filter whose condition brings no records of its own.
-    fn members_are_lineage(&mut self, m: usize, e: &Expr) -> bool {
-        match e {
-            Expr::Source(_) | Expr::PersonEntries => true,
-            Expr::Where { cond, .. } => {
-                let key = e as *const Expr as usize;
-                if let Some(&plain) = self.plain_sets.get(&key) {
-                    return plain;
-                }
-                let plain = self.row_free(m, cond, 0);
-                self.plain_sets.insert(key, plain);
-                plain
-            }
-            _ => false,
-        }
-    }
-
-    /// The first day after `T` on which `when` no longer holds, assuming no
-    /// new records: the candidates are the days on which a record behind the
-    /// rule (or the subject) reaches one of the model's periods.
-    fn stops_on(&mut self, m: usize, when: &'a Expr, rows: &[u32]) -> Option<i32> {
-        let t = self.cx.as_of;
-        let mut base: Vec<i32> = Vec::new();
-        for &row in rows {
-            for &c in &self.date_cols {
-                if let Some(d) = self.rec.date(row, c) {
-                    base.push(d);
-                }
-            }
-            // Dates computed by record models over this record (e.g. display_until).
-            if let Some(k) = self.rec.kind(row) {
-                for &dm in self.set.record_models_over(m, k) {
-                    let model: &'a Model = &self.set.models[dm];
-                    for slot in 0..model.rec_lets.len() {
-                        if let Val::Date(d) = self.rec_value(dm, row, slot) {
-                            base.push(d);
-                        }
-                    }
-                }
-            }
-        }
-        if let (Some(st), Some(row)) = (self.subj, self.subject_row)
-            && let Some(c) = subject_schema().index("established_on")
-            && let Some(d) = st.date(row, c)
-        {
-            base.push(d);
-        }
-        // The periods whose ends can change the rule's truth, and whether
-        // the calendar can (all of the model's, and the calendar, when the
-        // rule's own cannot be told).
-        let set = self.set;
-        let moves = self
-            .rule_periods
-            .entry(when as *const Expr as usize)
-            .or_insert_with(|| when_periods(set, m, when));
-        let (periods, calendar) = match moves {
-            Some(mv) => (mv.periods.as_slice(), mv.calendar),
-            None => (set.periods_of(m), true),
-        };
-        let horizon = add_days(t, Period::years(10));
-        let mut cands: Vec<i32> = Vec::new();
-        for &d in &base {
-            cands.push(d);
-            cands.push(d + DAY);
-            for p in periods {
-                let e = add_days(d, *p);
-                cands.push(e);
-                cands.push(e + DAY);
-                if p.months != 0 {
-                    // `d in [add(T', -p), T']` holds until the first T' with
-                    // add(T', -p) > d. When d is a month end, every later day of
-                    // e's month still maps back onto d (add clamps to month
-                    // ends: add(2024-02-29, -3 years) = 2021-02-28), so the
-                    // day after e's month end is a candidate too.
-                    cands.push(first_of_next_month(e));
-                }
-            }
-        }
-        if calendar {
-            let year = time::from_days_since_epoch(t).year();
-            for y in 1..=4 {
-                if let Ok(d) = time::Date::new(year.saturating_add(y), 1, 1) {
-                    cands.push(time::days_since_epoch(d));
-                }
-            }
-        }
-        cands.retain(|c| *c > t && *c <= horizon);
-        cands.sort_unstable();
-        cands.dedup();
-        if cands.is_empty() {
-            return None;
-        }
-        let known = self.cx.known_until;
-        let mut stop = None;
-        std::mem::swap(&mut self.cx, &mut self.alt);
-        for c in cands {
-            self.cx.reset(c, known);
-            self.cx.model = m;
-            if !self.eval(when).truthy() {
-                stop = Some(c);
-                break;
-            }
-        }
-        std::mem::swap(&mut self.cx, &mut self.alt);
-        stop
-    }
-
-    // ---- text -------------------------------------------------------------
-
-    fn render(&mut self, t: &'a Template) -> String {
-        // The literal text and room for the values: one allocation for most texts.
-        let literal: usize = t
-            .pieces
-            .iter()
-            .map(|p| match p {
-                TemplatePiece::Text(x) => x.len(),
-                TemplatePiece::Expr(_) => 16,
-            })
-            .sum();
-        let mut s = String::with_capacity(literal + 16);
-        for p in &t.pieces {
-            match p {
-                TemplatePiece::Text(x) => s.push_str(x),
-                TemplatePiece::Expr(Expr::Call(Func::Join, args)) => {
-                    // Distinct non-empty texts, joined by 、 in order of first appearance.
-                    let mut parts: Vec<(usize, usize)> = Vec::new();
-                    let e = &args[1];
-                    self.each(&args[0], &mut |me, row| {
-                        let v = me.per_record(row, e);
-                        let start = s.len();
-                        if !parts.is_empty() {
-                            s.push('、');
-                        }
-                        let text_start = s.len();
-                        me.format_into(&mut s, v);
-                        let text = text_start..s.len();
-                        let dup = text.is_empty()
-                            || parts.iter().any(|&(a, b)| s[a..b] == s[text.clone()]);
-                        if dup {
-                            s.truncate(start);
-                        } else {
-                            parts.push((text.start, text.end));
-                        }
-                        true
-                    });
-                }
-                TemplatePiece::Expr(e) => {
-                    let v = self.eval(e);
-                    self.format_into(&mut s, v);
-                }
-            }
-        }
-        s
-    }
-
-    fn format(&self, v: Val<'a>) -> String {
-        let mut s = String::new();
-        self.format_into(&mut s, v);
-        s
-    }
-
-    /// Append the text of `v` to `s`.
-    fn format_into(&self, s: &mut String, v: Val<'a>) {
-        match v {
-            Val::Null => {}
-            Val::Bool(b) => s.push_str(if b { "是" } else { "否" }),
-            Val::Num(n) => push_num(s, n),
-            Val::Str(x) => s.push_str(x),
-            Val::Date(d) => push_date(s, d),
-            Val::Period(p) => s.push_str(&period_zh(p)),
-            Val::Window(a, b) => {
-                push_date(s, a);
-                s.push('至');
-                push_date(s, b);
-            }
-            Val::Range(a, b) => {
-                push_num(s, a);
-                s.push('至');
-                push_num(s, b);
-            }
-            Val::List(items) => {
-                for (i, c) in items.iter().enumerate() {
-                    if i > 0 {
-                        s.push('、');
-                    }
-                    self.format_into(s, Val::of(c));
-                }
-            }
-            Val::Items(..) => {
-                for (i, x) in self.items(v).iter().enumerate() {
-                    if i > 0 {
-                        s.push('、');
-                    }
-                    s.push_str(x);
-                }
-            }
-            Val::Set(set) => push_num(s, f64::from(set.len)),
-            Val::Rec(row) => s.push_str(self.rec.record_id(row)),
-            Val::Table(_) => {}
-        }
-    }
-}
-
-/// What can make the truth of a rule condition change as the date moves on
-/// (besides the dates of its records): see [`when_periods`].
-#[derive(Debug, Clone, Default)]
-struct Moves {
-    /// The periods of its windows, period constants and `months(n)`-like
-    /// calls, of the named values it reads, and all those of the models
-    /// whose results or record values it reads.
-    periods: Vec<Period>,
-    /// Whether it reads the calendar of the date (`year`, `ymd`), directly or
-    /// through another model's result: then its truth may change on 1 January.
-    calendar: bool,
-}
-
-/// What can change the truth of `when` (a condition of model `m`) as the
-/// date moves on. `None` when a period is computed from data (then every
-/// period of the model is taken, and the calendar, as for a rule that cannot
-/// be told).
-fn when_periods(set: &ModelSet, m: usize, when: &Expr) -> Option<Moves> {
-    fn add(out: &mut Vec<Period>, p: Period) {
-        for q in [
-            p,
-            Period {
-                months: -p.months,
-                days: -p.days,
-            },
-        ] {
-            if !out.contains(&q) {
-                out.push(q);
-            }
-        }
-    }
-    fn konst(c: &Const, out: &mut Vec<Period>) {
-        match c {
-            Const::Period(p) => add(out, *p),
-            Const::List(items) => items.iter().for_each(|c| konst(c, out)),
-            Const::Table(t) => t.iter().for_each(|(_, c)| konst(c, out)),
-            _ => {}
-        }
-    }
-    fn walk(
-        set: &ModelSet,
-        m: usize,
-        e: &Expr,
-        seen: &mut Vec<usize>,
-        moves: &mut Moves,
-    ) -> Option<()> {
-        let out = &mut moves.periods;
-        match e {
-            Expr::Const(c) => konst(c, out),
-            Expr::WindowBack(p) => add(out, *p),
-            Expr::Let(slot) => {
-                if !seen.contains(slot) {
-                    seen.push(*slot);
-                    walk(set, m, set.models[m].lets.get(*slot)?, seen, moves)?;
-                }
-            }
-            Expr::ModelResult { model, .. } => {
-                set.periods_of(*model).iter().for_each(|p| add(out, *p));
-                moves.calendar = true;
-            }
-            Expr::RecordModel { model, .. } => {
-                set.periods_of(*model).iter().for_each(|p| add(out, *p));
-            }
-            Expr::RecLet(_) => return None,
-            Expr::Call(Func::Year | Func::Ymd, args) => {
-                moves.calendar = true;
-                for a in args {
-                    walk(set, m, a, seen, moves)?;
-                }
-            }
-            Expr::Call(Func::Months | Func::Years | Func::Days, args) => {
-                let [Expr::Const(Const::Num(n))] = args.as_slice() else {
-                    return None;
-                };
-                let k = n.round() as i32;
-                add(
-                    out,
-                    match e {
-                        Expr::Call(Func::Months, _) => Period::months(k),
-                        Expr::Call(Func::Years, _) => Period::years(k),
-                        _ => Period::days(k),
-                    },
-                );
-            }
-            Expr::FieldOf { rec, .. } | Expr::Member(rec, _) => walk(set, m, rec, seen, moves)?,
-            Expr::Where { set: s, cond } => {
-                walk(set, m, s, seen, moves)?;
-                walk(set, m, cond, seen, moves)?;
-            }
-            Expr::Call(_, args) | Expr::List(args) => {
-                for a in args {
-                    walk(set, m, a, seen, moves)?;
-                }
-            }
-            Expr::Bin(_, l, r) | Expr::Index(l, r) => {
-                walk(set, m, l, seen, moves)?;
-                walk(set, m, r, seen, moves)?;
-            }
-            Expr::Not(x) | Expr::Neg(x) => walk(set, m, x, seen, moves)?,
-            Expr::AsOf
-            | Expr::Field { .. }
-            | Expr::HasBands { .. }
-            | Expr::Band { .. }
-            | Expr::Counts { .. }
-            | Expr::Current { .. }
-            | Expr::Rec { .. }
-            | Expr::Subject { .. }
-            | Expr::SubjectStatus
-            | Expr::Source(_)
-            | Expr::PersonEntries => {}
-        }
-        Some(())
-    }
-    let mut moves = Moves::default();
-    walk(set, m, when, &mut Vec::new(), &mut moves)?;
-    Some(moves)
 }
 
 fn model_vetoes(m: &Model) -> &[Veto] {
@@ -2213,12 +1340,9 @@ fn model_vetoes(m: &Model) -> &[Veto] {
     }
 }
 
+/// Whether the first argument of `f` is a set of records.
 fn is_set_fn(f: Func) -> bool {
-    use Func::*;
-    matches!(
-        f,
-        Count | Any | Sum | SetMin | SetMax | All | Distinct | Top | Join
-    )
+    f.def().takes_set()
 }
 
 fn dedup(mut rows: Vec<u32>) -> Vec<u32> {
@@ -2227,7 +1351,8 @@ fn dedup(mut rows: Vec<u32>) -> Vec<u32> {
     rows
 }
 
-fn compare(a: Val<'_>, b: Val<'_>) -> Option<std::cmp::Ordering> {
+/// The order of two numbers, dates or texts (`None` for other values).
+pub(crate) fn compare(a: Val<'_>, b: Val<'_>) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Val::Num(x), Val::Num(y)) => Some(num_cmp(x, y)),
         (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
@@ -2237,55 +1362,6 @@ fn compare(a: Val<'_>, b: Val<'_>) -> Option<std::cmp::Ordering> {
 }
 
 /// `add` of PRODUCT.md §3 on days since epoch.
-pub fn add_days(d: i32, p: Period) -> i32 {
+pub(crate) fn add_days(d: i32, p: Period) -> i32 {
     time::days_since_epoch(time::add(time::from_days_since_epoch(d), p))
-}
-
-/// The first day of the month after the month of `d` (days since epoch).
-fn first_of_next_month(d: i32) -> i32 {
-    let date = time::from_days_since_epoch(d);
-    add_days(d - i32::from(date.day()) + 1, Period::months(1))
-}
-
-/// A number for Chinese text: integers without decimals, else up to two.
-pub fn format_num(n: f64) -> String {
-    let mut s = String::new();
-    push_num(&mut s, n);
-    s
-}
-
-/// Append `n` rounded to two decimals, without trailing zeros.
-fn push_num(s: &mut String, n: f64) {
-    use std::fmt::Write;
-    if let Some(i) = exact_int(n) {
-        push_int(s, i);
-        return;
-    }
-    let r = round2(n);
-    if r.fract() == 0.0 {
-        push_int(s, r as i64);
-    } else {
-        let start = s.len();
-        let _ = write!(s, "{r:.2}");
-        let keep = s[start..].trim_end_matches('0').len();
-        s.truncate(start + keep);
-    }
-}
-
-fn period_zh(p: Period) -> String {
-    let mut s = String::new();
-    if p.months != 0 {
-        if p.months % 12 == 0 {
-            s.push_str(&format!("{}年", p.months / 12));
-        } else {
-            s.push_str(&format!("{}个月", p.months));
-        }
-    }
-    if p.days != 0 {
-        s.push_str(&format!("{}日", p.days));
-    }
-    if s.is_empty() {
-        s.push_str("0日");
-    }
-    s
 }

@@ -1,5 +1,9 @@
 //! Compilation of a model file: names are resolved, types checked, constants
-//! folded. Every mistake is reported at its line and column.
+//! folded. Every mistake is reported at its line and column, and compilation
+//! goes on after one (with the next header entry, named value, rule or
+//! expression) so that all of a file's mistakes are reported together. Calls
+//! of built-in functions are checked against their definitions
+//! (`super::functions`).
 
 use std::collections::HashMap;
 
@@ -7,9 +11,12 @@ use xinyong_columnar::{record_schema, subject_schema};
 use xinyong_core::catalog::{self, FieldType, RecordKind};
 use xinyong_core::time::{self, Period};
 
-use crate::file::{ModelError, ModelFile, Positions, Src, parse_file};
-use crate::ir::*;
-use crate::syntax::{self, Ast, BinOp, Node, Span, Unit};
+use super::diagnostics::{Diagnostic, ModelError, Positions};
+use super::file::{ModelFile, Src, parse_file};
+use super::functions::{self, Checked, Def, Eval, PerRecord};
+use super::ir::*;
+use super::syntax::{self, Ast, BinOp, Node, Span, Unit};
+use super::types::{Ty, const_ty, list_not_codes, text_not_a_code};
 
 /// A compiled, validated model.
 #[derive(Debug, Clone)]
@@ -106,59 +113,6 @@ impl Model {
     }
 }
 
-/// Static type of an expression (used for checking only).
-#[derive(Debug, Clone, PartialEq)]
-enum Ty {
-    Any,
-    Null,
-    Bool,
-    Num,
-    Str(Option<&'static [&'static str]>),
-    Date,
-    Period,
-    Window,
-    Range,
-    List(Box<Ty>),
-    Set(RecordKind),
-    Rec(RecordKind),
-    Table,
-    Bands,
-}
-
-impl Ty {
-    fn name(&self) -> String {
-        match self {
-            Ty::Any => "any value".into(),
-            Ty::Null => "null".into(),
-            Ty::Bool => "true/false".into(),
-            Ty::Num => "number".into(),
-            Ty::Str(_) => "text".into(),
-            Ty::Date => "date".into(),
-            Ty::Period => "period".into(),
-            Ty::Window => "date window".into(),
-            Ty::Range => "range".into(),
-            Ty::List(_) => "list".into(),
-            Ty::Set(k) => format!("set of {k} records"),
-            Ty::Rec(k) => format!("{k} record"),
-            Ty::Table => "parameter table".into(),
-            Ty::Bands => "fine bands".into(),
-        }
-    }
-}
-
-fn const_ty(c: &Const) -> Ty {
-    match c {
-        Const::Null => Ty::Null,
-        Const::Bool(_) => Ty::Bool,
-        Const::Num(_) => Ty::Num,
-        Const::Str(_) => Ty::Str(None),
-        Const::Date(_) => Ty::Date,
-        Const::Period(_) => Ty::Period,
-        Const::List(items) => Ty::List(Box::new(items.first().map(const_ty).unwrap_or(Ty::Any))),
-        Const::Table(_) => Ty::Table,
-    }
-}
-
 /// Information about already compiled models that this one may use.
 pub(crate) struct Known<'a> {
     pub models: &'a [Model],
@@ -169,6 +123,8 @@ enum LetState {
     Pending,
     InProgress,
     Done(usize, Ty),
+    /// Its mistake is reported where it is written (not again at each use).
+    Failed,
 }
 
 struct Scope {
@@ -194,17 +150,52 @@ struct Cx<'a> {
     outcome_field: Option<String>,
     scopes: Vec<Scope>,
     uses: HashMap<String, usize>,
+    /// Aliases of `uses` entries that name no loaded model (reported there,
+    /// not again where they are read).
+    unknown_uses: Vec<String>,
     known: &'a Known<'a>,
     periods: Vec<Period>,
     /// The expression being compiled is a whole `{join(…)}` piece of a text.
     join_here: bool,
+    /// The mistakes found so far.
+    diags: Vec<Diagnostic>,
 }
 
-type R<T> = Result<T, ModelError>;
+/// A failed compilation: its mistake, or `None` when it was already
+/// reported (a named value that is wrong, used by the expression).
+struct Fail(Option<Diagnostic>);
+
+impl From<Diagnostic> for Fail {
+    fn from(d: Diagnostic) -> Fail {
+        Fail(Some(d))
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+/// What stands for an expression that could not be compiled (so that the
+/// rest of the file is checked too; the model is not loaded).
+const WRONG: Expr = Expr::Const(Const::Null);
 
 impl<'a> Cx<'a> {
-    fn err(&self, span: Span, msg: impl Into<String>) -> ModelError {
-        self.pos.error(self.base + span.start, msg)
+    fn err(&self, span: Span, msg: impl Into<String>) -> Fail {
+        self.pos.error(self.base + span.start, msg).into()
+    }
+
+    /// Report the mistake of `f`, if not reported yet.
+    fn report(&mut self, f: Fail) {
+        self.diags.extend(f.0);
+    }
+
+    /// The value of `r`, or `None` after reporting its mistake.
+    fn keep<T>(&mut self, r: R<T>) -> Option<T> {
+        r.map_err(|f| self.report(f)).ok()
+    }
+
+    /// Report a mistake at byte `offset` of the file.
+    fn wrong(&mut self, offset: usize, msg: impl Into<String>) {
+        let d = self.pos.error(offset, msg);
+        self.diags.push(d);
     }
 
     fn note_period(&mut self, p: Period) {
@@ -245,13 +236,16 @@ impl<'a> Cx<'a> {
             Ty::Set(_) => Ok(e),
             other => {
                 let start = self.pos.string_content_start(src.span());
-                Err(self.pos.error(
-                    start,
-                    format!(
-                        "`records` must be a set of records, but this is {}",
-                        other.name()
-                    ),
-                ))
+                Err(self
+                    .pos
+                    .error(
+                        start,
+                        format!(
+                            "`records` must be a set of records, but this is {}",
+                            other.name()
+                        ),
+                    )
+                    .into())
             }
         }
     }
@@ -259,8 +253,10 @@ impl<'a> Cx<'a> {
     fn template(&mut self, src: &Src) -> R<Template> {
         let start = self.pos.string_content_start(src.span());
         let pieces = syntax::parse_template(src.get_ref()).map_err(|e| {
-            self.pos
-                .error(start + e.span.start, format!("text: {}", e.message))
+            Fail::from(
+                self.pos
+                    .error(start + e.span.start, format!("text: {}", e.message)),
+            )
         })?;
         let saved = self.base;
         self.base = start;
@@ -269,9 +265,10 @@ impl<'a> Cx<'a> {
             self.base = start + span.start;
             // join() renders text: allowed as a whole `{join(…)}` piece only.
             self.join_here = matches!(&node.ast, Ast::Call(n, _) if n == "join");
-            let out = self.node(node).map(|(e, _)| e);
+            let out = self.node(node);
             self.join_here = false;
-            out
+            // A wrong piece is reported and the next one checked too.
+            Ok(self.keep(out).map_or(WRONG, |(e, _)| e))
         });
         self.base = saved;
         t
@@ -485,6 +482,9 @@ impl<'a> Cx<'a> {
         if self.uses.contains_key(name) {
             return Err(self.err(span, format!("use {name}.<part>, e.g. {name}.class")));
         }
+        if self.unknown_uses.iter().any(|u| u == name) {
+            return Err(Fail(None));
+        }
         let hint = match self.scopes.last() {
             Some(s) => format!(" (not a field of {} records either)", s.kind),
             None if catalog::all_record_fields().iter().any(|f| f.name == name) => {
@@ -498,6 +498,7 @@ impl<'a> Cx<'a> {
     fn subject_let(&mut self, name: &str, span: Span) -> R<(Expr, Ty)> {
         match self.lets.get(name).cloned().unwrap_or(LetState::Pending) {
             LetState::Done(slot, ty) => Ok((Expr::Let(slot), ty)),
+            LetState::Failed => Err(Fail(None)),
             LetState::InProgress => {
                 Err(self.err(span, format!("'{name}' is defined in terms of itself")))
             }
@@ -510,7 +511,10 @@ impl<'a> Cx<'a> {
                 let saved_scopes = std::mem::take(&mut self.scopes);
                 let compiled = self.compile_src(&src);
                 self.scopes = saved_scopes;
-                let (e, ty) = compiled?;
+                let Some((e, ty)) = self.keep(compiled) else {
+                    self.lets.insert(name.to_owned(), LetState::Failed);
+                    return Err(Fail(None));
+                };
                 let slot = self.let_exprs.len();
                 self.let_exprs.push(Some(e));
                 self.let_names.push(name.to_owned());
@@ -532,6 +536,7 @@ impl<'a> Cx<'a> {
             .unwrap_or(LetState::Pending)
         {
             LetState::Done(slot, ty) => Ok((Expr::RecLet(slot), ty)),
+            LetState::Failed => Err(Fail(None)),
             LetState::InProgress => {
                 Err(self.err(span, format!("'{name}' is defined in terms of itself")))
             }
@@ -558,7 +563,10 @@ impl<'a> Cx<'a> {
                 );
                 let compiled = self.compile_src(&src);
                 self.scopes = saved_scopes;
-                let (e, ty) = compiled?;
+                let Some((e, ty)) = self.keep(compiled) else {
+                    self.rec_lets.insert(name.to_owned(), LetState::Failed);
+                    return Err(Fail(None));
+                };
                 let slot = self.rec_exprs.len();
                 self.rec_exprs.push(Some(e));
                 self.rec_names.push(name.to_owned());
@@ -605,6 +613,9 @@ impl<'a> Cx<'a> {
                 }
                 if let Some(&model) = self.uses.get(b.as_str()) {
                     return self.model_part(model, name, span);
+                }
+                if self.unknown_uses.contains(b) {
+                    return Err(Fail(None));
                 }
             }
         }
@@ -743,21 +754,8 @@ impl<'a> Cx<'a> {
             BinOp::In | BinOp::NotIn => {
                 match &rt {
                     Ty::List(_) => {
-                        if let (Ty::Str(Some(domain)), Expr::Const(Const::List(items))) = (&lt, &re)
-                        {
-                            for it in items {
-                                if let Const::Str(s) = it
-                                    && !domain.contains(&s.as_str())
-                                {
-                                    return Err(self.err(
-                                        r.span,
-                                        format!(
-                                            "'{s}' is not one of the codes {}",
-                                            domain.join(", ")
-                                        ),
-                                    ));
-                                }
-                            }
+                        if let Some(message) = list_not_codes(&lt, &re) {
+                            return Err(self.err(r.span, message));
                         }
                     }
                     Ty::Window | Ty::Range | Ty::Any => {}
@@ -804,139 +802,95 @@ impl<'a> Cx<'a> {
 
     /// When `t` is a coded field and `other` a constant text, the text must be a code.
     fn check_codes(&self, t: &Ty, other: &Expr, span: Span) -> R<()> {
-        if let (Ty::Str(Some(domain)), Expr::Const(Const::Str(s))) = (t, other)
-            && !domain.contains(&s.as_str())
-        {
-            return Err(self.err(
-                span,
-                format!("'{s}' is not one of the codes {}", domain.join(", ")),
-            ));
+        match text_not_a_code(t, other) {
+            Some(message) => Err(self.err(span, message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
+    /// A call of a built-in function, checked against its definition.
     fn call(&mut self, name: &str, args: &[Node], span: Span) -> R<(Expr, Ty)> {
-        use Func::*;
-        let set_fn = match name {
-            "count" => Some((Count, 1, false)),
-            "any" | "exists" => Some((Any, 1, false)),
-            "sum" => Some((Sum, 2, true)),
-            "all" => Some((All, 2, true)),
-            "distinct" => Some((Distinct, 2, true)),
-            "latest" => Some((Latest, 2, true)),
-            "earliest" => Some((Earliest, 2, true)),
-            "top" => Some((Top, 3, true)),
-            "join" => Some((Join, 2, true)),
-            _ => None,
+        let mut defs = functions::named(name);
+        let Some(first) = defs.next() else {
+            return Err(self.err(span, format!("unknown function '{name}'")));
         };
-        // min/max over a set when the first argument is a set.
-        let set_fn = set_fn.or(match (name, args.first().map(|a| &a.ast)) {
-            ("min" | "max", Some(_)) if args.len() == 2 => {
-                let probe = self
-                    .node(&args[0])
-                    .map(|(_, t)| matches!(t, Ty::Set(_)))
-                    .unwrap_or(false);
-                probe.then_some((if name == "min" { SetMin } else { SetMax }, 2, true))
+        let def = match defs.next() {
+            // `min` and `max` are over a set when the first of two
+            // arguments is a set.
+            Some(scalar) => {
+                let over_set = args.len() == 2
+                    && self
+                        .node(&args[0])
+                        .is_ok_and(|(_, t)| matches!(t, Ty::Set(_)));
+                if over_set { first } else { scalar }
             }
-            _ => None,
-        });
-        if let Some((f, arity, per_record)) = set_fn {
-            if f == Join && !std::mem::take(&mut self.join_here) {
-                return Err(self.err(
-                    span,
-                    "join() gives text: use it as a whole {join(…)} piece of a text",
-                ));
-            }
-            if args.len() != arity {
-                return Err(self.err(span, format!("{name}() takes {arity} argument(s)")));
-            }
-            let (set, st) = self.node(&args[0])?;
-            let Ty::Set(kind) = st else {
-                return Err(self.err(
-                    args[0].span,
-                    format!("{name}() needs a set of records first, not {}", st.name()),
-                ));
-            };
-            let mut out = vec![set];
-            let mut per_ty = Ty::Any;
-            if per_record {
-                self.scopes.push(Scope { name: None, kind });
-                let e = self.node(&args[1]);
-                self.scopes.pop();
-                let (e, t) = e?;
-                let ok = match f {
-                    Sum => matches!(t, Ty::Num | Ty::Any | Ty::Null),
-                    All => matches!(t, Ty::Bool | Ty::Any | Ty::Null),
-                    _ => true,
-                };
-                if !ok {
-                    let want = if f == Sum { "a number" } else { "true/false" };
-                    return Err(self.err(
-                        args[1].span,
-                        format!("{name}() needs {want} per record, but this is {}", t.name()),
-                    ));
-                }
-                per_ty = t;
-                out.push(e);
-            }
-            for extra in &args[out.len()..] {
-                out.push(self.node(extra)?.0);
-            }
-            let ty = match f {
-                Count | Sum | Distinct => Ty::Num,
-                Any | All => Ty::Bool,
-                SetMin | SetMax => per_ty,
-                Latest | Earliest => Ty::Rec(kind),
-                Top => Ty::Set(kind),
-                Join => Ty::Str(None),
-                _ => Ty::Any,
-            };
-            return Ok((Expr::Call(f, out), ty));
+            None => first,
+        };
+        if def.takes_set() {
+            self.call_over_set(name, def, args, span)
+        } else {
+            self.call_scalar(name, def, args, span)
         }
+    }
 
-        let (f, arity): (Func, &[usize]) = match name {
-            "if" => (If, &[3]),
-            "min" => (Min, &[2]),
-            "max" => (Max, &[2]),
-            "abs" => (Abs, &[1]),
-            "round" => (Round, &[1, 2]),
-            "clamp" => (Clamp, &[3]),
-            "add" => (Add, &[2]),
-            "complete_from" => (CompleteFrom, &[2]),
-            "year" => (Year, &[1]),
-            "date" => (Date, &[1]),
-            "ymd" => (Ymd, &[3]),
-            "months" => (Months, &[1]),
-            "years" => (Years, &[1]),
-            "days" => (Days, &[1]),
-            "window" => (Window, &[2]),
-            "days_between" => (DaysBetween, &[2]),
-            "contains" => (Contains, &[2]),
-            "contains_any" => (ContainsAny, &[2]),
-            "starts_with" => (StartsWith, &[2]),
-            "starts_with_any" => (StartsWithAny, &[2]),
-            "len" => (Len, &[1]),
-            "has" => (Has, &[2]),
-            "has_any" => (HasAny, &[2]),
-            "only" => (Only, &[2]),
-            "category" => (Category, &[1]),
-            "list_name" => (ListName, &[1]),
-            "in_force" => (InForce, &[2]),
-            _ => return Err(self.err(span, format!("unknown function '{name}'"))),
-        };
-        if !arity.contains(&args.len()) {
+    fn check_arity(&self, name: &str, def: &Def, args: &[Node], span: Span) -> R<()> {
+        if def.arity.contains(&args.len()) {
+            return Ok(());
+        }
+        let counts: Vec<String> = def.arity.iter().map(|a| a.to_string()).collect();
+        Err(self.err(
+            span,
+            format!("{name}() takes {} argument(s)", counts.join(" or ")),
+        ))
+    }
+
+    /// A set function: the set first, then the per-record argument (which
+    /// sees the set's records), then the others.
+    fn call_over_set(&mut self, name: &str, def: &Def, args: &[Node], span: Span) -> R<(Expr, Ty)> {
+        if matches!(def.eval, Eval::Text(_)) && !std::mem::take(&mut self.join_here) {
             return Err(self.err(
                 span,
-                format!(
-                    "{name}() takes {} argument(s)",
-                    arity
-                        .iter()
-                        .map(|a| a.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
+                format!("{name}() gives text: use it as a whole {{{name}(…)}} piece of a text"),
             ));
         }
+        self.check_arity(name, def, args, span)?;
+        let (set, st) = self.node(&args[0])?;
+        let Ty::Set(kind) = st else {
+            return Err(self.err(
+                args[0].span,
+                format!("{name}() needs a set of records first, not {}", st.name()),
+            ));
+        };
+        let mut out = vec![set];
+        let mut tys = vec![st];
+        if def.per_record != PerRecord::None {
+            self.scopes.push(Scope { name: None, kind });
+            let e = self.node(&args[1]);
+            self.scopes.pop();
+            let (e, t) = e?;
+            if !def.per_record.accepts(&t) {
+                return Err(self.err(
+                    args[1].span,
+                    format!(
+                        "{name}() needs {} per record, but this is {}",
+                        def.per_record.wanted(),
+                        t.name()
+                    ),
+                ));
+            }
+            out.push(e);
+            tys.push(t);
+        }
+        for extra in &args[out.len()..] {
+            let (e, t) = self.node(extra)?;
+            out.push(e);
+            tys.push(t);
+        }
+        Ok((Expr::Call(def.func, out), (def.ty)(&tys)))
+    }
+
+    fn call_scalar(&mut self, name: &str, def: &Def, args: &[Node], span: Span) -> R<(Expr, Ty)> {
+        self.check_arity(name, def, args, span)?;
         let mut exprs = Vec::with_capacity(args.len());
         let mut tys = Vec::with_capacity(args.len());
         for a in args {
@@ -944,83 +898,20 @@ impl<'a> Cx<'a> {
             exprs.push(e);
             tys.push(t);
         }
-        // Code checks for list membership helpers on coded list fields.
-        if matches!(f, Has | HasAny | Only)
-            && let Ty::List(inner) = &tys[0]
+        match def
+            .check
+            .map_or(Checked::Keep, |check| check(def.func, &exprs, &tys))
         {
-            self.check_codes(inner, &exprs[1], args[1].span)?;
-            if let (Ty::Str(Some(domain)), Expr::Const(Const::List(items))) =
-                (inner.as_ref(), &exprs[1])
-            {
-                for it in items {
-                    if let Const::Str(s) = it
-                        && !domain.contains(&s.as_str())
-                    {
-                        return Err(self.err(
-                            args[1].span,
-                            format!("'{s}' is not one of the codes {}", domain.join(", ")),
-                        ));
-                    }
+            Checked::Keep => Ok((Expr::Call(def.func, exprs), (def.ty)(&tys))),
+            Checked::Fold(c) => {
+                if let Const::Period(p) = c {
+                    self.note_period(p);
                 }
+                let ty = const_ty(&c);
+                Ok((Expr::Const(c), ty))
             }
+            Checked::Wrong(i, message) => Err(self.err(args[i].span, message)),
         }
-        if f == Category
-            && let Expr::Const(Const::Str(s)) = &exprs[0]
-            && catalog::list_spec(s).is_none()
-        {
-            return Err(self.err(args[0].span, format!("'{s}' is not a catalogued list")));
-        }
-        // Constant folding of pure constructors.
-        match (f, exprs.as_slice()) {
-            (Date, [Expr::Const(Const::Str(s))]) => {
-                let d = time::parse_date(s)
-                    .map_err(|e| self.err(args[0].span, format!("bad date: {e}")))?;
-                return Ok((
-                    Expr::Const(Const::Date(time::days_since_epoch(d))),
-                    Ty::Date,
-                ));
-            }
-            (Months | Years | Days, [Expr::Const(Const::Num(n))]) => {
-                if n.fract() != 0.0 {
-                    return Err(self.err(args[0].span, "a period must be a whole number"));
-                }
-                let k = *n as i32;
-                let p = match f {
-                    Months => Period::months(k),
-                    Years => Period::years(k),
-                    _ => Period::days(k),
-                };
-                self.note_period(p);
-                return Ok((Expr::Const(Const::Period(p)), Ty::Period));
-            }
-            _ => {}
-        }
-        let ty = match f {
-            If => {
-                if tys[1] == Ty::Null {
-                    tys[2].clone()
-                } else {
-                    tys[1].clone()
-                }
-            }
-            Min | Max => {
-                if tys[0] == Ty::Date || tys[1] == Ty::Date {
-                    Ty::Date
-                } else {
-                    Ty::Num
-                }
-            }
-            Abs | Round | Clamp | Year | DaysBetween | Len => Ty::Num,
-            Add | CompleteFrom | Date | Ymd => Ty::Date,
-            Months | Years | Days => Ty::Period,
-            Window => Ty::Window,
-            Contains | ContainsAny | StartsWith | StartsWithAny | Has | HasAny | Only => Ty::Bool,
-            Category => Ty::Str(Some(&["blacklist", "redlist", "abnormal", "watch"])),
-            ListName => Ty::Str(None),
-            InForce => Ty::Table,
-            _ => Ty::Any,
-        };
-        Ok((Expr::Call(f, exprs), ty))
     }
 }
 
@@ -1049,7 +940,7 @@ fn toml_to_const(v: &toml::Value) -> Result<Const, String> {
     })
 }
 
-fn date_value(pos: &Positions, v: &toml::Spanned<toml::Value>) -> R<i32> {
+fn date_value(pos: &Positions, v: &toml::Spanned<toml::Value>) -> Result<i32, Diagnostic> {
     let text = match v.get_ref() {
         toml::Value::String(s) => s.clone(),
         toml::Value::Datetime(dt) => dt.to_string(),
@@ -1065,30 +956,39 @@ pub fn alias_of(id: &str) -> String {
     id.replace('-', "_")
 }
 
+/// The error of a file whose mistakes are `diags` (at least one).
+fn failed(pos: &Positions, diags: Vec<Diagnostic>) -> ModelError {
+    ModelError::of(diags).unwrap_or_else(|| pos.error(0, "the model could not be compiled").into())
+}
+
 /// Compile the model file `text` (named `file` in errors), given the models
-/// already compiled (which it may `use`).
-pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
+/// already compiled (which it may `use`). Every mistake found is reported:
+/// the compiler goes on with the next header entry, named value, rule and
+/// expression after one.
+pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model, ModelError> {
     let pos = Positions::new(file, text);
     let f: ModelFile = parse_file(file, text)?;
-    let kind = ModelKind::parse(f.kind.get_ref()).ok_or_else(|| {
-        pos.error(
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let kind = ModelKind::parse(f.kind.get_ref());
+    if kind.is_none() {
+        diags.push(pos.error(
             f.kind.span().start,
             "kind must be classification, lists, eligibility, scoring or record",
-        )
-    })?;
+        ));
+    }
     let id = f.id.get_ref().trim().to_owned();
     if id.is_empty()
         || !id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(pos.error(
+        diags.push(pos.error(
             f.id.span().start,
             "a model id uses lower-case letters, digits and '-'",
         ));
     }
     if f.version.get_ref().trim().is_empty() {
-        return Err(pos.error(f.version.span().start, "version must not be empty"));
+        diags.push(pos.error(f.version.span().start, "version must not be empty"));
     }
     let visibility = match &f.visibility {
         None => "subject_and_gov".to_owned(),
@@ -1101,26 +1001,23 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
             v.get_ref().clone()
         }
         Some(v) => {
-            return Err(pos.error(
+            diags.push(pos.error(
                 v.span().start,
                 "visibility must be public, subject_and_gov or gov_only",
             ));
+            v.get_ref().clone()
         }
     };
-    let valid_from = f
-        .valid_from
-        .as_ref()
-        .map(|v| date_value(&pos, v))
-        .transpose()?;
-    let valid_to = f
-        .valid_to
-        .as_ref()
-        .map(|v| date_value(&pos, v))
-        .transpose()?;
+    let mut date = |v: &Option<toml::Spanned<toml::Value>>| {
+        v.as_ref()
+            .and_then(|v| date_value(&pos, v).map_err(|d| diags.push(d)).ok())
+    };
+    let valid_from = date(&f.valid_from);
+    let valid_to = date(&f.valid_to);
     if let (Some(a), Some(b)) = (valid_from, valid_to)
         && b < a
     {
-        return Err(pos.error(
+        diags.push(pos.error(
             f.valid_to.as_ref().map(|v| v.span().start).unwrap_or(0),
             "valid_to is before valid_from",
         ));
@@ -1133,22 +1030,28 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
     let params_table = f.params.as_ref().map_or(&empty, |t| t.get_ref());
     let lets_table = f.lets.as_ref().map_or(&empty, |t| t.get_ref());
     for (k, v) in params_table {
-        let c = toml_to_const(v)
-            .map_err(|e| pos.error(span_of(&f.params), format!("parameter {k}: {e}")))?;
-        params.insert(k.clone(), c);
+        match toml_to_const(v) {
+            Ok(c) => {
+                params.insert(k.clone(), c);
+            }
+            Err(e) => diags.push(pos.error(span_of(&f.params), format!("parameter {k}: {e}"))),
+        }
     }
     // Used models.
     let mut uses = HashMap::new();
+    let mut unknown_uses = Vec::new();
     let mut deps = Vec::new();
     for u in &f.uses {
         let Some(i) = known.models.iter().rposition(|m| &m.id == u.get_ref()) else {
-            return Err(pos.error(
+            diags.push(pos.error(
                 u.span().start,
                 format!(
                     "unknown model '{}' (models must be loaded before the models that use them)",
                     u.get_ref()
                 ),
             ));
+            unknown_uses.push(alias_of(u.get_ref()));
+            continue;
         };
         uses.insert(alias_of(u.get_ref()), i);
         deps.push(i);
@@ -1164,15 +1067,18 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
             || catalog::all_record_fields().iter().any(|f| f.name == n)
             || uses.contains_key(n)
     };
+    let mut lets_are_texts = true;
     for (k, v) in lets_table {
         let toml::Value::String(_) = v else {
-            return Err(pos.error(
+            diags.push(pos.error(
                 span_of(&f.lets),
                 format!("named value {k} must be an expression string"),
             ));
+            lets_are_texts = false;
+            continue;
         };
         if reserved(k) || params.contains_key(k) {
-            return Err(pos.error(
+            diags.push(pos.error(
                 span_of(&f.lets),
                 format!(
                     "'{k}' is a reserved word, a record field or a parameter: choose another name"
@@ -1182,7 +1088,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
     }
     for k in params.keys() {
         if reserved(k) {
-            return Err(pos.error(
+            diags.push(pos.error(
                 span_of(&f.params),
                 format!(
                     "parameter '{k}' is a reserved word or a record field: choose another name"
@@ -1190,19 +1096,39 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
             ));
         }
     }
+    // Without a kind, or named values to compile, there is nothing more to check.
+    let Some(kind) = kind.filter(|_| lets_are_texts) else {
+        return Err(failed(&pos, diags));
+    };
     // Spanned sources of lets: re-read the table with spans.
-    let spanned_lets = spanned_strings(text, f.lets.is_some(), "let", &pos)?;
-    let spanned_outputs = spanned_strings(text, f.output.is_some(), "output", &pos)?;
+    let spanned = spanned_strings(text, f.lets.is_some(), "let", &pos).and_then(|lets| {
+        Ok((
+            lets,
+            spanned_strings(text, f.output.is_some(), "output", &pos)?,
+        ))
+    });
+    let (spanned_lets, spanned_outputs) = match spanned {
+        Ok(both) => both,
+        Err(d) => {
+            diags.push(d);
+            return Err(failed(&pos, diags));
+        }
+    };
 
     let record_over = match (kind, &f.over) {
-        (ModelKind::Record, Some(o)) => Some(RecordKind::parse(o.get_ref()).ok_or_else(|| {
-            pos.error(
-                o.span().start,
-                format!("unknown record kind '{}'", o.get_ref()),
-            )
-        })?),
+        (ModelKind::Record, Some(o)) => match RecordKind::parse(o.get_ref()) {
+            Some(k) => Some(k),
+            None => {
+                diags.push(pos.error(
+                    o.span().start,
+                    format!("unknown record kind '{}'", o.get_ref()),
+                ));
+                return Err(failed(&pos, diags));
+            }
+        },
         (ModelKind::Record, None) => {
-            return Err(pos.error(0, "a record model needs `over = \"<kind>\"`"));
+            diags.push(pos.error(0, "a record model needs `over = \"<kind>\"`"));
+            return Err(failed(&pos, diags));
         }
         _ => None,
     };
@@ -1221,17 +1147,18 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
             let mut rec: HashMap<String, Src> = spanned_lets.into_iter().collect();
             for (k, v) in spanned_outputs.iter() {
                 if rec.contains_key(k) {
-                    return Err(pos.error(
+                    diags.push(pos.error(
                         v.span().start,
                         format!("'{k}' is both a named value and an output"),
                     ));
+                    continue;
                 }
                 rec.insert(k.clone(), v.clone());
             }
             (HashMap::new(), rec)
         } else {
             if !spanned_outputs.is_empty() {
-                return Err(pos.error(span_of(&f.output), "[output] is only for record models"));
+                diags.push(pos.error(span_of(&f.output), "[output] is only for record models"));
             }
             (spanned_lets.into_iter().collect(), HashMap::new())
         };
@@ -1252,86 +1179,93 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
         outcome_field: outcome_field.clone(),
         scopes: Vec::new(),
         uses,
+        unknown_uses,
         known,
         periods: Vec::new(),
         join_here: false,
+        diags,
     };
 
-    let rule =
-        |cx: &mut Cx, r: &crate::file::RuleFile, need_value: bool, in_record: bool| -> R<Rule> {
-            if in_record {
-                cx.scopes.push(Scope {
-                    name: None,
-                    kind: record_over.unwrap_or(RecordKind::Penalty),
-                });
+    // A rule: each of its expressions is checked, whatever the others are.
+    let rule = |cx: &mut Cx, r: &super::file::RuleFile, need_value: bool, in_record: bool| {
+        if in_record {
+            cx.scopes.push(Scope {
+                name: None,
+                kind: record_over.unwrap_or(RecordKind::Penalty),
+            });
+        }
+        let when = cx.compile_bool(&r.when, "`when`");
+        let when = cx.keep(when).unwrap_or(WRONG);
+        let value = match (&r.value, need_value) {
+            (Some(v), true) => {
+                let e = cx.compile_src(v);
+                Some(cx.keep(e).map_or(WRONG, |(e, _)| e))
             }
-            let out = (|| {
-                let when = cx.compile_bool(&r.when, "`when`")?;
-                let value = match (&r.value, need_value) {
-                    (Some(v), true) => Some(cx.compile_src(v)?.0),
-                    (None, true) => {
-                        return Err(cx
-                            .pos
-                            .error(r.id.span().start, "a record-model rule needs `value`"));
-                    }
-                    (Some(v), false) => {
-                        return Err(cx
-                            .pos
-                            .error(v.span().start, "`value` is only for record models"));
-                    }
-                    (None, false) => None,
-                };
-                let text = cx.template(&r.text)?;
-                let fail_text = r.fail_text.as_ref().map(|t| cx.template(t)).transpose()?;
-                let records = r.records.as_ref().map(|s| cx.compile_set(s)).transpose()?;
-                Ok(Rule {
-                    id: r.id.get_ref().clone(),
-                    when,
-                    text,
-                    fail_text,
-                    value,
-                    records,
-                })
-            })();
-            if in_record {
-                cx.scopes.pop();
+            (None, true) => {
+                cx.wrong(r.id.span().start, "a record-model rule needs `value`");
+                None
             }
-            out
+            (Some(v), false) => {
+                cx.wrong(v.span().start, "`value` is only for record models");
+                None
+            }
+            (None, false) => None,
         };
+        let text = cx.template(&r.text);
+        let text = cx.keep(text).unwrap_or_default();
+        let fail_text = r.fail_text.as_ref().map(|t| {
+            let t = cx.template(t);
+            cx.keep(t).unwrap_or_default()
+        });
+        let records = r.records.as_ref().map(|s| {
+            let e = cx.compile_set(s);
+            cx.keep(e).unwrap_or(WRONG)
+        });
+        if in_record {
+            cx.scopes.pop();
+        }
+        Rule {
+            id: r.id.get_ref().clone(),
+            when,
+            text,
+            fail_text,
+            value,
+            records,
+        }
+    };
 
     let mut seen_rules: Vec<String> = Vec::new();
-    let mut check_rule_id = |cx: &Cx, id: &toml::Spanned<String>| -> R<()> {
+    let mut check_rule_id = |cx: &mut Cx, id: &toml::Spanned<String>| {
         let s = id.get_ref();
         if s.is_empty() || seen_rules.contains(s) {
-            return Err(cx.pos.error(
+            cx.wrong(
                 id.span().start,
                 format!("rule id '{s}' is empty or repeated"),
-            ));
+            );
         }
         seen_rules.push(s.clone());
-        Ok(())
     };
 
     if let Some(a) = &f.applies_to
         && kind != ModelKind::Lists
     {
-        return Err(pos.error(
+        cx.wrong(
             a.span().start,
             "`applies_to` is only for lists models (a subject outside a list's scope is not on it)",
-        ));
+        );
     }
 
     let body = match kind {
         ModelKind::Classification => {
             if f.classes.is_empty() {
-                return Err(pos.error(0, "a classification model needs [[class]] entries"));
+                cx.wrong(0, "a classification model needs [[class]] entries");
             }
             let mut classes = Vec::new();
             for c in &f.classes {
                 let mut rules = Vec::new();
                 for r in &c.rules {
-                    check_rule_id(&cx, &r.id)?;
-                    rules.push(rule(&mut cx, r, false, false)?);
+                    check_rule_id(&mut cx, &r.id);
+                    rules.push(rule(&mut cx, r, false, false));
                 }
                 classes.push(Outcome {
                     id: c.id.get_ref().clone(),
@@ -1355,15 +1289,15 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
             let mut outcomes = Vec::new();
             for o in &f.outcomes {
                 if catalog::list_spec(o.list.get_ref()).is_none() {
-                    return Err(pos.error(
+                    cx.wrong(
                         o.list.span().start,
                         format!("'{}' is not a catalogued list", o.list.get_ref()),
-                    ));
+                    );
                 }
                 let mut rules = Vec::new();
                 for r in &o.rules {
-                    check_rule_id(&cx, &r.id)?;
-                    rules.push(rule(&mut cx, r, false, false)?);
+                    check_rule_id(&mut cx, &r.id);
+                    rules.push(rule(&mut cx, r, false, false));
                 }
                 outcomes.push(Outcome {
                     id: o.list.get_ref().clone(),
@@ -1371,11 +1305,10 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
                     rules,
                 });
             }
-            let applies_to = f
-                .applies_to
-                .as_ref()
-                .map(|e| cx.compile_bool(e, "`applies_to`"))
-                .transpose()?;
+            let applies_to = f.applies_to.as_ref().map(|e| {
+                let e = cx.compile_bool(e, "`applies_to`");
+                cx.keep(e).unwrap_or(WRONG)
+            });
             Body::Lists {
                 outcomes,
                 applies_to,
@@ -1384,21 +1317,21 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
         ModelKind::Eligibility => {
             let mut conditions = Vec::new();
             for r in &f.conditions {
-                check_rule_id(&cx, &r.id)?;
-                conditions.push(rule(&mut cx, r, false, false)?);
+                check_rule_id(&mut cx, &r.id);
+                conditions.push(rule(&mut cx, r, false, false));
             }
             Body::Eligibility { conditions }
         }
-        ModelKind::Scoring => compile_scoring(&mut cx, &f, &mut check_rule_id)?,
+        ModelKind::Scoring => compile_scoring(&mut cx, &f, &mut check_rule_id),
         ModelKind::Record => {
             let over = record_over.unwrap_or(RecordKind::Penalty);
             let mut rules = Vec::new();
             for r in &f.rules {
-                check_rule_id(&cx, &r.id)?;
-                rules.push(rule(&mut cx, r, true, true)?);
+                check_rule_id(&mut cx, &r.id);
+                rules.push(rule(&mut cx, r, true, true));
             }
             if rules.is_empty() {
-                return Err(pos.error(0, "a record model needs [[rule]] entries"));
+                cx.wrong(0, "a record model needs [[rule]] entries");
             }
             let field = outcome_field.clone().unwrap_or_default();
             // Make sure the outcome slot exists, then every output in file order.
@@ -1406,17 +1339,19 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
                 name: None,
                 kind: over,
             });
-            let select = match &f.select {
-                Some(src) => Some(cx.compile_bool(src, "`select`")?),
-                None => None,
-            };
-            let outcome_slot = match cx.rec_let(&field, Span::default())?.0 {
-                Expr::RecLet(s) => s,
+            let select = f.select.as_ref().map(|src| {
+                let e = cx.compile_bool(src, "`select`");
+                cx.keep(e).unwrap_or(WRONG)
+            });
+            let outcome = cx.rec_let(&field, Span::default());
+            let outcome_slot = match cx.keep(outcome) {
+                Some((Expr::RecLet(s), _)) => s,
                 _ => 0,
             };
             let mut outputs = vec![(field.clone(), outcome_slot)];
             for (name, _) in &spanned_outputs {
-                if let (Expr::RecLet(s), _) = cx.rec_let(name, Span::default())? {
+                let output = cx.rec_let(name, Span::default());
+                if let Some((Expr::RecLet(s), _)) = cx.keep(output) {
                     outputs.push((name.clone(), s));
                 }
             }
@@ -1434,7 +1369,8 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
     // Compile named values nobody used, so that their mistakes are reported too.
     let names: Vec<String> = cx.let_src.keys().cloned().collect();
     for n in names {
-        cx.subject_let(&n, Span::default())?;
+        let r = cx.subject_let(&n, Span::default());
+        cx.keep(r);
     }
     let names: Vec<String> = cx.rec_src.keys().cloned().collect();
     for n in names {
@@ -1444,7 +1380,10 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
         });
         let r = cx.rec_let(&n, Span::default());
         cx.scopes.pop();
-        r?;
+        cx.keep(r);
+    }
+    if !cx.diags.is_empty() {
+        return Err(failed(&pos, cx.diags));
     }
 
     let lets: Vec<Expr> = cx
@@ -1484,13 +1423,19 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> R<Model> {
 fn compile_scoring(
     cx: &mut Cx,
     f: &ModelFile,
-    check_rule_id: &mut impl FnMut(&Cx, &toml::Spanned<String>) -> R<()>,
-) -> R<Body> {
+    check_rule_id: &mut impl FnMut(&mut Cx, &toml::Spanned<String>),
+) -> Body {
     if f.dimensions.is_empty() || f.indicators.is_empty() || f.grades.is_empty() {
-        return Err(cx.pos.error(
+        cx.wrong(
             0,
             "a scoring model needs [[dimension]], [[indicator]] and [[grade]] entries",
-        ));
+        );
+        return Body::Scoring {
+            dimensions: Vec::new(),
+            indicators: Vec::new(),
+            vetoes: Vec::new(),
+            grades: Vec::new(),
+        };
     }
     let dimensions: Vec<Dimension> = f
         .dimensions
@@ -1505,17 +1450,15 @@ fn compile_scoring(
     for (i, g) in f.grades.iter().enumerate() {
         let last = i + 1 == f.grades.len();
         if g.min.is_none() && !last {
-            return Err(cx
-                .pos
-                .error(g.id.span().start, "every grade but the last needs `min`"));
+            cx.wrong(g.id.span().start, "every grade but the last needs `min`");
         }
         if let (Some(prev), Some(min)) = (grades.last().and_then(|p: &Grade| p.min), g.min)
             && min >= prev
         {
-            return Err(cx.pos.error(
+            cx.wrong(
                 g.id.span().start,
                 "grades must be listed best first with decreasing `min`",
-            ));
+            );
         }
         grades.push(Grade {
             id: g.id.get_ref().clone(),
@@ -1526,38 +1469,42 @@ fn compile_scoring(
     let mut indicators = Vec::new();
     let mut dim_totals = vec![0.0; dimensions.len()];
     for ind in &f.indicators {
-        check_rule_id(cx, &ind.id)?;
+        check_rule_id(cx, &ind.id);
         let Some(dimension) = dimensions
             .iter()
             .position(|d| &d.id == ind.dimension.get_ref())
         else {
-            return Err(cx.pos.error(
+            cx.wrong(
                 ind.dimension.span().start,
                 format!("unknown dimension '{}'", ind.dimension.get_ref()),
-            ));
+            );
+            continue;
         };
         let max = *ind.max.get_ref();
         if max <= 0.0 {
-            return Err(cx
-                .pos
-                .error(ind.max.span().start, "an indicator's max must be positive"));
+            cx.wrong(ind.max.span().start, "an indicator's max must be positive");
         }
         let weight = ind.weight.unwrap_or(1.0);
         dim_totals[dimension] += max * weight;
-        let (points, ty) = cx.compile_src(&ind.points)?;
-        if !matches!(ty, Ty::Num | Ty::Any) {
-            let start = cx.pos.string_content_start(ind.points.span());
-            return Err(cx.pos.error(
-                start,
-                format!("points must be a number, but this is {}", ty.name()),
-            ));
-        }
-        let text = cx.template(&ind.text)?;
-        let records = ind
-            .records
-            .as_ref()
-            .map(|s| cx.compile_set(s))
-            .transpose()?;
+        let points = cx.compile_src(&ind.points);
+        let points = match cx.keep(points) {
+            Some((points, Ty::Num | Ty::Any)) => points,
+            Some((_, ty)) => {
+                let start = cx.pos.string_content_start(ind.points.span());
+                cx.wrong(
+                    start,
+                    format!("points must be a number, but this is {}", ty.name()),
+                );
+                WRONG
+            }
+            None => WRONG,
+        };
+        let text = cx.template(&ind.text);
+        let text = cx.keep(text).unwrap_or_default();
+        let records = ind.records.as_ref().map(|s| {
+            let e = cx.compile_set(s);
+            cx.keep(e).unwrap_or(WRONG)
+        });
         indicators.push(Indicator {
             id: ind.id.get_ref().clone(),
             dimension,
@@ -1577,27 +1524,33 @@ fn compile_scoring(
                 .find(|x| x.id.get_ref() == &d.id)
                 .map(|x| x.max.span().start)
                 .unwrap_or(0);
-            return Err(cx.pos.error(
+            cx.wrong(
                 span,
                 format!(
                     "dimension {} has max {} but its indicators add up to {}",
                     d.id, d.max, total
                 ),
-            ));
+            );
         }
     }
     let mut vetoes = Vec::new();
     for v in &f.vetoes {
-        check_rule_id(cx, &v.id)?;
-        let Some(cap) = grades.iter().position(|g| &g.id == v.cap.get_ref()) else {
-            return Err(cx.pos.error(
+        check_rule_id(cx, &v.id);
+        let cap = grades.iter().position(|g| &g.id == v.cap.get_ref());
+        if cap.is_none() {
+            cx.wrong(
                 v.cap.span().start,
                 format!("unknown grade '{}'", v.cap.get_ref()),
-            ));
-        };
-        let when = cx.compile_bool(&v.when, "`when`")?;
-        let text = cx.template(&v.text)?;
-        let records = v.records.as_ref().map(|s| cx.compile_set(s)).transpose()?;
+            );
+        }
+        let when = cx.compile_bool(&v.when, "`when`");
+        let when = cx.keep(when).unwrap_or(WRONG);
+        let text = cx.template(&v.text);
+        let text = cx.keep(text).unwrap_or_default();
+        let records = v.records.as_ref().map(|s| {
+            let e = cx.compile_set(s);
+            cx.keep(e).unwrap_or(WRONG)
+        });
         let rule = Rule {
             id: v.id.get_ref().clone(),
             when,
@@ -1606,14 +1559,17 @@ fn compile_scoring(
             value: None,
             records,
         };
-        vetoes.push(Veto { rule, cap });
+        vetoes.push(Veto {
+            rule,
+            cap: cap.unwrap_or(0),
+        });
     }
-    Ok(Body::Scoring {
+    Body::Scoring {
         dimensions,
         indicators,
         vetoes,
         grades,
-    })
+    }
 }
 
 /// The string entries of a `[let]` / `[output]` table with the spans of
@@ -1624,7 +1580,7 @@ fn spanned_strings(
     present: bool,
     what: &str,
     pos: &Positions,
-) -> R<Vec<(String, Src)>> {
+) -> Result<Vec<(String, Src)>, Diagnostic> {
     if !present {
         return Ok(Vec::new());
     }
