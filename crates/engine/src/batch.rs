@@ -183,13 +183,18 @@ impl RunControl {
         self.active.load(Ordering::SeqCst)
     }
 
-    fn report(&self, phase: Phase) {
+    /// Report the start of `phase`, with the counts so far.
+    fn report(&self, phase: Phase, results: u64, partitions: usize) {
         if let Some(f) = &self.progress {
             f(Progress {
                 phase,
-                results: 0,
-                partitions_done: 0,
-                partitions: 0,
+                results,
+                partitions_done: if phase == Phase::Commit {
+                    partitions
+                } else {
+                    0
+                },
+                partitions,
             });
         }
     }
@@ -235,7 +240,8 @@ pub async fn evaluate_all_with(
 
     let results_dir = lake.results_dir();
     let writer = RunWriter::create(&results_dir, &planned.job.run_id)?;
-    control.report(Phase::Evaluate);
+    let partitions = planned.plan.output_partitioning().partition_count();
+    control.report(Phase::Evaluate, 0, partitions);
     let (writer, results, write_ms) = write_run(&planned, writer, control).await?;
     // Cancelled while the last writers finished: still not committed.
     control.check()?;
@@ -271,7 +277,7 @@ pub async fn evaluate_all_with(
         },
         files: Vec::new(),
     };
-    control.report(Phase::Commit);
+    control.report(Phase::Commit, results, partitions);
     let manifest = writer.commit(manifest)?;
     Ok(BatchReport {
         manifest,
@@ -298,11 +304,11 @@ async fn plan_run(
     control: &RunControl,
     batch_rows: usize,
 ) -> Result<Planned, EngineError> {
-    control.report(Phase::Sync);
+    control.report(Phase::Sync, 0, 0);
     let t0 = Instant::now();
     lake.sync(store).await?;
     let sync_ms = t0.elapsed().as_millis() as u64;
-    control.report(Phase::Plan);
+    control.report(Phase::Plan, 0, 0);
     let superseded_records: HashSet<i64> =
         store.superseded_record_seqs().await?.into_iter().collect();
     let superseded_subjects: HashSet<i64> =

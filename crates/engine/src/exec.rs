@@ -139,12 +139,20 @@ pub struct EvaluateExec {
     records: Vec<(RecordKind, Arc<dyn ExecutionPlan>)>,
     job: Arc<EvalJob>,
     props: Arc<PlanProperties>,
-    /// `Grouping::Local`: the grouping the output partitions share, while
-    /// one of them holds it.
-    prepared: Arc<Mutex<Option<WeakShared<BoxFuture<'static, PrepareResult>>>>>,
+    /// `Grouping::Local`: the grouping the output partitions share.
+    prepared: Arc<Mutex<SharedGrouping>>,
 }
 
 type PrepareResult = Result<Arc<Prepared>, Arc<DataFusionError>>;
+
+/// The grouping of `Grouping::Local`, held here until every output
+/// partition has taken it (so that all share one), then only by them.
+#[derive(Default)]
+struct SharedGrouping {
+    held: Option<Preparation>,
+    taken: usize,
+    weak: Option<WeakShared<BoxFuture<'static, PrepareResult>>>,
+}
 
 impl fmt::Debug for EvaluateExec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,7 +188,7 @@ impl EvaluateExec {
             records,
             job,
             props: Arc::new(props),
-            prepared: Arc::new(Mutex::new(None)),
+            prepared: Arc::new(Mutex::new(SharedGrouping::default())),
         }
     }
 
@@ -230,17 +238,36 @@ impl EvaluateExec {
     }
 
     /// `Grouping::Local`: the grouping of every input partition, started by
-    /// the first output partition executed and shared by the others.
-    fn shared_preparation(&self, context: Arc<TaskContext>) -> DfResult<Preparation> {
-        let mut slot = self
+    /// the first output partition executed and shared by the others (of
+    /// `threads`); a partition executed again while the others still run
+    /// shares it too.
+    fn shared_preparation(
+        &self,
+        threads: usize,
+        context: Arc<TaskContext>,
+    ) -> DfResult<Preparation> {
+        let mut g = self
             .prepared
             .lock()
             .map_err(|_| DataFusionError::Internal("EvaluateExec lock poisoned".into()))?;
-        if let Some(p) = slot.as_ref().and_then(WeakShared::upgrade) {
-            return Ok(p);
+        let running = g
+            .held
+            .clone()
+            .or_else(|| g.weak.as_ref().and_then(WeakShared::upgrade));
+        let p = match running {
+            Some(p) => p,
+            None => {
+                let p = self.preparation(0..usize::MAX, context);
+                g.weak = p.downgrade();
+                g.held = Some(p.clone());
+                g.taken = 0;
+                p
+            }
+        };
+        g.taken += 1;
+        if g.taken >= threads {
+            g.held = None;
         }
-        let p = self.preparation(0..usize::MAX, context);
-        *slot = p.downgrade();
         Ok(p)
     }
 
@@ -349,7 +376,12 @@ impl ExecutionPlan for EvaluateExec {
         let (preparation, parts, part) = match job.grouping {
             Grouping::Partitioned => (self.preparation(partition..partition + 1, context), 1, 0),
             Grouping::Local { threads } => {
-                (self.shared_preparation(context)?, threads.max(1), partition)
+                let threads = threads.max(1);
+                (
+                    self.shared_preparation(threads, context)?,
+                    threads,
+                    partition,
+                )
             }
         };
         // The stream owns the task: dropping it aborts the task, which
