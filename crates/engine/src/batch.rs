@@ -13,6 +13,11 @@
 //! With `Grouping::Partitioned` the optimizer inserts `RepartitionExec:
 //! Hash([subject_key], N)` above every scan. Records dated after the as-of
 //! date are dropped by `EvaluateExec` as it groups them.
+//!
+//! A run owns its work and is all or nothing: [`evaluate_all_with`] takes a
+//! [`RunControl`] to cancel it and follow its [`Progress`]; a run that
+//! fails, is cancelled or whose future is dropped stops every task and
+//! thread it started and leaves neither `run-<id>/` nor a manifest.
 
 use std::collections::HashSet;
 use std::fs::File;
