@@ -14,6 +14,6 @@ pub use schema::{
     record_schema, subj, subject_schema,
 };
 pub use segment::{
-    KindSegmentWriter, Segment, SegmentError, SegmentWriter, covered_until, is_writing,
-    list_segments, read_segment, remove_stale_tmp,
+    KindSegmentWriter, Segment, SegmentError, SegmentWriter, is_writing, list_segments,
+    read_segment,
 };

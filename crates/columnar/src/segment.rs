@@ -2,7 +2,8 @@
 //! contiguous range of sequence numbers, named `seg-<first>-<last>.parquet`.
 //!
 //! A segment is written to a `.tmp` file and renamed when complete, so a
-//! killed writer never leaves a half segment that readers would trust.
+//! killed writer never leaves a half segment that readers would trust; a
+//! writer dropped unfinished (an error, a cancelled sync) removes its `.tmp`.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -91,14 +92,44 @@ pub fn is_writing(name: &str) -> bool {
     name.starts_with(WRITING) && name.ends_with(".tmp")
 }
 
+/// The temporary file or directory of a segment being written: removed
+/// when dropped unless the segment was finished, so a writer abandoned on
+/// an error or a cancellation leaves nothing behind.
+struct Unfinished {
+    path: PathBuf,
+    finished: bool,
+}
+
+impl Unfinished {
+    fn new(path: PathBuf) -> Unfinished {
+        Unfinished {
+            path,
+            finished: false,
+        }
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        // Best effort: a leftover is never taken for a segment.
+        let _ = if self.path.is_dir() {
+            fs::remove_dir_all(&self.path)
+        } else {
+            fs::remove_file(&self.path)
+        };
+    }
+}
+
 /// A segment being written.
 pub struct SegmentWriter {
     dir: PathBuf,
-    tmp: PathBuf,
     writer: ArrowWriter<File>,
     first_seq: Option<i64>,
     last_seq: i64,
-    rows: u64,
+    tmp: Unfinished,
 }
 
 impl SegmentWriter {
@@ -107,14 +138,14 @@ impl SegmentWriter {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let tmp = writing_path(dir, ".parquet.tmp");
         let file = File::create(&tmp).map_err(io(&tmp))?;
+        let tmp = Unfinished::new(tmp);
         let writer = ArrowWriter::try_new(file, schema, Some(writer_properties()))?;
         Ok(SegmentWriter {
             dir: dir.to_path_buf(),
-            tmp,
             writer,
             first_seq: None,
             last_seq: 0,
-            rows: 0,
+            tmp,
         })
     }
 
@@ -131,24 +162,21 @@ impl SegmentWriter {
         }
         self.first_seq.get_or_insert(first);
         self.last_seq = last;
-        self.rows += batch.num_rows() as u64;
         self.writer.write(batch)?;
         Ok(())
-    }
-
-    pub fn rows(&self) -> u64 {
-        self.rows
     }
 
     /// Close the file and give it its final name; `None` when nothing was written.
     pub fn finish(self) -> Result<Option<Segment>, SegmentError> {
         self.writer.close()?;
+        let mut tmp = self.tmp;
         let Some(first) = self.first_seq else {
-            fs::remove_file(&self.tmp).map_err(io(&self.tmp))?;
+            fs::remove_file(&tmp.path).map_err(io(&tmp.path))?;
             return Ok(None);
         };
         let path = self.dir.join(segment_name(first, self.last_seq));
-        fs::rename(&self.tmp, &path).map_err(io(&path))?;
+        fs::rename(&tmp.path, &path).map_err(io(&path))?;
+        tmp.finished = true;
         Ok(Some(Segment {
             path,
             first_seq: first,
@@ -165,10 +193,10 @@ impl SegmentWriter {
 /// and renamed when complete.
 pub struct KindSegmentWriter {
     dir: PathBuf,
-    tmp: PathBuf,
     writers: Vec<Option<ArrowWriter<File>>>,
     first_seq: Option<i64>,
     last_seq: i64,
+    tmp: Unfinished,
 }
 
 impl KindSegmentWriter {
@@ -179,10 +207,10 @@ impl KindSegmentWriter {
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         Ok(KindSegmentWriter {
             dir: dir.to_path_buf(),
-            tmp,
             writers: RecordKind::ALL.iter().map(|_| None).collect(),
             first_seq: None,
             last_seq: 0,
+            tmp: Unfinished::new(tmp),
         })
     }
 
@@ -200,7 +228,7 @@ impl KindSegmentWriter {
         }
         let slot = &mut self.writers[kind.index()];
         if slot.is_none() {
-            let path = self.tmp.join(kind_file_name(kind));
+            let path = self.tmp.path.join(kind_file_name(kind));
             let file = File::create(&path).map_err(io(&path))?;
             *slot = Some(ArrowWriter::try_new(
                 file,
@@ -220,12 +248,14 @@ impl KindSegmentWriter {
         for w in self.writers.into_iter().flatten() {
             w.close()?;
         }
+        let mut tmp = self.tmp;
         let Some(first) = self.first_seq else {
-            fs::remove_dir_all(&self.tmp).map_err(io(&self.tmp))?;
+            fs::remove_dir_all(&tmp.path).map_err(io(&tmp.path))?;
             return Ok(None);
         };
         let path = self.dir.join(kinds_segment_name(first, self.last_seq));
-        fs::rename(&self.tmp, &path).map_err(io(&path))?;
+        fs::rename(&tmp.path, &path).map_err(io(&path))?;
+        tmp.finished = true;
         Ok(Some(Segment {
             path,
             first_seq: first,
@@ -311,50 +341,6 @@ pub fn list_segments(dir: &Path) -> Result<Vec<Segment>, SegmentError> {
     Ok(out)
 }
 
-/// Remove `.tmp` files left by writers of other processes (killed ones). Call
-/// only while holding the store's writer lock, when no other writer can run.
-pub fn remove_stale_tmp(dir: &Path) -> Result<usize, SegmentError> {
-    let mine = format!("{WRITING}{}-", std::process::id());
-    let mut removed = 0;
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => {
-            return Err(SegmentError::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            });
-        }
-    };
-    for entry in entries {
-        let entry = entry.map_err(io(dir))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !is_writing(&name) || name.starts_with(&mine) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            fs::remove_dir_all(&path).map_err(io(&path))?;
-        } else {
-            fs::remove_file(&path).map_err(io(&path))?;
-        }
-        removed += 1;
-    }
-    Ok(removed)
-}
-
-/// The highest sequence number covered without a gap from the first segment.
-pub fn covered_until(segments: &[Segment]) -> i64 {
-    let mut covered = 0;
-    for s in segments {
-        if s.first_seq > covered + 1 {
-            break;
-        }
-        covered = covered.max(s.last_seq);
-    }
-    covered
-}
-
 /// Read a whole segment (tests and small segments; the engine scans with
 /// DataFusion). A segment by kind gives its kinds' batches kind by kind.
 pub fn read_segment(path: &Path) -> Result<Vec<RecordBatch>, SegmentError> {
@@ -398,25 +384,18 @@ mod tests {
             w.write(&b.finish().unwrap(), first, last).unwrap();
             w.finish().unwrap().unwrap();
         }
-        // A killed writer's leftover is not a segment, and is removed on request.
+        // A killed writer's leftover is not a segment.
         fs::write(
             dir.path().join("seg-writing-999999999-0.parquet.tmp"),
             b"junk",
         )
         .unwrap();
         let segs = list_segments(dir.path()).unwrap();
-        assert_eq!(remove_stale_tmp(dir.path()).unwrap(), 1);
         assert_eq!(
             segs.iter()
                 .map(|s| (s.first_seq, s.last_seq))
                 .collect::<Vec<_>>(),
             vec![(1, 2), (3, 4)]
-        );
-        assert_eq!(covered_until(&segs), 4);
-        assert!(
-            !dir.path()
-                .join("seg-writing-999999999-0.parquet.tmp")
-                .exists()
         );
         let rows: usize = read_segment(&segs[1].path)
             .unwrap()
@@ -441,14 +420,15 @@ mod tests {
             w.write(kind, &b.finish().unwrap()).unwrap();
         }
         w.cover(5, 6);
-        // A killed writer's directory is not a segment, and is removed on request.
-        fs::create_dir(dir.path().join("seg-writing-999999999-0.tmp")).unwrap();
+        // A killed writer's directory is not a segment.
+        let killed = dir.path().join("seg-writing-999999999-0.tmp");
+        fs::create_dir(&killed).unwrap();
         let seg = w.finish().unwrap().unwrap();
         assert!(seg.by_kind);
         assert_eq!((seg.first_seq, seg.last_seq), (5, 6));
         let listed = list_segments(dir.path()).unwrap();
         assert_eq!(listed, vec![seg.clone()]);
-        assert_eq!(remove_stale_tmp(dir.path()).unwrap(), 1);
+        fs::remove_dir(&killed).unwrap();
         let file = seg.kind_file(RecordKind::Penalty).unwrap();
         let batches = read_segment(&file).unwrap();
         assert_eq!(
@@ -470,25 +450,34 @@ mod tests {
     }
 
     #[test]
-    fn coverage_stops_at_a_gap() {
-        let seg = |a, b| Segment {
-            path: PathBuf::new(),
-            first_seq: a,
-            last_seq: b,
-            by_kind: false,
-        };
-        assert_eq!(covered_until(&[seg(1, 10), seg(12, 20)]), 10);
-        assert_eq!(covered_until(&[seg(1, 10), seg(11, 20)]), 20);
-        assert_eq!(covered_until(&[seg(2, 10)]), 0);
-        assert_eq!(covered_until(&[]), 0);
-    }
-
-    #[test]
     fn an_empty_writer_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let w = SegmentWriter::create(dir.path(), record_schema().schema.clone()).unwrap();
         assert!(w.finish().unwrap().is_none());
         assert!(list_segments(dir.path()).unwrap().is_empty());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_writer_dropped_unfinished_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = json!({"id": "1", "kind": "honor", "subject": "91210804MA0Y123404", "source": "FGW", "date": "2022-01-01", "title": "守合同重信用"});
+        let mut b = TableBuilder::records_of(RecordKind::Honor, 1);
+        b.push_record(1, 1, body.as_object().unwrap());
+        let batch = b.finish().unwrap();
+        let mut kinds = KindSegmentWriter::create(dir.path()).unwrap();
+        kinds.write(RecordKind::Honor, &batch).unwrap();
+        kinds.cover(1, 1);
+        let mut wide = SegmentWriter::create(dir.path(), record_schema().schema.clone()).unwrap();
+        let mut b = TableBuilder::records(1);
+        b.push_record(2, 1, body.as_object().unwrap());
+        wide.write(&b.finish().unwrap(), 2, 2).unwrap();
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "both being written"
+        );
+        drop((kinds, wide));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -13,8 +13,15 @@
 //! With `Grouping::Partitioned` the optimizer inserts `RepartitionExec:
 //! Hash([subject_key], N)` above every scan. Records dated after the as-of
 //! date are dropped by `EvaluateExec` as it groups them.
+//!
+//! A run owns its work and is all or nothing: [`evaluate_all_with`] takes a
+//! [`RunControl`] to cancel it and follow its [`Progress`]; a run that
+//! fails, is cancelled or whose future is dropped stops every task and
+//! thread it started and leaves neither `run-<id>/` nor a manifest.
 
 use std::collections::HashSet;
+use std::fs::File;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -22,16 +29,23 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
+use datafusion::execution::TaskContext;
 use datafusion::execution::context::{SessionConfig, SessionContext};
-use datafusion::physical_plan::{ExecutionPlan, displayable, execute_stream_partitioned};
+use datafusion::physical_plan::{
+    ExecutionPlan, ExecutionPlanProperties, SendableRecordBatchStream, displayable,
+    execute_stream_partitioned,
+};
 use datafusion::prelude::ParquetReadOptions;
 use futures::StreamExt;
+use parquet::arrow::ArrowWriter;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 use xinyong_columnar::{kind_columns, record_schema, subject_schema};
 use xinyong_rules::{EvalOptions, ModelSet};
 use xinyong_store::Store;
 
 use crate::EngineError;
-use crate::exec::{EvalJob, EvaluateExec, ExecStats, Grouping};
+use crate::exec::{EvalJob, EvaluateExec, ExecStats, Grouping, Running};
 use crate::lake::Lake;
 use crate::results::{ModelRef, RunKind, RunManifest, RunWriter, Timings, new_run_id};
 
@@ -83,6 +97,121 @@ async fn table_df(
         .await?)
 }
 
+/// Result rows per batch of the evaluation.
+const BATCH_ROWS: usize = 8 * 1024;
+
+/// Where a full evaluation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Exporting to the lake the versions it lacks.
+    Sync,
+    /// Planning the scans.
+    Plan,
+    /// Scanning, grouping, evaluating and writing the results.
+    Evaluate,
+    /// Writing the manifest.
+    Commit,
+}
+
+/// The progress of a full evaluation, as values (the caller renders them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Result rows written so far.
+    pub results: u64,
+    /// Output partitions written completely, of `partitions` (known once
+    /// the evaluation starts).
+    pub partitions_done: usize,
+    pub partitions: usize,
+}
+
+/// A receiver of progress: called from the run's tasks, keep it short.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Cancellation and progress of one full evaluation (one control per run;
+/// a clone controls the same run).
+///
+/// Cancelling stops the run's tasks and threads (each at its next batch),
+/// removes its files, and makes [`evaluate_all_with`] return
+/// [`EngineError::Cancelled`]. Dropping the future of the run has the same
+/// effect, except that it returns nothing.
+#[derive(Clone, Default)]
+pub struct RunControl {
+    cancel: CancellationToken,
+    progress: Option<ProgressFn>,
+    active: Arc<AtomicUsize>,
+    #[cfg(test)]
+    fault: tests::Fault,
+}
+
+impl std::fmt::Debug for RunControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunControl")
+            .field("cancelled", &self.cancel.is_cancelled())
+            .field("progress", &self.progress.is_some())
+            .field("active", &self.active_workers())
+            .finish()
+    }
+}
+
+impl RunControl {
+    pub fn new() -> RunControl {
+        RunControl::default()
+    }
+
+    /// Cancelled with `token` (for example a child of a server's token).
+    pub fn with_cancel(mut self, token: CancellationToken) -> RunControl {
+        self.cancel = token;
+        self
+    }
+
+    /// Report progress to `f`.
+    pub fn with_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> RunControl {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Cancel the run.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Threads and writer tasks of the run at work: zero once the run is
+    /// over and, when it failed or was cancelled, once its threads noticed
+    /// (at their next batch).
+    pub fn active_workers(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
+    }
+
+    /// Report the start of `phase`, with the counts so far.
+    fn report(&self, phase: Phase, results: u64, partitions: usize) {
+        if let Some(f) = &self.progress {
+            f(Progress {
+                phase,
+                results,
+                partitions_done: if phase == Phase::Commit {
+                    partitions
+                } else {
+                    0
+                },
+                partitions,
+            });
+        }
+    }
+
+    fn check(&self) -> Result<(), EngineError> {
+        if self.cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
 /// Evaluate every subject of the store as of `opts.as_of` and store the results as a new run.
 pub async fn evaluate_all(
     store: &Store,
@@ -90,11 +219,101 @@ pub async fn evaluate_all(
     set: Arc<ModelSet>,
     opts: &BatchOptions,
 ) -> Result<BatchReport, EngineError> {
+    evaluate_all_with(store, lake, set, opts, &RunControl::default()).await
+}
+
+/// [`evaluate_all`], cancellable and reporting its progress through `control`.
+///
+/// The run owns its work: the first error (or a cancellation) stops every
+/// task and thread of the run, and a run that does not complete leaves
+/// neither its `run-<id>/` directory nor a manifest behind.
+pub async fn evaluate_all_with(
+    store: &Store,
+    lake: &Lake,
+    set: Arc<ModelSet>,
+    opts: &BatchOptions,
+    control: &RunControl,
+) -> Result<BatchReport, EngineError> {
     let started_at = jiff::Timestamp::now();
+    let t0 = Instant::now();
+    control.check()?;
+    let planned = control
+        .cancel
+        .run_until_cancelled(plan_run(store, lake, &set, opts, control, BATCH_ROWS))
+        .await
+        .ok_or(EngineError::Cancelled)??;
+
+    let results_dir = lake.results_dir();
+    let writer = RunWriter::create(&results_dir, &planned.job.run_id)?;
+    let partitions = planned.plan.output_partitioning().partition_count();
+    control.report(Phase::Evaluate, 0, partitions);
+    let (writer, results, write_ms) = write_run(&planned, writer, control).await?;
+    // Cancelled while the last writers finished: still not committed.
+    control.check()?;
+    let job = &planned.job;
+    let stats = job.stats.lock().map(|s| s.clone()).unwrap_or_default();
+    let parts = stats.partitions.max(1) as u64;
+    let total_ms = t0.elapsed().as_millis() as u64;
+    let manifest = RunManifest {
+        id: job.run_id.clone(),
+        kind: RunKind::Full,
+        as_of: xinyong_rules::result::date_text(opts.as_of),
+        models: opts
+            .models
+            .iter()
+            .map(|&m| ModelRef {
+                id: set.model(m).id.clone(),
+                version: set.model(m).version.clone(),
+            })
+            .collect(),
+        subjects: stats.subjects,
+        records: stats.records,
+        results,
+        started_at: started_at.to_string(),
+        finished_at: jiff::Timestamp::now().to_string(),
+        trigger: opts.trigger.clone(),
+        timings: Timings {
+            sync_ms: planned.sync_ms,
+            scan_ms: stats.input_ms / stats.groupings.max(1) as u64,
+            group_ms: stats.group_ms / stats.groupings.max(1) as u64,
+            rules_ms: stats.rules_ms / parts,
+            write_ms: (stats.output_ms + write_ms) / parts,
+            total_ms,
+        },
+        files: Vec::new(),
+    };
+    control.report(Phase::Commit, results, partitions);
+    let manifest = writer.commit(manifest)?;
+    Ok(BatchReport {
+        manifest,
+        stats,
+        plan: planned.plan_text,
+    })
+}
+
+/// A run ready to execute: the lake synced, the plan optimised.
+struct Planned {
+    plan: Arc<dyn ExecutionPlan>,
+    task_ctx: Arc<TaskContext>,
+    job: Arc<EvalJob>,
+    plan_text: String,
+    sync_ms: u64,
+}
+
+/// Sync the lake and plan the run (`batch_rows` result rows per batch).
+async fn plan_run(
+    store: &Store,
+    lake: &Lake,
+    set: &Arc<ModelSet>,
+    opts: &BatchOptions,
+    control: &RunControl,
+    batch_rows: usize,
+) -> Result<Planned, EngineError> {
+    control.report(Phase::Sync, 0, 0);
     let t0 = Instant::now();
     lake.sync(store).await?;
     let sync_ms = t0.elapsed().as_millis() as u64;
-
+    control.report(Phase::Plan, 0, 0);
     let superseded_records: HashSet<i64> =
         store.superseded_record_seqs().await?.into_iter().collect();
     let superseded_subjects: HashSet<i64> =
@@ -120,7 +339,7 @@ pub async fn evaluate_all(
         .collect();
     // One scan per record kind the models read, of that kind's files and
     // only the columns read of it.
-    let columns = set_record_columns(&set, &opts.models);
+    let columns = set_record_columns(set, &opts.models);
     let mut records_plans = Vec::new();
     for kind in set.kinds_read(&opts.models) {
         let paths: Vec<String> = record_segments
@@ -144,7 +363,7 @@ pub async fn evaluate_all(
             .select_columns(&wanted)?;
         records_plans.push((kind, records.create_physical_plan().await?));
     }
-    let subject_columns = set_subject_columns(&set, &opts.models);
+    let subject_columns = set_subject_columns(set, &opts.models);
     let subjects = table_df(&ctx, subject_paths, subject_schema().schema.clone())
         .await?
         .select_columns(
@@ -155,20 +374,20 @@ pub async fn evaluate_all(
         )?;
     let subjects_plan = subjects.create_physical_plan().await?;
 
-    let run_id = new_run_id();
     let job = Arc::new(EvalJob {
-        run_id: run_id.clone(),
+        run_id: new_run_id(),
         set: set.clone(),
         models: opts.models.clone(),
         as_of: opts.as_of,
         superseded_records,
         superseded_subjects,
         opts: crate::over_store(opts.eval),
-        batch_rows: 8 * 1024,
+        batch_rows,
         grouping: opts.grouping.unwrap_or(Grouping::Local {
             threads: partitions,
         }),
         stats: Mutex::new(ExecStats::default()),
+        running: control.active.clone(),
     });
     let mut plan: Arc<dyn ExecutionPlan> =
         Arc::new(EvaluateExec::new(subjects_plan, records_plans, job.clone()));
@@ -178,74 +397,120 @@ pub async fn evaluate_all(
     }
     let plan_text = displayable(plan.as_ref()).indent(false).to_string();
 
-    let results_dir = lake.results_dir();
-    let mut writer = RunWriter::create(&results_dir, &run_id)?;
-    let streams = execute_stream_partitioned(plan.clone(), state.task_ctx())?;
-    let mut tasks = Vec::new();
-    for (i, mut stream) in streams.into_iter().enumerate() {
-        let mut part = writer.part(i)?;
-        tasks.push(tokio::spawn(async move {
-            let mut write_ns = 0u128;
-            let mut rows = 0u64;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                let t = Instant::now();
-                rows += batch.num_rows() as u64;
-                part.write(&batch)?;
-                write_ns += t.elapsed().as_nanos();
-            }
-            let t = Instant::now();
-            part.close()?;
-            write_ns += t.elapsed().as_nanos();
-            Ok::<_, EngineError>((rows, (write_ns / 1_000_000) as u64))
-        }));
+    Ok(Planned {
+        plan,
+        task_ctx: state.task_ctx(),
+        job,
+        plan_text,
+        sync_ms,
+    })
+}
+
+/// Execute the plan, one writer task per output partition; the result rows
+/// written and the time spent writing. The first failure or a cancellation
+/// stops every writer (and so, dropping their streams, the evaluation).
+async fn write_run(
+    planned: &Planned,
+    mut writer: RunWriter,
+    control: &RunControl,
+) -> Result<(RunWriter, u64, u64), EngineError> {
+    let partitions = planned.plan.output_partitioning().partition_count();
+    let parts = (0..partitions)
+        .map(|i| writer.part(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let streams = execute_stream_partitioned(planned.plan.clone(), planned.task_ctx.clone())?;
+    let tracker = Arc::new(Tracker {
+        control: control.clone(),
+        results: AtomicU64::new(0),
+        done: AtomicUsize::new(0),
+        partitions,
+    });
+    let mut tasks = JoinSet::new();
+    for (i, (stream, part)) in streams.into_iter().zip(parts).enumerate() {
+        tasks.spawn(write_part(i, stream, part, tracker.clone()));
     }
-    let mut results = 0;
-    let mut write_ms = 0;
-    for t in tasks {
-        let (rows, ms) = t
-            .await
-            .map_err(|e| EngineError::Other(format!("writer task: {e}")))??;
+    let written = join_writers(&mut tasks, &control.cancel).await;
+    if written.is_err() {
+        // Abort the others and wait until they are gone.
+        tasks.shutdown().await;
+    }
+    let (results, write_ms) = written?;
+    Ok((writer, results, write_ms))
+}
+
+/// The sums of the writers' (rows, milliseconds) once all are done; the
+/// first error or a cancellation at once.
+async fn join_writers(
+    tasks: &mut JoinSet<Result<(u64, u64), EngineError>>,
+    cancel: &CancellationToken,
+) -> Result<(u64, u64), EngineError> {
+    let (mut results, mut write_ms) = (0, 0);
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(EngineError::Cancelled),
+            next = tasks.join_next() => next,
+        };
+        let Some(joined) = next else {
+            return Ok((results, write_ms));
+        };
+        let (rows, ms) = joined.map_err(|e| EngineError::Other(format!("writer task: {e}")))??;
         results += rows;
         write_ms += ms;
     }
-    let stats = job.stats.lock().map(|s| s.clone()).unwrap_or_default();
-    let parts = stats.partitions.max(1) as u64;
-    let total_ms = t0.elapsed().as_millis() as u64;
-    let manifest = RunManifest {
-        id: run_id,
-        kind: RunKind::Full,
-        as_of: xinyong_rules::result::date_text(opts.as_of),
-        models: opts
-            .models
-            .iter()
-            .map(|&m| ModelRef {
-                id: set.model(m).id.clone(),
-                version: set.model(m).version.clone(),
-            })
-            .collect(),
-        subjects: stats.subjects,
-        records: stats.records,
-        results,
-        started_at: started_at.to_string(),
-        finished_at: jiff::Timestamp::now().to_string(),
-        trigger: opts.trigger.clone(),
-        timings: Timings {
-            sync_ms,
-            scan_ms: stats.input_ms / stats.groupings.max(1) as u64,
-            group_ms: stats.group_ms / stats.groupings.max(1) as u64,
-            rules_ms: stats.rules_ms / parts,
-            write_ms: (stats.output_ms + write_ms) / parts,
-            total_ms,
-        },
-        files: Vec::new(),
-    };
-    let manifest = writer.commit(&results_dir, manifest)?;
-    Ok(BatchReport {
-        manifest,
-        stats,
-        plan: plan_text,
-    })
+}
+
+/// Progress of the writers of a run.
+struct Tracker {
+    control: RunControl,
+    results: AtomicU64,
+    done: AtomicUsize,
+    partitions: usize,
+}
+
+impl Tracker {
+    fn report(&self, rows: u64, done: usize) {
+        let results = self.results.fetch_add(rows, Ordering::Relaxed) + rows;
+        let partitions_done = self.done.fetch_add(done, Ordering::Relaxed) + done;
+        if let Some(f) = &self.control.progress {
+            f(Progress {
+                phase: Phase::Evaluate,
+                results,
+                partitions_done,
+                partitions: self.partitions,
+            });
+        }
+    }
+}
+
+/// Write output partition `i` to `part`: its (rows, milliseconds writing).
+async fn write_part(
+    #[cfg_attr(not(test), expect(unused_variables))] i: usize,
+    mut stream: SendableRecordBatchStream,
+    mut part: ArrowWriter<File>,
+    tracker: Arc<Tracker>,
+) -> Result<(u64, u64), EngineError> {
+    let _running = Running::start(&tracker.control.active);
+    #[cfg(test)]
+    tracker.control.fault.before(i).await;
+    let mut write_ns = 0u128;
+    let mut rows = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let t = Instant::now();
+        let n = batch.num_rows() as u64;
+        rows += n;
+        part.write(&batch)?;
+        write_ns += t.elapsed().as_nanos();
+        tracker.report(n, 0);
+        #[cfg(test)]
+        tracker.control.fault.after_batch(i)?;
+    }
+    let t = Instant::now();
+    part.close()?;
+    write_ns += t.elapsed().as_nanos();
+    tracker.report(0, 1);
+    Ok((rows, (write_ns / 1_000_000) as u64))
 }
 
 /// Subject columns the models read, plus the identifying ones.
@@ -278,3 +543,6 @@ fn set_record_columns(set: &ModelSet, models: &[usize]) -> Vec<String> {
         .map(|(_, c)| c.name.clone())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,9 +21,17 @@
 //! each subject with a counting sort (no comparison sort of ten million rows),
 //! and runs the compiled evaluator of `xinyong-rules` subject by subject in
 //! USCC order, streaming result batches in subject order.
+//!
+//! The work belongs to the output streams: each stream owns its task
+//! (DataFusion's `RecordBatchReceiverStreamBuilder`, aborted on drop), the
+//! grouping is owned by the streams that wait for it and stops (between two
+//! input batches) once they are all dropped, and an evaluation stops at its
+//! next batch once its stream is gone. [`EvalJob::running`] counts the
+//! threads at work.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -32,19 +40,22 @@ use arrow::compute::BatchCoalescer;
 use arrow::datatypes::{Date32Type, Int64Type, UInt64Type};
 use arrow::record_batch::RecordBatch;
 use datafusion::common::Result as DfResult;
+use datafusion::common::runtime::SpawnedTask;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::DataFusionError;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::EquivalenceProperties;
 use datafusion::physical_expr::expressions::col;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties,
     InputDistributionRequirements, Partitioning, PhysicalExpr, PlanProperties,
     SendableRecordBatchStream,
 };
-use futures::StreamExt;
+use futures::future::{BoxFuture, Shared, WeakShared};
+use futures::{FutureExt, StreamExt};
+use tokio_util::sync::CancellationToken;
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::json::FastMap;
 use xinyong_rules::{CHUNK_BITS, CHUNK_ROWS, EvalOptions, Evaluator, ModelSet, Output, Table};
@@ -69,7 +80,30 @@ pub struct EvalJob {
     /// How the rows of each subject are brought together.
     pub grouping: Grouping,
     pub stats: Mutex<ExecStats>,
+    /// Threads of this job at work (grouping, evaluating): zero once every
+    /// output stream is finished or dropped and the threads have noticed.
+    pub running: Arc<AtomicUsize>,
 }
+
+/// Counts one thread at work in a counter while it lives.
+pub(crate) struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    pub(crate) fn start(count: &Arc<AtomicUsize>) -> Running {
+        count.fetch_add(1, Ordering::SeqCst);
+        Running(count.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The grouped input, shared by the output partitions that wait for it; the
+/// grouping stops when the last of them is dropped.
+type Preparation = Shared<BoxFuture<'static, PrepareResult>>;
 
 /// How [`EvaluateExec`] brings the rows of each subject together (see the
 /// module documentation).
@@ -105,8 +139,19 @@ pub struct EvaluateExec {
     records: Vec<(RecordKind, Arc<dyn ExecutionPlan>)>,
     job: Arc<EvalJob>,
     props: Arc<PlanProperties>,
-    /// `Grouping::Local`: the grouped input, shared by the output partitions.
-    prepared: Arc<tokio::sync::OnceCell<Arc<Prepared>>>,
+    /// `Grouping::Local`: the grouping the output partitions share.
+    prepared: Arc<Mutex<SharedGrouping>>,
+}
+
+type PrepareResult = Result<Arc<Prepared>, Arc<DataFusionError>>;
+
+/// The grouping of `Grouping::Local`, held here until every output
+/// partition has taken it (so that all share one), then only by them.
+#[derive(Default)]
+struct SharedGrouping {
+    held: Option<Preparation>,
+    taken: usize,
+    weak: Option<WeakShared<BoxFuture<'static, PrepareResult>>>,
 }
 
 impl fmt::Debug for EvaluateExec {
@@ -143,8 +188,87 @@ impl EvaluateExec {
             records,
             job,
             props: Arc::new(props),
-            prepared: Arc::new(tokio::sync::OnceCell::new()),
+            prepared: Arc::new(Mutex::new(SharedGrouping::default())),
         }
+    }
+
+    /// Start grouping the partitions `inputs` of every input (clipped to
+    /// each input's partitions). The work runs on a blocking thread and
+    /// stops at its next input batch once the returned future and all its
+    /// clones are dropped.
+    fn preparation(
+        &self,
+        inputs: std::ops::Range<usize>,
+        context: Arc<TaskContext>,
+    ) -> Preparation {
+        let job = self.job.clone();
+        let (subjects, records) = (self.subjects.clone(), self.records.clone());
+        async move {
+            let streams = |plan: &Arc<dyn ExecutionPlan>| {
+                let n = plan.output_partitioning().partition_count();
+                (inputs.start..inputs.end.min(n))
+                    .map(|i| plan.execute(i, context.clone()))
+                    .collect::<DfResult<Vec<_>>>()
+            };
+            let subjects = streams(&subjects)?;
+            let mut record_streams = Vec::new();
+            for (kind, plan) in &records {
+                record_streams.extend(streams(plan)?.into_iter().map(|s| (*kind, s)));
+            }
+            let records = record_streams;
+            // Cancelled when this future is dropped: the grouping threads
+            // stop at their next input batch.
+            let stop = CancellationToken::new();
+            let _stop_on_drop = stop.clone().drop_guard();
+            // The inputs are consumed on blocking threads: compacting and
+            // grouping each batch as it arrives is CPU work, done while
+            // the scan decodes the next batches.
+            SpawnedTask::spawn_blocking(move || {
+                let _running = Running::start(&job.running);
+                prepare(&job, subjects, records, &stop)
+            })
+            .join()
+            .await
+            .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))?
+            .map(Arc::new)
+        }
+        .map(|r| r.map_err(Arc::new))
+        .boxed()
+        .shared()
+    }
+
+    /// `Grouping::Local`: the grouping of every input partition, started by
+    /// the first output partition executed and shared by the others (of
+    /// `threads`); a partition executed again while the others still run
+    /// shares it too.
+    fn shared_preparation(
+        &self,
+        threads: usize,
+        context: Arc<TaskContext>,
+    ) -> DfResult<Preparation> {
+        let mut g = self
+            .prepared
+            .lock()
+            .map_err(|_| DataFusionError::Internal("EvaluateExec lock poisoned".into()))?;
+        let running = g
+            .held
+            .clone()
+            .or_else(|| g.weak.as_ref().and_then(WeakShared::upgrade));
+        let p = match running {
+            Some(p) => p,
+            None => {
+                let p = self.preparation(0..usize::MAX, context);
+                g.weak = p.downgrade();
+                g.held = Some(p.clone());
+                g.taken = 0;
+                p
+            }
+        };
+        g.taken += 1;
+        if g.taken >= threads {
+            g.held = None;
+        }
+        Ok(p)
     }
 
     fn key(input: &Arc<dyn ExecutionPlan>) -> DfResult<Arc<dyn PhysicalExpr>> {
@@ -247,84 +371,55 @@ impl ExecutionPlan for EvaluateExec {
         context: Arc<TaskContext>,
     ) -> DfResult<SendableRecordBatchStream> {
         let job = self.job.clone();
-        let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(4);
-        let (subjects, records) = (self.subjects.clone(), self.records.clone());
-        // Which input partitions to read, whether the grouped input is shared
-        // with the other output partitions, and which share of it is ours.
-        let (inputs, shared, parts, part) = match job.grouping {
-            Grouping::Partitioned => (partition..partition + 1, None, 1, 0),
-            Grouping::Local { threads } => (
-                0..usize::MAX,
-                Some(self.prepared.clone()),
-                threads.max(1),
-                partition,
-            ),
-        };
-        tokio::spawn(async move {
-            let prepare = || async {
-                let job = job.clone();
-                let streams = |plan: &Arc<dyn ExecutionPlan>| {
-                    let n = plan.output_partitioning().partition_count();
-                    (inputs.start..inputs.end.min(n))
-                        .map(|i| plan.execute(i, context.clone()))
-                        .collect::<DfResult<Vec<_>>>()
-                };
-                let subjects = streams(&subjects)?;
-                let mut record_streams = Vec::new();
-                for (kind, plan) in &records {
-                    record_streams.extend(streams(plan)?.into_iter().map(|s| (*kind, s)));
-                }
-                let records = record_streams;
-                // The inputs are consumed on blocking threads: compacting and
-                // grouping each batch as it arrives is CPU work, done while
-                // the scan decodes the next batches.
-                tokio::task::spawn_blocking(move || prepare(&job, subjects, records))
-                    .await
-                    .map_err(|e| DataFusionError::Execution(format!("grouping failed: {e}")))?
-                    .map(Arc::new)
-            };
-            let prepared = match &shared {
-                None => prepare().await,
-                Some(cell) => cell.get_or_try_init(prepare).await.cloned(),
-            };
-            let prepared = match prepared {
-                Ok(p) => p,
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    return;
-                }
-            };
-            let range = share(prepared.items, parts, part);
-            let tx2 = tx.clone();
-            let work = tokio::task::spawn_blocking(move || {
-                if let Err(e) = evaluate_range(&job, &prepared, range, &tx2) {
-                    let _ = tx2.blocking_send(Err(e));
-                }
-            })
-            .await;
-            if let Err(e) = work {
-                let _ = tx
-                    .send(Err(DataFusionError::Execution(format!(
-                        "evaluation task failed: {e}"
-                    ))))
-                    .await;
+        // The grouped input (shared with the other output partitions or
+        // not), and which share of it is ours.
+        let (preparation, parts, part) = match job.grouping {
+            Grouping::Partitioned => (self.preparation(partition..partition + 1, context), 1, 0),
+            Grouping::Local { threads } => {
+                let threads = threads.max(1);
+                (
+                    self.shared_preparation(threads, context)?,
+                    threads,
+                    partition,
+                )
             }
+        };
+        // The stream owns the task: dropping it aborts the task, which
+        // drops its hold on the grouping, and the evaluation stops at its
+        // next batch (its channel is closed).
+        let mut builder = RecordBatchReceiverStreamBuilder::new(result_schema(), 4);
+        let tx = builder.tx();
+        builder.spawn(async move {
+            let prepared = preparation.await.map_err(DataFusionError::Shared)?;
+            let range = share(prepared.items, parts, part);
+            SpawnedTask::spawn_blocking(move || {
+                let _running = Running::start(&job.running);
+                evaluate_range(&job, &prepared, range, &tx)
+            })
+            .join()
+            .await
+            .map_err(|e| DataFusionError::Execution(format!("evaluation task failed: {e}")))?
         });
-        let stream =
-            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(
-            result_schema(),
-            stream,
-        )))
+        Ok(builder.build())
     }
 }
 
-/// The next batch of `stream`, waited for on a blocking thread.
+/// The next batch of `stream`, waited for on a blocking thread; `None` at
+/// its end, or once `stop` is cancelled (the caller tells which).
 fn next_batch(
     rt: &tokio::runtime::Handle,
     stream: &mut SendableRecordBatchStream,
+    stop: &CancellationToken,
 ) -> DfResult<Option<RecordBatch>> {
-    rt.block_on(stream.next()).transpose()
+    rt.block_on(stop.run_until_cancelled(stream.next()))
+        .flatten()
+        .transpose()
+}
+
+/// The error of a grouping stopped because no output partition waits for it
+/// any more (it reaches no one).
+fn stopped() -> DataFusionError {
+    DataFusionError::Execution("evaluation stopped: its output was dropped".into())
 }
 
 /// The `part`-th of `parts` contiguous ranges of `0..n`.
@@ -803,11 +898,12 @@ fn prepare(
     job: &EvalJob,
     subjects: Vec<SendableRecordBatchStream>,
     records: Vec<(RecordKind, SendableRecordBatchStream)>,
+    stop: &CancellationToken,
 ) -> DfResult<Prepared> {
     let handle = tokio::runtime::Handle::current();
     let t0 = Instant::now();
-    // The subjects are scanned beside the records.
-    let subject_scan = handle.spawn(async move {
+    // The subjects are scanned beside the records (aborted if we return first).
+    let subject_scan = SpawnedTask::spawn(async move {
         let mut out = Vec::new();
         for mut stream in subjects {
             while let Some(b) = stream.next().await {
@@ -817,26 +913,20 @@ fn prepare(
         Ok::<_, DataFusionError>(out)
     });
     // The record inputs are read by `threads` threads, each taking the next
-    // input when done with one (a thread decodes what it reads).
+    // input when done with one (a thread decodes what it reads). A thread
+    // that fails stops the others.
     let queue = Mutex::new(records);
     let threads = job_threads(job);
-    let collected: Vec<DfResult<Collected>> = std::thread::scope(|scope| {
+    let collected: Vec<DfResult<Option<Collected>>> = std::thread::scope(|scope| {
         let threads: Vec<_> = (0..threads)
             .map(|_| {
-                let handle = handle.clone();
-                let queue = &queue;
+                let (handle, queue) = (&handle, &queue);
                 scope.spawn(move || {
-                    let mut collector = RecordCollector::new(job);
-                    loop {
-                        let next = queue.lock().ok().and_then(|mut q| q.pop());
-                        let Some((kind, mut stream)) = next else {
-                            break;
-                        };
-                        while let Some(b) = next_batch(&handle, &mut stream)? {
-                            collector.push(kind, b)?;
-                        }
+                    let collected = collect_inputs(job, queue, handle, stop);
+                    if collected.is_err() {
+                        stop.cancel();
                     }
-                    collector.finish()
+                    collected
                 })
             })
             .collect();
@@ -844,6 +934,7 @@ fn prepare(
             .into_iter()
             .map(|t| {
                 t.join().unwrap_or_else(|_| {
+                    stop.cancel();
                     Err(DataFusionError::Execution(
                         "record scan thread panicked".into(),
                     ))
@@ -851,9 +942,15 @@ fn prepare(
             })
             .collect()
     });
+    // A failure first, rather than the stops it caused.
     let collected = collected.into_iter().collect::<DfResult<Vec<_>>>()?;
+    let collected = collected
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(stopped)?;
     let subject_batches = handle
-        .block_on(subject_scan)
+        .block_on(stop.run_until_cancelled(subject_scan))
+        .ok_or_else(stopped)?
         .map_err(|e| DataFusionError::Execution(format!("subject scan failed: {e}")))??;
     let input_ms = t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
@@ -862,6 +959,9 @@ fn prepare(
         kinds,
         groups,
     } = merge(collected)?;
+    if stop.is_cancelled() {
+        return Err(stopped());
+    }
     let rt = Table::records_by_kind(&chunks);
     drop(chunks);
 
@@ -967,6 +1067,29 @@ fn prepare(
     })
 }
 
+/// Read inputs from `queue` until it is empty into one collector; `None`
+/// when stopped.
+fn collect_inputs(
+    job: &EvalJob,
+    queue: &Mutex<Vec<(RecordKind, SendableRecordBatchStream)>>,
+    handle: &tokio::runtime::Handle,
+    stop: &CancellationToken,
+) -> DfResult<Option<Collected>> {
+    let mut collector = RecordCollector::new(job);
+    loop {
+        let next = queue.lock().ok().and_then(|mut q| q.pop());
+        let Some((kind, mut stream)) = next else {
+            return collector.finish().map(Some);
+        };
+        while let Some(b) = next_batch(handle, &mut stream, stop)? {
+            collector.push(kind, b)?;
+        }
+        if stop.is_cancelled() {
+            return Ok(None);
+        }
+    }
+}
+
 /// Threads for the work of one grouping.
 fn job_threads(job: &EvalJob) -> usize {
     match job.grouping {
@@ -1051,4 +1174,83 @@ fn evaluate_range(
         s.output_ms += (output_ns / 1_000_000) as u64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::datatypes::SchemaRef;
+    use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+    use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
+    use datafusion::prelude::SessionContext;
+    use xinyong_columnar::{kind_columns, subject_schema};
+
+    use super::*;
+    use crate::wait_until;
+
+    /// An input that never yields (a scan stuck on slow storage).
+    #[derive(Debug)]
+    struct Stuck(SchemaRef);
+
+    impl PartitionStream for Stuck {
+        fn schema(&self) -> &SchemaRef {
+            &self.0
+        }
+
+        fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
+            Box::pin(RecordBatchStreamAdapter::new(
+                self.0.clone(),
+                futures::stream::pending(),
+            ))
+        }
+    }
+
+    fn stuck(schema: SchemaRef) -> Arc<dyn ExecutionPlan> {
+        let exec = StreamingTableExec::try_new(
+            schema.clone(),
+            vec![Arc::new(Stuck(schema))],
+            None,
+            [],
+            false,
+            None,
+        )
+        .expect("input");
+        Arc::new(exec)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_the_streams_stops_a_grouping_waiting_for_its_input() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let job = Arc::new(EvalJob {
+            set: Arc::new(ModelSet::builtin().expect("models")),
+            models: Vec::new(),
+            as_of: 0,
+            superseded_records: HashSet::new(),
+            superseded_subjects: HashSet::new(),
+            opts: EvalOptions::default(),
+            batch_rows: 16,
+            run_id: "test".into(),
+            grouping: Grouping::Local { threads: 2 },
+            stats: Mutex::new(ExecStats::default()),
+            running: running.clone(),
+        });
+        let kind = RecordKind::ALL[0];
+        let exec = EvaluateExec::new(
+            stuck(subject_schema().schema.clone()),
+            vec![(kind, stuck(kind_columns(kind).schema.clone()))],
+            job.clone(),
+        );
+        let ctx = SessionContext::new().task_ctx();
+        let streams = (0..2)
+            .map(|p| exec.execute(p, ctx.clone()))
+            .collect::<DfResult<Vec<_>>>()
+            .expect("streams");
+        // One grouping, shared by both output partitions, waits for input.
+        wait_until("the grouping starts", || {
+            running.load(Ordering::SeqCst) == 1
+        })
+        .await;
+        drop(streams);
+        wait_until("the grouping ends", || running.load(Ordering::SeqCst) == 0).await;
+        assert_eq!(job.stats.lock().expect("stats").groupings, 0);
+    }
 }

@@ -93,14 +93,33 @@ pub async fn subject_results(
     Ok(out)
 }
 
-/// The latest stored subject-level result of each model for `uscc`.
-pub async fn current_results(lake: &Lake, uscc: &str) -> Result<Vec<StoredResult>, EngineError> {
+/// The current subject-level result of each model for `uscc` as of `as_of`
+/// (days since epoch): the result of the run with the latest as-of date on
+/// or before `as_of`, and of the latest such run when several share that
+/// date. A run as of a later date (a look ahead) is not current yet, and a
+/// run written later as of an earlier date (a look back) does not replace a
+/// result as of a later one.
+pub async fn current_results(
+    lake: &Lake,
+    uscc: &str,
+    as_of: i32,
+) -> Result<Vec<StoredResult>, EngineError> {
+    // Dates as `YYYY-MM-DD` order as their texts.
+    let asked = xinyong_rules::result::date_text(as_of);
     let all = subject_results(lake, uscc, None).await?;
-    let mut latest: BTreeMap<String, StoredResult> = BTreeMap::new();
-    for r in all.into_iter().filter(|r| r.record_id.is_none()) {
-        latest.insert(r.model.clone(), r);
+    let mut current: BTreeMap<String, StoredResult> = BTreeMap::new();
+    for r in all
+        .into_iter()
+        .filter(|r| r.record_id.is_none() && r.as_of <= asked)
+    {
+        let newer = current
+            .get(&r.model)
+            .is_none_or(|c| (&c.as_of, &c.run) < (&r.as_of, &r.run));
+        if newer {
+            current.insert(r.model.clone(), r);
+        }
     }
-    Ok(latest.into_values().collect())
+    Ok(current.into_values().collect())
 }
 
 /// The changes of one model's outcome for `uscc` over the runs: each entry is
@@ -239,4 +258,96 @@ fn stored_line_at(b: &RecordBatch, i: usize) -> Option<String> {
         as_of,
     };
     Some(join_line(&envelope, detail))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{Date32Array, Float64Array, StringArray};
+
+    use super::*;
+    use crate::results::{RunManifest, RunWriter, Timings, new_run_id, result_schema};
+
+    const SUBJECT: &str = "91210804MA0Y123404";
+
+    /// A committed run holding one subject-level result of model `m` as of
+    /// `as_of` with outcome `outcome`; its id.
+    fn write_run(lake: &Lake, as_of: i32, outcome: &str) -> String {
+        let id = new_run_id();
+        let mut writer = RunWriter::create(&lake.results_dir(), &id).expect("writer");
+        let mut part = writer.part(0).expect("part");
+        let text = |v: &str| Arc::new(StringArray::from(vec![v])) as _;
+        let none = || Arc::new(StringArray::from(vec![None::<&str>])) as _;
+        let batch = RecordBatch::try_new(
+            result_schema(),
+            vec![
+                text(&id),
+                text(SUBJECT),
+                text("m"),
+                text("1"),
+                Arc::new(Date32Array::from(vec![as_of])),
+                none(),
+                none(),
+                text(outcome),
+                Arc::new(Float64Array::from(vec![None])),
+                text("{}"),
+            ],
+        )
+        .expect("batch");
+        part.write(&batch).expect("write");
+        part.close().expect("close");
+        writer
+            .commit(RunManifest {
+                id: id.clone(),
+                kind: RunKind::Incremental,
+                as_of: xinyong_rules::result::date_text(as_of),
+                models: Vec::new(),
+                subjects: 1,
+                records: 0,
+                results: 1,
+                started_at: String::new(),
+                finished_at: String::new(),
+                trigger: "test".into(),
+                timings: Timings::default(),
+                files: Vec::new(),
+            })
+            .expect("commit");
+        id
+    }
+
+    async fn current(lake: &Lake, as_of: i32) -> Vec<(String, Option<String>)> {
+        current_results(lake, SUBJECT, as_of)
+            .await
+            .expect("current")
+            .into_iter()
+            .map(|r| (r.run, r.outcome))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn current_results_are_those_of_the_latest_as_of_date_on_or_before_the_date_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path());
+        let (early, late) = (19_700, 19_900);
+        // Written in the opposite order of their as-of dates.
+        let late_run = write_run(&lake, late, "B");
+        let early_run = write_run(&lake, early, "A");
+        assert!(
+            early_run > late_run,
+            "the run as of the earlier date is the later run"
+        );
+        let only = |run: &str, outcome: &str| vec![(run.to_owned(), Some(outcome.to_owned()))];
+
+        assert_eq!(current(&lake, late).await, only(&late_run, "B"));
+        assert_eq!(current(&lake, late + 30).await, only(&late_run, "B"));
+        assert_eq!(current(&lake, late - 1).await, only(&early_run, "A"));
+        assert_eq!(current(&lake, early).await, only(&early_run, "A"));
+        assert!(current(&lake, early - 1).await.is_empty());
+
+        // Of two runs as of the same date, the later one.
+        let again = write_run(&lake, late, "C");
+        assert_eq!(current(&lake, late).await, only(&again, "C"));
+        assert_eq!(current(&lake, early).await, only(&early_run, "A"));
+    }
 }

@@ -113,5 +113,5 @@ pub async fn evaluate_subjects(
         },
         files: Vec::new(),
     };
-    writer.commit(&results_dir, manifest)
+    writer.commit(manifest)
 }

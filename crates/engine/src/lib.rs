@@ -49,6 +49,9 @@ pub enum EngineError {
         path: String,
         source: std::io::Error,
     },
+    /// The run was cancelled by its caller (and left no files).
+    #[error("evaluation cancelled")]
+    Cancelled,
     #[error("{0}")]
     Other(String),
 }
@@ -60,4 +63,16 @@ impl EngineError {
             source,
         }
     }
+}
+
+/// Wait until `done` holds (tests; at most 20 s).
+#[cfg(test)]
+async fn wait_until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..2000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("still not true after 20 s: {what}");
 }

@@ -2,7 +2,8 @@
 //!
 //! Every evaluation run writes its results as Parquet files under
 //! `lake/results/run-<id>/` and a manifest `lake/results/run-<id>.json`
-//! (written last: a run without a manifest is incomplete and ignored). Runs
+//! (written last: a run without a manifest is incomplete and ignored; a run
+//! that fails or is cancelled removes its files, see [`RunWriter`]). Runs
 //! are never overwritten, so the history of a subject's class or grade is the
 //! sequence of its results over the runs, each with its reasons.
 
@@ -250,11 +251,17 @@ pub fn result_writer_properties() -> WriterProperties {
     b.build()
 }
 
-/// Writes the Parquet files of one run.
+/// Writes the files of one run: its Parquet parts, then its manifest. A
+/// writer dropped before [`RunWriter::commit`] succeeded (an error, a
+/// cancellation) removes the run's directory and manifest: a run is
+/// complete or leaves nothing behind.
 pub struct RunWriter {
+    id: String,
+    results_dir: PathBuf,
     dir: PathBuf,
     rel: String,
     files: Vec<String>,
+    committed: bool,
 }
 
 impl RunWriter {
@@ -263,9 +270,12 @@ impl RunWriter {
         let dir = results_dir.join(&rel);
         fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
         Ok(RunWriter {
+            id: id.to_owned(),
+            results_dir: results_dir.to_path_buf(),
             dir,
             rel,
             files: Vec::new(),
+            committed: false,
         })
     }
 
@@ -282,20 +292,37 @@ impl RunWriter {
         )?)
     }
 
-    /// Write the manifest: the run becomes visible.
-    pub fn commit(
-        self,
-        results_dir: &Path,
-        mut manifest: RunManifest,
-    ) -> Result<RunManifest, EngineError> {
-        manifest.files = self.files;
-        let path = results_dir.join(format!("run-{}.json", manifest.id));
-        let tmp = results_dir.join(format!("run-{}.json.tmp", manifest.id));
+    fn manifest_path(&self, ext: &str) -> PathBuf {
+        self.results_dir.join(format!("run-{}{ext}", self.id))
+    }
+
+    /// Write the manifest (of this run's id): the run becomes visible.
+    pub fn commit(mut self, mut manifest: RunManifest) -> Result<RunManifest, EngineError> {
+        if manifest.id != self.id {
+            return Err(EngineError::Other(format!(
+                "manifest of run {} written by the writer of run {}",
+                manifest.id, self.id
+            )));
+        }
+        manifest.files = std::mem::take(&mut self.files);
+        let path = self.manifest_path(".json");
+        let tmp = self.manifest_path(".json.tmp");
         let text = serde_json::to_string_pretty(&manifest)
             .map_err(|e| EngineError::Other(e.to_string()))?;
         fs::write(&tmp, text).map_err(|e| EngineError::io(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| EngineError::io(&path, e))?;
+        self.committed = true;
         Ok(manifest)
+    }
+}
+
+impl Drop for RunWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: a leftover is never listed (no manifest).
+            let _ = fs::remove_file(self.manifest_path(".json.tmp"));
+            let _ = fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

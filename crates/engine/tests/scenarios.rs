@@ -380,7 +380,9 @@ async fn full_run_on_sqlite_equals_memory_and_incremental_is_visible_at_once() {
     .await
     .expect("incremental");
     assert_eq!(run.subjects, 1);
-    let current = current_results(&lake, &subject).await.expect("current");
+    let current = current_results(&lake, &subject, c.as_of)
+        .await
+        .expect("current");
     assert_eq!(current.len(), 6, "six subject-level models");
     for r in &current {
         assert_eq!(r.run, run.id, "the incremental run is the current one");
