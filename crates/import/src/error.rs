@@ -4,8 +4,9 @@ use xinyong_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// A file cannot be imported at all (missing, binary, empty, unknown
-    /// format or content). Nothing was written when this is found up front.
+    /// A file cannot be imported at all (missing, binary, without rows —
+    /// empty, blank or a header only —, unknown format or content). Nothing
+    /// was written when this is found up front.
     #[error("{file}: {reason}")]
     Unusable { file: String, reason: String },
     #[error("store: {0}")]

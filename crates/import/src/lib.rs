@@ -185,7 +185,7 @@ pub struct ImportReport {
 /// Import `files` into `store` as one batch.
 ///
 /// Every file is checked first (it opens, has a known format, its content is
-/// recognised, it is not empty or binary); then subjects files are imported,
+/// recognised, it has rows and is not binary); then subjects files are imported,
 /// then records files, in chunks of `opts.chunk_rows` rows, each in one
 /// transaction. Rejected rows go to the quarantine; re-importing the same
 /// file changes nothing.
@@ -398,13 +398,14 @@ pub struct FileRows {
 }
 
 /// Read and validate every row of `path`, which must hold `expected`
-/// (subjects or records). Unusable files give [`ImportError::Unusable`].
+/// (subjects or records); a file without rows has none. Unusable files give
+/// [`ImportError::Unusable`].
 /// Must not be called from inside an async runtime (it blocks).
 pub fn read_file(path: &std::path::Path, expected: Target) -> Result<FileRows, ImportError> {
     let max_line = ImportOptions::default().max_line_bytes;
     let plans = detect::check_all(&[path.to_path_buf()], max_line, Some(expected))?;
     if plans.is_empty() {
-        // An empty file: no rows.
+        // A file without rows (empty, blank, a header only): no rows.
         return Ok(FileRows::default());
     }
     if let Some(plan) = plans.first()

@@ -7,7 +7,9 @@ use std::io::Write;
 
 use common::*;
 use serde_json::json;
-use xinyong_import::{Format, ImportError, Target, import_files, read_file};
+use xinyong_import::{
+    Format, ImportError, Phase, Progress, ProgressFn, Target, import_files, read_file,
+};
 use xinyong_store::WriteStatus;
 
 backend_tests!(
@@ -19,7 +21,65 @@ backend_tests!(
     a_huge_line_is_skipped_and_the_rest_imported,
     subjects_files_go_first_and_register_their_subjects,
     the_observer_sees_every_committed_chunk_in_order,
+    progress_is_reported_as_values,
 );
+
+async fn progress_is_reported_as_values(ctx: Ctx) {
+    let subjects = ctx.jsonl("s.jsonl", &[subject(1), subject(2)]);
+    let mut lines: Vec<serde_json::Value> = (0..30)
+        .map(|i| penalty(&format!("P{i}"), &uscc(1), 10))
+        .collect();
+    lines.push(json!({"id": "bad"}));
+    let records = ctx.jsonl("r.jsonl", &lines);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = seen.clone();
+    let tell: ProgressFn = std::sync::Arc::new(move |p: &Progress| {
+        sink.lock().unwrap().push(p.clone());
+    });
+    let opts = xinyong_import::ImportOptions {
+        progress: Some(tell),
+        ..opts()
+    };
+    import_files(
+        &ctx.store,
+        &[records.clone(), subjects.clone()],
+        &opts,
+        None,
+    )
+    .await
+    .expect("import");
+    let seen = seen.lock().unwrap();
+    let total =
+        std::fs::metadata(&records).unwrap().len() + std::fs::metadata(&subjects).unwrap().len();
+    assert_eq!(seen.first().map(|p| p.phase), Some(Phase::Checking));
+    let files: Vec<&str> = seen
+        .iter()
+        .filter(|p| p.phase == Phase::Importing)
+        .map(|p| p.file.as_str())
+        .collect();
+    assert_eq!(
+        files.first().copied(),
+        Some(&*subjects.to_string_lossy()),
+        "subjects first"
+    );
+    assert_eq!(files.last().copied(), Some(&*records.to_string_lossy()));
+    let last = seen.last().expect("progress");
+    assert_eq!(
+        (
+            last.phase,
+            last.bytes_read,
+            last.total_bytes,
+            last.rows,
+            last.accepted,
+            last.rejected
+        ),
+        (Phase::Read, total, total, 33, 32, 1)
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].bytes_read <= w[1].bytes_read),
+        "bytes read only grow"
+    );
+}
 
 async fn jsonl_rows_are_validated_one_by_one(ctx: Ctx) {
     let (u1, u2, u3) = (uscc(1), uscc(2), uscc(3));
