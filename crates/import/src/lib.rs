@@ -43,16 +43,17 @@ mod detect;
 mod error;
 mod lines;
 mod parse;
+mod progress;
 mod row;
 mod table;
 mod xlsx;
 
 pub use error::ImportError;
+pub use progress::{Phase, Progress, ProgressFn};
 pub use row::{ERRORS_SAMPLE, Format, RowError, Target};
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -95,36 +96,6 @@ impl std::fmt::Debug for ImportOptions {
             .field("bulk", &self.bulk)
             .finish()
     }
-}
-
-/// Receives an import's [`Progress`].
-pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
-
-/// Where an import is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub phase: Phase,
-    /// The file being read (as given); empty while checking.
-    pub file: String,
-    /// Bytes of the input read so far, of `total_bytes` (all files).
-    pub bytes_read: u64,
-    pub total_bytes: u64,
-    /// Rows read so far (all files): `accepted` valid, `rejected` not.
-    pub rows: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-}
-
-/// What an import is doing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Phase {
-    /// Checking every file before anything is written.
-    #[default]
-    Checking,
-    /// Reading and writing rows.
-    Importing,
-    /// Every row is read (the last chunks may still be being written).
-    Read,
 }
 
 /// Input size from which an import loads in bulk by default.

@@ -20,10 +20,10 @@ use crate::coerce::Cell;
 use crate::detect::{self, FilePlan};
 use crate::error::ImportError;
 use crate::lines::LineReader;
+use crate::progress::{Phase, Progress, ProgressFn};
 use crate::row::{ERRORS_SAMPLE, Format, RowError, RowKeys, Target, column_label};
 use crate::table::Columns;
 use crate::xlsx::{self, XlsxStop};
-use crate::{Phase, Progress, ProgressFn};
 
 /// Raw text kept for a rejected row.
 pub(crate) const RAW_CAP: usize = 64 * 1024;

@@ -1,8 +1,9 @@
 //! What every part of an import shares about files and rows: the format and
 //! target of a file, a row's error, the readable keys of a rejected row and
-//! how a table row is written back as text. No other module of the crate is
-//! used here, so the modules form a tree: `lib` → `detect`/`parse` →
-//! `table`/`xlsx`/`csvcap`/`lines` → `coerce`/`row`.
+//! how a table row is written back as text. It uses no other module of the
+//! crate, so the modules form a graph without cycles: `lib` → `parse` →
+//! `detect` → `table`/`xlsx`/`csvcap`/`lines` → `coerce`/`row`, with
+//! `error` and `progress` (like `row`) used from above and using nothing.
 
 use std::borrow::Cow;
 use std::fmt;
