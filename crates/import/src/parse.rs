@@ -269,7 +269,16 @@ impl Sink<'_> {
     }
 
     /// A row rejected with its issues.
-    fn reject(&mut self, row: u64, issues: Vec<Issue>, raw: &dyn Rejectable) -> Result<(), Stop> {
+    fn reject(
+        &mut self,
+        row: u64,
+        mut issues: Vec<Issue>,
+        raw: &dyn Rejectable,
+    ) -> Result<(), Stop> {
+        for issue in &mut issues {
+            without_nul(&mut issue.field);
+            without_nul(&mut issue.reason);
+        }
         for issue in issues.iter().filter(|i| i.severity == Severity::Error) {
             if self.errors_seen < ERRORS_SAMPLE {
                 self.chunk.errors.push(RowError {
@@ -284,7 +293,14 @@ impl Sink<'_> {
         }
         let mut text = raw.raw();
         truncate_utf8(&mut text, RAW_CAP);
-        let keys = raw.keys(self.target);
+        without_nul(&mut text);
+        let mut keys = raw.keys(self.target);
+        for key in [&mut keys.source, &mut keys.kind, &mut keys.key]
+            .into_iter()
+            .flatten()
+        {
+            without_nul(key);
+        }
         let size = text.len();
         self.chunk.rejected.push(RejectedRow {
             file: self.name.to_owned(),
@@ -342,6 +358,15 @@ fn merge(mut first: Vec<Issue>, found: Vec<Issue>) -> Vec<Issue> {
     let seen: Vec<String> = first.iter().map(|i| i.field.clone()).collect();
     first.extend(found.into_iter().filter(|i| !seen.contains(&i.field)));
     first
+}
+
+/// NUL characters of a rejected row's text replaced by U+FFFD: no database
+/// text holds them (PostgreSQL refuses the whole chunk), and a row with a NUL
+/// byte, or a `\u0000` in a key, must still be quarantined.
+fn without_nul(s: &mut String) {
+    if s.contains('\0') {
+        *s = s.replace('\0', "\u{FFFD}");
+    }
 }
 
 fn truncate_utf8(s: &mut String, max: usize) {

@@ -22,7 +22,34 @@ backend_tests!(
     subjects_files_go_first_and_register_their_subjects,
     the_observer_sees_every_committed_chunk_in_order,
     progress_is_reported_as_values,
+    rows_with_nul_characters_are_quarantined,
 );
+
+async fn rows_with_nul_characters_are_quarantined(ctx: Ctx) {
+    let u = uscc(1);
+    let mut text = format!("{}\n", penalty("OK1", &u, 1));
+    text.push_str(&format!(
+        "{{\"id\": \"N\\u00001\", \"kind\": \"penalty\", \"subject\": \"{u}\"}}\n"
+    ));
+    text.push_str("{\"id\": \"N2\0\"}\n");
+    let records = ctx.write("nul.jsonl", text);
+    let csv = format!("id,kind,subject\nN3,penalty,{u}\0\n");
+    let csv = ctx.write("nul.csv", csv);
+    let report = import_files(&ctx.store, &[records, csv], &opts(), None)
+        .await
+        .expect("rows with NUL characters are rejected, not a failed import");
+    assert_eq!(report.counts, counts(1, 3, 1, 0));
+    let q = quarantine_rows(&ctx.store).await;
+    assert_eq!(q.len(), 3, "{q:?}");
+    let raws: Vec<String> = ctx
+        .quarantine()
+        .await
+        .into_iter()
+        .map(|e| e.row.raw)
+        .collect();
+    assert!(raws.iter().all(|r| !r.contains('\0')), "{raws:?}");
+    assert!(raws.iter().any(|r| r.contains("N2\u{FFFD}")), "{raws:?}");
+}
 
 async fn progress_is_reported_as_values(ctx: Ctx) {
     let subjects = ctx.jsonl("s.jsonl", &[subject(1), subject(2)]);
