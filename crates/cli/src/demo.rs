@@ -169,13 +169,17 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         input.join("malformed").join("subjects.jsonl"),
         input.join("malformed").join("records.jsonl"),
     ];
+    let bar = crate::store_cmds::progress_bar(true);
     let opts = ImportOptions {
         actor: "demo".into(),
         channel: "demo".into(),
-        progress: std::io::stderr().is_terminal(),
+        progress: bar.as_ref().map(crate::store_cmds::import_progress),
         ..ImportOptions::default()
     };
     let report = import_files(&store, &files, &opts, Some(&mut observer)).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Err(e) = observer.finish() {
         eprintln!("xinyong: columnar mirror: {e}");
     }

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::lake::Lake;
 use xinyong_engine::models::models_as_of;
 use xinyong_engine::results::list_runs;
-use xinyong_import::{ImportError, ImportOptions, import_files};
+use xinyong_import::{ImportError, ImportOptions, Phase, Progress, ProgressFn, import_files};
 use xinyong_store::{BatchId, QuarantineFilter, Store, StoreConfig};
 
 use crate::{StoreArgs, fail, today};
@@ -50,6 +51,31 @@ pub struct ImportArgs {
     pub quiet: bool,
 }
 
+/// A bar on stderr for an import, when `wanted` and stderr is a terminal.
+pub(crate) fn progress_bar(wanted: bool) -> Option<ProgressBar> {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    Some(ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr()).with_style(style))
+}
+
+/// Draws an import's progress on `bar`.
+pub(crate) fn import_progress(bar: &ProgressBar) -> ProgressFn {
+    let bar = bar.clone();
+    Arc::new(move |p: &Progress| {
+        if p.phase == Phase::Importing && bar.message() != p.file {
+            bar.set_message(p.file.clone());
+        }
+        bar.set_length(p.total_bytes);
+        bar.set_position(p.bytes_read);
+    })
+}
+
 /// `xinyong import`: prints `{"accepted","rejected","warnings","unchanged"}`;
 /// exit 0 when every row was accepted, 3 when some were rejected, 2 when the
 /// input is unusable.
@@ -63,14 +89,18 @@ pub async fn import(a: ImportArgs) -> ExitCode {
         Ok(o) => o,
         Err(e) => return fail(1, e),
     };
+    let bar = progress_bar(!a.quiet);
     let opts = ImportOptions {
         actor: a.actor.clone(),
         channel: "cli".into(),
         chunk_rows: a.chunk_rows.max(1),
-        progress: !a.quiet && std::io::stderr().is_terminal(),
+        progress: bar.as_ref().map(import_progress),
         ..ImportOptions::default()
     };
     let result = import_files(&store, &a.files, &opts, Some(&mut observer)).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Err(e) = observer.finish() {
         eprintln!("xinyong: columnar mirror: {e} (it will be rebuilt from the store)");
     }

@@ -141,7 +141,15 @@ fn main() -> ExitCode {
                 chunk_rows: value("--chunk-rows")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(5000),
-                progress: args.iter().any(|a| a == "--progress"),
+                progress: args.iter().any(|a| a == "--progress").then(|| {
+                    let tell: xinyong_import::ProgressFn = std::sync::Arc::new(|p| {
+                        eprint!(
+                            "\r{} {}/{} bytes, {} rows ({} rejected)   ",
+                            p.file, p.bytes_read, p.total_bytes, p.rows, p.rejected
+                        );
+                    });
+                    tell
+                }),
                 ..ImportOptions::default()
             };
             let rt = match tokio::runtime::Builder::new_multi_thread()

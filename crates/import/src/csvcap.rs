@@ -12,10 +12,19 @@
 //!   quoted cell with line breaks stays in its row;
 //! * when a record grows beyond the cap, closes it early (injecting `"\n` or
 //!   `\n` as the state requires), marks it too long, and skips the rest of it
-//!   in the file without handing it on.
+//!   in the file without handing it on;
+//! * notes a record that holds a NUL byte (a row error: no text has one);
+//! * when a quote is never closed (which would swallow the following rows
+//!   into one cell): the input ends inside a quoted field, or a quoted field
+//!   that spans lines is "closed" by a quote followed by more text (the
+//!   opening quote of a later field), closes that record, marks it with the
+//!   row where it started, and reads on from the line after the one where
+//!   the quote opened, as if the record had ended there. The rows after it are read once more from there; the bytes read
+//!   again are bounded by the size of the file (beyond that, the rest of the
+//!   file stays in the rejected record).
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -37,6 +46,10 @@ pub(crate) struct RecordStart {
     pub row: u64,
     /// It was longer than the cap and was cut.
     pub too_long: bool,
+    /// It holds a NUL byte.
+    pub nul: bool,
+    /// It holds a quote that is never closed, opened in this sheet row.
+    pub unclosed_quote: Option<u64>,
 }
 
 pub(crate) struct CapReader<R> {
@@ -58,9 +71,14 @@ pub(crate) struct CapReader<R> {
     /// The previous input byte was `\r` (so a `\n` completes a `\r\n`).
     prev_cr: bool,
     starts: VecDeque<RecordStart>,
+    /// Input offset just after the line on which the open quoted field
+    /// started, and whether that line ended with `\r`.
+    quote_line_end: Option<(u64, bool)>,
+    /// Bytes of input read a second time after unclosed quotes.
+    reread: u64,
 }
 
-impl<R: BufRead> CapReader<R> {
+impl<R: BufRead + Seek> CapReader<R> {
     pub(crate) fn new(inner: R, cap: usize) -> CapReader<R> {
         CapReader {
             inner,
@@ -74,6 +92,8 @@ impl<R: BufRead> CapReader<R> {
             rows: 0,
             prev_cr: false,
             starts: VecDeque::new(),
+            quote_line_end: None,
+            reread: 0,
         }
     }
 
@@ -95,6 +115,17 @@ impl<R: BufRead> CapReader<R> {
         }
         None
     }
+}
+
+/// [`step`], forgetting the line of the last quoted field when a new one
+/// opens.
+fn step_noting(state: &mut State, quote_line_end: &mut Option<(u64, bool)>, b: u8) -> bool {
+    let before = *state;
+    let ends = step(state, b);
+    if *state == State::Quoted && matches!(before, State::RecordStart | State::FieldStart) {
+        *quote_line_end = None;
+    }
+    ends
 }
 
 /// Advance the grammar by one input byte. Returns whether the byte ends the
@@ -128,7 +159,37 @@ fn step(state: &mut State, b: u8) -> bool {
     ends
 }
 
-impl<R: BufRead> Read for CapReader<R> {
+impl<R: BufRead + Seek> CapReader<R> {
+    /// A quoted field spanning lines was never closed: close the record and
+    /// go back to the line after the one where the quote opened (see the
+    /// module).
+    fn unclosed_quote(&mut self) -> io::Result<()> {
+        if !self.skipping {
+            if self.state == State::Quoted {
+                self.pending.push_back(b'"');
+            }
+            self.pending.push_back(b'\n');
+            let row = self.rows;
+            if let Some(s) = self.starts.back_mut() {
+                s.unclosed_quote = Some(row);
+            }
+        }
+        self.skipping = false;
+        self.state = State::RecordStart;
+        if let Some((at, cr)) = self.quote_line_end.take() {
+            let again = self.consumed.saturating_sub(at);
+            if self.reread + again <= self.consumed.max(self.cap as u64) {
+                self.reread += again;
+                self.inner.seek(SeekFrom::Start(at))?;
+                self.consumed = at;
+                self.prev_cr = cr;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead + Seek> Read for CapReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let mut n = 0;
         while n < out.len() {
@@ -140,14 +201,35 @@ impl<R: BufRead> Read for CapReader<R> {
             }
             let avail = self.inner.fill_buf()?;
             if avail.is_empty() {
+                if self.state == State::Quoted {
+                    self.unclosed_quote()?;
+                    continue;
+                }
                 break;
             }
             let mut used = 0;
+            let mut unclosed = false;
             for &b in avail {
+                if self.state == State::QuoteInQuoted
+                    && self.quote_line_end.is_some()
+                    && !matches!(b, b'"' | b',' | b'\n' | b'\r')
+                {
+                    // Text right after the quote that ended a field spanning
+                    // lines: that quote opened a later field, the field's own
+                    // opening quote was never closed.
+                    unclosed = true;
+                    break;
+                }
                 used += 1;
                 let after_cr = std::mem::replace(&mut self.prev_cr, b == b'\r');
+                if self.state == State::Quoted
+                    && (b == b'\n' || b == b'\r')
+                    && self.quote_line_end.is_none()
+                {
+                    self.quote_line_end = Some((self.consumed + used as u64, b == b'\r'));
+                }
                 if self.skipping {
-                    if step(&mut self.state, b) {
+                    if step_noting(&mut self.state, &mut self.quote_line_end, b) {
                         self.skipping = false;
                     }
                     continue;
@@ -162,11 +244,18 @@ impl<R: BufRead> Read for CapReader<R> {
                         offset: self.emitted,
                         row: self.rows,
                         too_long: false,
+                        nul: false,
+                        unclosed_quote: None,
                     });
                     self.record_len = 0;
                 }
+                if b == 0
+                    && let Some(s) = self.starts.back_mut()
+                {
+                    s.nul = true;
+                }
                 let before = self.state;
-                let ended = step(&mut self.state, b);
+                let ended = step_noting(&mut self.state, &mut self.quote_line_end, b);
                 if !blank && !ended {
                     self.record_len += 1;
                     if self.record_len > self.cap {
@@ -197,6 +286,9 @@ impl<R: BufRead> Read for CapReader<R> {
             }
             self.inner.consume(used);
             self.consumed += used as u64;
+            if unclosed {
+                self.unclosed_quote()?;
+            }
         }
         Ok(n)
     }
@@ -208,7 +300,15 @@ mod tests {
 
     /// Records as (sheet row, too_long, fields) through a real csv reader.
     fn parse(input: &[u8], cap: usize) -> Vec<(u64, bool, Vec<String>)> {
-        let cap_reader = CapReader::new(input, cap);
+        parse_starts(input, cap)
+            .into_iter()
+            .map(|(s, f)| (s.row, s.too_long, f))
+            .collect()
+    }
+
+    /// Records as (start, fields) through a real csv reader.
+    fn parse_starts(input: &[u8], cap: usize) -> Vec<(RecordStart, Vec<String>)> {
+        let cap_reader = CapReader::new(std::io::Cursor::new(input), cap);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -223,7 +323,7 @@ mod tests {
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect();
-            v.push((start.row, start.too_long, fields));
+            v.push((start, fields));
         }
         assert_eq!(rdr.get_ref().consumed(), input.len() as u64);
         v
@@ -271,15 +371,54 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_quote_swallows_the_rest_but_stays_bounded() {
+    fn a_long_unclosed_quote_is_cut_and_the_rows_after_its_line_are_read() {
         let mut input = b"h1,h2\n1,\"never closed".to_vec();
         for _ in 0..1000 {
             input.extend_from_slice(b"line,line\n");
         }
         let v = parse(&input, 64);
-        assert_eq!(v.len(), 2);
-        assert!(v[1].1);
+        assert!(v[1].1, "cut at the cap");
+        assert_eq!(v[1].0, 2);
         assert!(v[1].2.iter().map(|f| f.len()).sum::<usize>() <= 70);
+        // The quote opened on row 2; reading goes on with the next line.
+        assert_eq!(v.len(), 2 + 999, "the rows after the quote's line are read");
+        assert_eq!(v[2].0, 3);
+        assert!(v[2..].iter().all(|r| !r.1 && r.2 == ["line", "line"]));
+        assert_eq!(v.last().map(|r| r.0), Some(1001));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_its_rows_error_and_the_rest_is_read() {
+        let input = b"h1,h2\r\n1,ok\r\n2,\"open\r\n3,x\r\n\r\n4,\"q\"\"q\"\r\n5,y";
+        let v = parse_starts(input, 1000);
+        let rows: Vec<(u64, Option<u64>)> =
+            v.iter().map(|(s, _)| (s.row, s.unclosed_quote)).collect();
+        assert_eq!(
+            rows,
+            vec![
+                (1, None),
+                (2, None),
+                (3, Some(3)),
+                (4, None),
+                (6, None),
+                (7, None)
+            ]
+        );
+        assert_eq!(v[2].1[1], "open\r\n3,x\r\n\r\n4,");
+        assert_eq!(v[3].1, vec!["3", "x"]);
+        assert_eq!(v[4].1, vec!["4", "q\"q"]);
+        assert_eq!(v[5].1, vec!["5", "y"]);
+        // Quotes opened on the last line: nothing to read after it.
+        let v = parse_starts(b"a\n\"b", 1000);
+        assert_eq!(v[1].0.unclosed_quote, Some(2));
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn records_with_a_nul_byte_are_marked() {
+        let v = parse_starts(b"a,b\n1,x\x00y\n\"2\x00\",z\n3,w\n", 1000);
+        let nul: Vec<bool> = v.iter().map(|(s, _)| s.nul).collect();
+        assert_eq!(nul, vec![false, true, true, false]);
     }
 
     #[test]

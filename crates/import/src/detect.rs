@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use serde_json::Value;
+use xinyong_core::json::parse_object;
 
-use crate::csvcap::CapReader;
+use crate::csvcap::{CapReader, RecordStart};
+use crate::error::ImportError;
 use crate::lines::LineReader;
+use crate::row::{Format, Target, format_of};
 use crate::table::{self, Columns};
 use crate::xlsx::{self, XlsxStop};
-use crate::{Format, ImportError, Target};
 
 /// A file that passed the checks.
 #[derive(Debug, Clone)]
@@ -29,7 +30,33 @@ pub(crate) struct FilePlan {
 /// Size of the block inspected for binary content.
 pub(crate) const FIRST_BLOCK: usize = 64 * 1024;
 
-pub(crate) const EMPTY: &str = "文件为空 (file is empty)";
+const EMPTY: &str = "文件为空 (file is empty)";
+const NO_ROWS: &str =
+    "文件只有表头，没有数据行 (the file has a header row but no data rows: nothing to import)";
+
+/// Why a file cannot be imported.
+#[derive(Debug)]
+pub(crate) enum Unfit {
+    /// It has no rows at all (empty, blank, or a header only): unusable for
+    /// an import, no rows for a reader that knows what the file holds.
+    NoRows(&'static str),
+    Unusable(String),
+}
+
+impl From<String> for Unfit {
+    fn from(reason: String) -> Self {
+        Unfit::Unusable(reason)
+    }
+}
+
+impl Unfit {
+    pub(crate) fn reason(self) -> String {
+        match self {
+            Unfit::NoRows(r) => r.to_owned(),
+            Unfit::Unusable(r) => r,
+        }
+    }
+}
 
 /// How many objects of a JSON Lines file are looked at to tell what it holds.
 const DETECT_OBJECTS: usize = 1000;
@@ -64,24 +91,16 @@ pub(crate) fn check_all(
                 target,
                 size,
             }),
-            Err(reason) => return Err(ImportError::Unusable { file: name, reason }),
+            Err(unfit) => {
+                return Err(ImportError::Unusable {
+                    file: name,
+                    reason: unfit.reason(),
+                });
+            }
         }
     }
     plans.sort_by_key(|p| p.target);
     Ok(plans)
-}
-
-pub(crate) fn format_of(path: &Path) -> Result<Format, String> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("jsonl" | "ndjson" | "json") => Ok(Format::JsonLines),
-        Some("csv") => Ok(Format::Csv),
-        Some("xlsx") => Ok(Format::Xlsx),
-        _ => Err("不支持的文件类型 (unsupported file type: expected .jsonl, .ndjson, .json, .csv or .xlsx)".into()),
-    }
 }
 
 fn open(path: &Path) -> Result<(File, u64), String> {
@@ -98,16 +117,16 @@ fn open(path: &Path) -> Result<(File, u64), String> {
     Ok((file, meta.len()))
 }
 
-/// `Ok(None)`: the file is empty and `expected` is given (no rows).
+/// `Ok(None)`: the file has no rows and `expected` is given.
 fn check_file(
     path: &Path,
     max_line: usize,
     expected: Option<Target>,
-) -> Result<Option<(Format, Target, u64)>, String> {
+) -> Result<Option<(Format, Target, u64)>, Unfit> {
     match inspect(path, max_line, expected) {
         Ok(plan) => Ok(Some(plan)),
-        Err(reason) if reason == EMPTY && expected.is_some() => Ok(None),
-        Err(reason) => Err(reason),
+        Err(Unfit::NoRows(_)) if expected.is_some() => Ok(None),
+        Err(unfit) => Err(unfit),
     }
 }
 
@@ -115,11 +134,11 @@ fn inspect(
     path: &Path,
     max_line: usize,
     expected: Option<Target>,
-) -> Result<(Format, Target, u64), String> {
+) -> Result<(Format, Target, u64), Unfit> {
     let (mut file, size) = open(path)?;
     let format = format_of(path)?;
     if size == 0 {
-        return Err(EMPTY.into());
+        return Err(Unfit::NoRows(EMPTY));
     }
     let target = match format {
         Format::JsonLines | Format::Csv => {
@@ -129,7 +148,7 @@ fn inspect(
                 .read_to_end(&mut block)
                 .map_err(|e| format!("读取失败 (read error: {e})"))?;
             if let Some(reason) = binary_reason(&block, (block.len() as u64) >= size) {
-                return Err(reason);
+                return Err(reason.into());
             }
             drop(file);
             let file = File::open(path).map_err(|e| format!("无法打开文件 (cannot open: {e})"))?;
@@ -142,19 +161,23 @@ fn inspect(
         // The XLSX reader parses untrusted zip and XML: a panic in it must
         // not take the import down, only make the file unusable.
         Format::Xlsx => std::panic::catch_unwind(|| xlsx_target(path)).unwrap_or_else(|_| {
-            Err("XLSX 文件无法解析 (the XLSX reader failed on this file)".into())
+            Err(Unfit::Unusable(
+                "XLSX 文件无法解析 (the XLSX reader failed on this file)".into(),
+            ))
         })?,
     };
     Ok((format, target, size))
 }
 
-/// Why the first block of a text file looks binary, if it does: a NUL byte,
-/// or more than a few invalid UTF-8 sequences (a single bad line is a row
-/// error instead).
+/// Why the first block of a text file looks binary, if it does: control
+/// bytes (NUL and the like) and invalid UTF-8 make a quarter of the block or
+/// more; or more than a few invalid UTF-8 sequences (another encoding). A line with a NUL byte or bad UTF-8 in an
+/// otherwise textual file is a row error instead, wherever it is.
 pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
-    if block.contains(&0) {
-        return Some("二进制文件 (binary file: NUL bytes in the first 64 KiB)".into());
-    }
+    let controls = block
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b) || b == 0x7f)
+        .count();
     let mut invalid = 0usize;
     let mut rest = block;
     loop {
@@ -175,6 +198,13 @@ pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
             },
         }
     }
+    if controls > 0 && (controls + invalid) * 4 >= block.len() {
+        return Some(format!(
+            "二进制文件 (binary file: {} of the first {} bytes are not text)",
+            controls + invalid,
+            block.len()
+        ));
+    }
     (invalid > 4 && invalid * 64 > block.len()).then(|| {
         format!(
             "不是 UTF-8 文本 (not UTF-8 text: {invalid} invalid byte sequences in the first 64 KiB; binary data, or another encoding such as GBK/GB18030 — save the file as UTF-8)"
@@ -184,14 +214,14 @@ pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
 
 /// The first of the first [`DETECT_OBJECTS`] objects that tells what the file
 /// holds decides; objects that do not tell become row errors later.
-fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result<Target, String> {
+fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result<Target, Unfit> {
     let mut lines = LineReader::new(file, max_line, 0);
     let mut buf = Vec::new();
     let mut any = false;
     let mut objects = 0usize;
     while let Some(info) = lines
         .next_line(&mut buf)
-        .map_err(|e| format!("读取失败 (read error: {e})"))?
+        .map_err(|e| Unfit::Unusable(format!("读取失败 (read error: {e})")))?
     {
         if info.too_long {
             any = true;
@@ -202,7 +232,10 @@ fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result
             continue;
         }
         any = true;
-        if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(line) {
+        if let Ok(obj) = std::str::from_utf8(line)
+            .map_err(|_| ())
+            .and_then(|t| parse_object(t).map_err(|_| ()))
+        {
             if let Some(t) = table::target_of_fields(obj.keys().map(String::as_str)) {
                 return Ok(t);
             }
@@ -218,15 +251,17 @@ fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result
         return Ok(t);
     }
     Err(if objects > 0 {
-        format!(
+        Unfit::Unusable(format!(
             "前 {objects} 个对象均无法识别：{} (none of the first {objects} objects tells)",
             table::UNRECOGNISED
-        )
+        ))
     } else if any {
-        "没有一行是 JSON 对象 (no line is a JSON object; JSON Lines expected: one object per line)"
-            .into()
+        Unfit::Unusable(
+            "没有一行是 JSON 对象 (no line is a JSON object; JSON Lines expected: one object per line)"
+                .into(),
+        )
     } else {
-        EMPTY.into()
+        Unfit::NoRows(EMPTY)
     })
 }
 
@@ -253,23 +288,28 @@ pub(crate) fn csv_reader(file: File, max_line: usize) -> csv::Reader<CapReader<B
 /// Read the header record of a CSV file.
 pub(crate) fn csv_header(
     rdr: &mut csv::Reader<CapReader<BufReader<File>>>,
-) -> Result<Columns, String> {
+) -> Result<Columns, Unfit> {
     let mut rec = csv::ByteRecord::new();
     loop {
-        let more = rdr
-            .read_byte_record(&mut rec)
-            .map_err(|e| format!("CSV 读取失败 (cannot read CSV: {e})"))?;
-        if !more {
-            return Err(EMPTY.into());
+        let start = match next_csv_record(rdr, &mut rec)? {
+            None => return Err(Unfit::NoRows(EMPTY)),
+            Some(start) => start,
+        };
+        if start.too_long {
+            return Err("表头行过长 (header row longer than the line limit)"
+                .to_owned()
+                .into());
         }
-        let from = rec.position().map_or(0, |p| p.byte());
-        let to = rdr.position().byte();
-        if rdr
-            .get_mut()
-            .take_start(from, to)
-            .is_some_and(|s| s.too_long)
-        {
-            return Err("表头行过长 (header row longer than the line limit)".into());
+        if let Some(row) = start.unclosed_quote {
+            return Err(format!(
+                "表头的引号未闭合 (the quote opened in the header, row {row}, is never closed)"
+            )
+            .into());
+        }
+        if start.nul {
+            return Err("表头含有 NUL 字节 (the header row holds a NUL byte)"
+                .to_owned()
+                .into());
         }
         if rec.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
@@ -280,19 +320,55 @@ pub(crate) fn csv_header(
                 .map_err(|_| "表头不是 UTF-8 文本 (the header row is not UTF-8 text)".to_owned())?;
             names.push(s.to_owned());
         }
-        return Columns::new(names);
+        return Ok(Columns::new(names)?);
     }
 }
 
-fn csv_target(file: File, max_line: usize) -> Result<Target, String> {
+/// The next record of a CSV file and where it started (`None` at the end).
+pub(crate) fn next_csv_record(
+    rdr: &mut csv::Reader<CapReader<BufReader<File>>>,
+    rec: &mut csv::ByteRecord,
+) -> Result<Option<RecordStart>, csv::Error> {
+    if !rdr.read_byte_record(rec)? {
+        return Ok(None);
+    }
+    let from = rec.position().map_or(0, |p| p.byte());
+    let to = rdr.position().byte();
+    let start = rdr.get_mut().take_start(from, to);
+    Ok(Some(start.unwrap_or(RecordStart {
+        offset: from,
+        row: rec.position().map_or(0, |p| p.line()),
+        too_long: false,
+        nul: false,
+        unclosed_quote: None,
+    })))
+}
+
+impl From<csv::Error> for Unfit {
+    fn from(e: csv::Error) -> Self {
+        Unfit::Unusable(format!("CSV 读取失败 (cannot read CSV: {e})"))
+    }
+}
+
+/// The header tells what the file holds; a file without a data row after it
+/// has nothing to import.
+fn csv_target(file: File, max_line: usize) -> Result<Target, Unfit> {
     let mut rdr = csv_reader(file, max_line);
-    Ok(csv_header(&mut rdr)?.target())
+    let target = csv_header(&mut rdr)?.target();
+    let mut rec = csv::ByteRecord::new();
+    while let Some(start) = next_csv_record(&mut rdr, &mut rec)? {
+        if start.too_long || rec.iter().any(|f| !f.trim_ascii().is_empty()) {
+            return Ok(target);
+        }
+    }
+    Err(Unfit::NoRows(NO_ROWS))
 }
 
 /// Read the whole first sheet once: a workbook that is truncated or corrupt
 /// anywhere is unusable before anything is written.
-fn xlsx_target(path: &Path) -> Result<Target, String> {
+fn xlsx_target(path: &Path) -> Result<Target, Unfit> {
     let mut target = None;
+    let mut rows = 0u64;
     let res = xlsx::stream(
         path,
         Arc::new(AtomicU64::new(0)),
@@ -301,12 +377,16 @@ fn xlsx_target(path: &Path) -> Result<Target, String> {
             target = Some(cols.target());
             Ok(cols.width())
         },
-        |_| Ok::<(), String>(()),
+        |_| {
+            rows += 1;
+            Ok::<(), String>(())
+        },
     );
     match res {
-        Ok(()) => target.ok_or_else(|| EMPTY.to_owned()),
-        Err(XlsxStop::Empty) => Err(EMPTY.into()),
-        Err(XlsxStop::Unreadable(r)) | Err(XlsxStop::Sink(r)) => Err(r),
+        Ok(()) if rows == 0 => Err(Unfit::NoRows(NO_ROWS)),
+        Ok(()) => target.ok_or(Unfit::NoRows(EMPTY)),
+        Err(XlsxStop::Empty) => Err(Unfit::NoRows(EMPTY)),
+        Err(XlsxStop::Unreadable(r)) | Err(XlsxStop::Sink(r)) => Err(Unfit::Unusable(r)),
     }
 }
 
@@ -316,7 +396,10 @@ mod tests {
 
     #[test]
     fn binary_detection() {
-        assert!(binary_reason(b"abc\0def", true).is_some());
+        // Mostly not text: binary. One NUL in text: that line's row error.
+        assert!(binary_reason(b"ab\0\x01\x02\0def", true).is_some());
+        assert!(binary_reason(&[0u8, 159, 146, 150, 0, 1, 2], true).is_some());
+        assert!(binary_reason(b"{\"a\": 1}\n{\"b\": \"\0\"}\n", true).is_none());
         assert!(binary_reason("营口市".as_bytes(), true).is_none());
         // one bad line in a small file is not binary
         assert!(binary_reason(b"{\"a\": \"\xff\xfe\"}\n{}\n", true).is_none());
@@ -328,16 +411,5 @@ mod tests {
         // a multi-byte character cut by the end of the block is fine
         let s = "营口".as_bytes();
         assert!(binary_reason(&s[..4], false).is_none());
-    }
-
-    #[test]
-    fn formats_by_extension() {
-        assert_eq!(format_of(Path::new("a/b.JSONL")), Ok(Format::JsonLines));
-        assert_eq!(format_of(Path::new("b.ndjson")), Ok(Format::JsonLines));
-        assert_eq!(format_of(Path::new("b.json")), Ok(Format::JsonLines));
-        assert_eq!(format_of(Path::new("b.csv")), Ok(Format::Csv));
-        assert_eq!(format_of(Path::new("b.xlsx")), Ok(Format::Xlsx));
-        assert!(format_of(Path::new("b.xls")).is_err());
-        assert!(format_of(Path::new("noext")).is_err());
     }
 }

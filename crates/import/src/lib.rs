@@ -5,7 +5,17 @@
 //!   `.xlsx`. What a file holds (subjects or records) is recognised by its
 //!   fields: the header row, or the first JSON object of the file.
 //! * Every file is checked before anything is written ([`ImportError::Unusable`]
-//!   otherwise); subjects files are imported before records files.
+//!   otherwise): it opens, has a known format, is mostly text (a quarter or
+//!   more of the first 64 KiB not text: binary), its content is recognised
+//!   and it has at least one row (an empty file, or a header without data
+//!   rows, has nothing to import: unusable, like any other file that cannot
+//!   be imported). Subjects files are imported before records files.
+//! * A row is rejected, wherever it is in the file, when it holds a NUL byte,
+//!   when a JSON object has the same key twice (which value is meant is not
+//!   the importer's to guess), when it nests deeper than
+//!   [`xinyong_core::json::MAX_DEPTH`] levels, or (CSV) when a quote opened in
+//!   it is never closed: that row is rejected and reading goes on with the
+//!   line after the one where the quote opened.
 //! * Memory does not grow with the file: lines are read with a capped buffer,
 //!   CSV records are capped likewise, XLSX sheets are streamed cell by cell.
 //!   Parsing and validation run on a blocking thread; chunks of
@@ -22,19 +32,27 @@
 //!   `coerce.rs`): empty = absent, numbers and booleans from text, dates from
 //!   text or date cells, lists split on `;`, objects as JSON text; columns of
 //!   other kinds and unknown columns are kept as extra fields.
+//! * Progress is reported as [`Progress`] values to [`ImportOptions::progress`];
+//!   drawing it is the caller's business.
 //! * XLSX: the first worksheet is read; its shared-strings table is held in
 //!   memory (calamine needs it), the cells are streamed.
 
 mod coerce;
 mod csvcap;
 mod detect;
+mod error;
 mod lines;
 mod parse;
+mod progress;
+mod row;
 mod table;
 mod xlsx;
 
+pub use error::ImportError;
+pub use progress::{Phase, Progress, ProgressFn};
+pub use row::{ERRORS_SAMPLE, Format, RowError, Target};
+
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -42,12 +60,12 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use xinyong_core::record::{ValidRecord, ValidSubject};
 use xinyong_store::{
-    BatchCounts, BatchId, BatchMeta, BatchStatus, ChunkWrite, Provenance, Store, StoreError,
-    WriteOutcome, WriteStatus,
+    BatchCounts, BatchId, BatchMeta, BatchStatus, ChunkWrite, Provenance, Store, WriteOutcome,
+    WriteStatus,
 };
 
 /// Options of one import.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ImportOptions {
     /// Who imports (stored with every version), e.g. `cli:root`.
     pub actor: String,
@@ -55,14 +73,29 @@ pub struct ImportOptions {
     pub channel: String,
     /// Rows (valid and rejected) per store transaction.
     pub chunk_rows: usize,
-    /// Show a progress bar on stderr when it is a terminal.
-    pub progress: bool,
+    /// Told where the import is, from the reading thread, every few
+    /// thousand rows and at every change of file or phase (the caller draws
+    /// a bar, if it wants one).
+    pub progress: Option<ProgressFn>,
     /// Longest accepted line (JSON Lines) or record (CSV), in bytes (at
     /// least 1 KiB); a longer one is a row error and is skipped.
     pub max_line_bytes: usize,
     /// Load in bulk (see [`Store::bulk_load`]): `None` decides by size, bulk
     /// from [`BULK_BYTES`] of input on.
     pub bulk: Option<bool>,
+}
+
+impl std::fmt::Debug for ImportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("actor", &self.actor)
+            .field("channel", &self.channel)
+            .field("chunk_rows", &self.chunk_rows)
+            .field("progress", &self.progress.is_some())
+            .field("max_line_bytes", &self.max_line_bytes)
+            .field("bulk", &self.bulk)
+            .finish()
+    }
 }
 
 /// Input size from which an import loads in bulk by default.
@@ -74,7 +107,7 @@ impl Default for ImportOptions {
             actor: "cli".into(),
             channel: "cli".into(),
             chunk_rows: 10_000,
-            progress: false,
+            progress: None,
             max_line_bytes: 8 * 1024 * 1024,
             bulk: None,
         }
@@ -96,81 +129,6 @@ pub trait ImportObserver: Send {
     fn chunk_committed(&mut self, chunk: CommittedChunk) -> Result<(), String>;
 }
 
-/// File format, from the file name's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    JsonLines,
-    Csv,
-    Xlsx,
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::JsonLines => "jsonl",
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-        })
-    }
-}
-
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Target {
-    Subjects,
-    Records,
-}
-
-impl Target {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Subjects => "subjects",
-            Target::Records => "records",
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One error of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// The file as given.
-    pub file: String,
-    /// 1-based row: line of a JSON Lines file, sheet row of CSV/XLSX (header = 1).
-    pub row: u64,
-    /// The field concerned; empty when the whole row is concerned.
-    pub field: String,
-    /// Stable machine code (`missing`, `wrong_type`, `not_json`, `line_too_long`, …).
-    pub code: String,
-    pub reason: String,
-}
-
-impl fmt::Display for RowError {
-    /// `FILE line N, field F: reason` (`row N` for CSV and XLSX sheets).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match detect::format_of(std::path::Path::new(&self.file)) {
-            Ok(Format::Csv | Format::Xlsx) => "row",
-            _ => "line",
-        };
-        if self.field.is_empty() {
-            write!(f, "{} {unit} {}: {}", self.file, self.row, self.reason)
-        } else {
-            write!(
-                f,
-                "{} {unit} {}, field {}: {}",
-                self.file, self.row, self.field, self.reason
-            )
-        }
-    }
-}
-
 /// What happened to one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
@@ -181,9 +139,6 @@ pub struct FileReport {
     /// The first [`ERRORS_SAMPLE`] errors of the file.
     pub errors_sample: Vec<RowError>,
 }
-
-/// How many row errors a [`FileReport`] keeps.
-pub const ERRORS_SAMPLE: usize = 100;
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
@@ -198,28 +153,10 @@ pub struct ImportReport {
     pub elapsed: Duration,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// A file cannot be imported at all (missing, binary, empty, unknown
-    /// format or content). Nothing was written when this is found up front.
-    #[error("{file}: {reason}")]
-    Unusable { file: String, reason: String },
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("import observer: {0}")]
-    Observer(String),
-}
-
 /// Import `files` into `store` as one batch.
 ///
 /// Every file is checked first (it opens, has a known format, its content is
-/// recognised, it is not empty or binary); then subjects files are imported,
+/// recognised, it has rows and is not binary); then subjects files are imported,
 /// then records files, in chunks of `opts.chunk_rows` rows, each in one
 /// transaction. Rejected rows go to the quarantine; re-importing the same
 /// file changes nothing.
@@ -232,6 +169,9 @@ pub async fn import_files(
     let started = Instant::now();
     let max_line = opts.max_line_bytes.max(1024);
     let paths = files.to_vec();
+    if let Some(tell) = &opts.progress {
+        tell(&Progress::default());
+    }
     let plans = tokio::task::spawn_blocking(move || detect::check_all(&paths, max_line, None))
         .await
         .map_err(|e| join_error("checking files", e))??;
@@ -277,14 +217,14 @@ pub async fn import_files(
         })
         .collect();
 
-    let progress = parse::progress_bar(opts.progress, total_bytes);
     // A few chunks of slack absorb the parser's jitter (it shares two cores
     // with the database), at ~10 MB per chunk of 5000 rows.
     let (tx, mut rx) = mpsc::channel::<parse::Msg>(4);
     let settings = parse::Settings {
         chunk_rows: opts.chunk_rows.max(1),
         max_line,
-        progress: progress.clone(),
+        progress: opts.progress.clone(),
+        total_bytes,
     };
     let (spent, spent_rx) = std::sync::mpsc::channel::<parse::Chunk>();
     let parser =
@@ -365,9 +305,6 @@ pub async fn import_files(
     // Stop the parser (if still running) and wait for it.
     drop(rx);
     let joined = parser.await;
-    if let Some(pb) = &progress {
-        pb.finish_and_clear();
-    }
     if failure.is_none()
         && let Err(e) = joined
     {
@@ -432,13 +369,14 @@ pub struct FileRows {
 }
 
 /// Read and validate every row of `path`, which must hold `expected`
-/// (subjects or records). Unusable files give [`ImportError::Unusable`].
+/// (subjects or records); a file without rows has none. Unusable files give
+/// [`ImportError::Unusable`].
 /// Must not be called from inside an async runtime (it blocks).
 pub fn read_file(path: &std::path::Path, expected: Target) -> Result<FileRows, ImportError> {
     let max_line = ImportOptions::default().max_line_bytes;
     let plans = detect::check_all(&[path.to_path_buf()], max_line, Some(expected))?;
     if plans.is_empty() {
-        // An empty file: no rows.
+        // A file without rows (empty, blank, a header only): no rows.
         return Ok(FileRows::default());
     }
     if let Some(plan) = plans.first()
@@ -458,6 +396,7 @@ pub fn read_file(path: &std::path::Path, expected: Target) -> Result<FileRows, I
         chunk_rows: 10_000,
         max_line,
         progress: None,
+        total_bytes: 0,
     };
     let worker = std::thread::spawn(move || {
         parse::run(plans, parse::KeySet::default(), settings, tx, spent_rx)

@@ -5,14 +5,12 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::Sender;
-use xinyong_core::json::key_hash;
+use xinyong_core::json::{MAX_DEPTH, ObjectError, key_hash, parse_object};
 use xinyong_core::record::{
     Issue, Severity, ValidRecord, ValidSubject, validate_record, validate_subject,
 };
@@ -20,13 +18,17 @@ use xinyong_store::RejectedRow;
 
 use crate::coerce::Cell;
 use crate::detect::{self, FilePlan};
+use crate::error::ImportError;
 use crate::lines::LineReader;
-use crate::table::{self, Columns};
+use crate::progress::{Phase, Progress, ProgressFn};
+use crate::row::{ERRORS_SAMPLE, Format, RowError, RowKeys, Target, column_label};
+use crate::table::Columns;
 use crate::xlsx::{self, XlsxStop};
-use crate::{ERRORS_SAMPLE, Format, ImportError, RowError, Target};
 
 /// Raw text kept for a rejected row.
 pub(crate) const RAW_CAP: usize = 64 * 1024;
+/// Why a row with a NUL byte is rejected.
+const NUL_REASON: &str = "该行含有 NUL 字节 (the row holds a NUL byte: not text)";
 /// A chunk is also sent once its rows hold this many bytes of input.
 const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 
@@ -48,19 +50,9 @@ pub(crate) enum Msg {
 pub(crate) struct Settings {
     pub chunk_rows: usize,
     pub max_line: usize,
-    pub progress: Option<ProgressBar>,
-}
-
-pub(crate) fn progress_bar(wanted: bool, total: u64) -> Option<ProgressBar> {
-    if !wanted || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    Some(ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style))
+    pub progress: Option<ProgressFn>,
+    /// Size of all files (for the progress).
+    pub total_bytes: u64,
 }
 
 /// A set of keys that are already 64-bit hashes ([`key_hash`]): hashed as
@@ -103,17 +95,23 @@ pub(crate) fn run(
     tx: Sender<Msg>,
     spent: std::sync::mpsc::Receiver<Chunk>,
 ) {
+    let progress = Progress {
+        phase: Phase::Importing,
+        total_bytes: settings.total_bytes,
+        ..Progress::default()
+    };
     let mut parser = Parser {
         registered,
         settings,
         tx,
         spent,
         done_bytes: 0,
+        progress,
     };
     for (i, plan) in plans.iter().enumerate() {
-        if let Some(pb) = &parser.settings.progress {
-            pb.set_message(plan.name.clone());
-        }
+        parser.progress.file.clone_from(&plan.name);
+        parser.progress.bytes_read = parser.done_bytes;
+        parser.tell();
         let res = parser.file(i, plan);
         parser.done_bytes += plan.size;
         match res {
@@ -126,6 +124,9 @@ pub(crate) fn run(
             }
         }
     }
+    parser.progress.phase = Phase::Read;
+    parser.progress.bytes_read = parser.done_bytes;
+    parser.tell();
 }
 
 struct Parser {
@@ -133,8 +134,18 @@ struct Parser {
     settings: Settings,
     tx: Sender<Msg>,
     spent: std::sync::mpsc::Receiver<Chunk>,
-    /// Bytes of the files finished (for the progress bar).
+    /// Bytes of the files finished (for the progress).
     done_bytes: u64,
+    /// Where the import is.
+    progress: Progress,
+}
+
+impl Parser {
+    fn tell(&self) {
+        if let Some(tell) = &self.settings.progress {
+            tell(&self.progress);
+        }
+    }
 }
 
 /// What is needed to quarantine a row, computed only when it is rejected.
@@ -142,14 +153,6 @@ trait Rejectable {
     fn raw(&self) -> String;
     /// Readable `source`, `kind` and key (record `id` / subject `uscc`).
     fn keys(&self, target: Target) -> RowKeys;
-}
-
-/// The readable identification of a rejected row.
-#[derive(Default)]
-pub(crate) struct RowKeys {
-    pub source: Option<String>,
-    pub kind: Option<String>,
-    pub key: Option<String>,
 }
 
 /// A JSON line (possibly only the start of a long one).
@@ -261,11 +264,21 @@ impl Sink<'_> {
                 Err(found) => return self.reject(row, merge(issues, found), raw),
             },
         }
+        self.parser.progress.accepted += 1;
         self.counted(size)
     }
 
     /// A row rejected with its issues.
-    fn reject(&mut self, row: u64, issues: Vec<Issue>, raw: &dyn Rejectable) -> Result<(), Stop> {
+    fn reject(
+        &mut self,
+        row: u64,
+        mut issues: Vec<Issue>,
+        raw: &dyn Rejectable,
+    ) -> Result<(), Stop> {
+        for issue in &mut issues {
+            without_nul(&mut issue.field);
+            without_nul(&mut issue.reason);
+        }
         for issue in issues.iter().filter(|i| i.severity == Severity::Error) {
             if self.errors_seen < ERRORS_SAMPLE {
                 self.chunk.errors.push(RowError {
@@ -280,7 +293,14 @@ impl Sink<'_> {
         }
         let mut text = raw.raw();
         truncate_utf8(&mut text, RAW_CAP);
-        let keys = raw.keys(self.target);
+        without_nul(&mut text);
+        let mut keys = raw.keys(self.target);
+        for key in [&mut keys.source, &mut keys.kind, &mut keys.key]
+            .into_iter()
+            .flatten()
+        {
+            without_nul(key);
+        }
         let size = text.len();
         self.chunk.rejected.push(RejectedRow {
             file: self.name.to_owned(),
@@ -292,10 +312,12 @@ impl Sink<'_> {
             raw: text,
             errors: issues,
         });
+        self.parser.progress.rejected += 1;
         self.counted(size)
     }
 
     fn counted(&mut self, size: usize) -> Result<(), Stop> {
+        self.parser.progress.rows += 1;
         self.rows += 1;
         self.bytes += size;
         if self.rows >= self.parser.settings.chunk_rows || self.bytes >= CHUNK_BYTES {
@@ -320,10 +342,10 @@ impl Sink<'_> {
             .map_err(|_| Stop::Closed)
     }
 
-    fn progress(&self, file_bytes: u64) {
-        if let Some(pb) = &self.parser.settings.progress {
-            pb.set_position(self.parser.done_bytes + file_bytes);
-        }
+    fn progress(&mut self, file_bytes: u64) {
+        let p = &mut *self.parser;
+        p.progress.bytes_read = p.done_bytes + file_bytes;
+        p.tell();
     }
 }
 
@@ -336,6 +358,15 @@ fn merge(mut first: Vec<Issue>, found: Vec<Issue>) -> Vec<Issue> {
     let seen: Vec<String> = first.iter().map(|i| i.field.clone()).collect();
     first.extend(found.into_iter().filter(|i| !seen.contains(&i.field)));
     first
+}
+
+/// NUL characters of a rejected row's text replaced by U+FFFD: no database
+/// text holds them (PostgreSQL refuses the whole chunk), and a row with a NUL
+/// byte, or a `\u0000` in a key, must still be quarantined.
+fn without_nul(s: &mut String) {
+    if s.contains('\0') {
+        *s = s.replace('\0', "\u{FFFD}");
+    }
 }
 
 fn truncate_utf8(s: &mut String, max: usize) {
@@ -370,17 +401,6 @@ fn too_long(limit: usize, what: &str) -> Vec<Issue> {
             what_en = if what == "行" { "line" } else { "record" }
         ),
     )
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 impl Parser {
@@ -465,33 +485,40 @@ fn jsonl(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
                 continue;
             }
         };
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(obj)) => {
-                sink.object(row, obj, Vec::new(), line.len(), &JsonRaw(line))?
+        let issues = match parse_object(text) {
+            Ok(obj) => {
+                sink.object(row, obj, Vec::new(), line.len(), &JsonRaw(line))?;
+                continue;
             }
-            Ok(other) => {
-                let issues = row_issue(
-                    "not_object",
-                    format!(
-                        "应为 JSON 对象 (the line is {}, not a JSON object)",
-                        type_name(&other)
-                    ),
-                );
-                sink.reject(row, issues, &JsonRaw(line))?;
+            Err(ObjectError::NotObject(what)) => row_issue(
+                "not_object",
+                format!("应为 JSON 对象 (the line is {what}, not a JSON object)"),
+            ),
+            Err(ObjectError::DuplicateKey(key)) => vec![Issue::error(
+                key.clone(),
+                "duplicate_key",
+                format!(
+                    "键 '{key}' 出现了不止一次，无法确定取值 (the key '{key}' appears more than once in one object: ambiguous)"
+                ),
+            )],
+            Err(ObjectError::TooDeep) => row_issue(
+                "too_deep",
+                format!("嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH} levels)"),
+            ),
+            // Checked only here, off the path of good lines: valid JSON
+            // cannot hold a NUL byte.
+            Err(ObjectError::Syntax(_)) if line.contains(&0) => {
+                row_issue("nul_byte", NUL_REASON.to_owned())
             }
-            Err(e) if !info.terminated && e.is_eof() => {
-                let issues = row_issue(
-                    "truncated",
-                    format!("最后一行不完整 (truncated last line: {e})"),
-                );
-                sink.reject(row, issues, &JsonRaw(line))?;
+            Err(ObjectError::Syntax(e)) if !info.terminated && e.is_eof() => row_issue(
+                "truncated",
+                format!("最后一行不完整 (truncated last line: {e})"),
+            ),
+            Err(ObjectError::Syntax(e)) => {
+                row_issue("not_json", format!("不是合法的 JSON (not valid JSON: {e})"))
             }
-            Err(e) => {
-                let issues =
-                    row_issue("not_json", format!("不是合法的 JSON (not valid JSON: {e})"));
-                sink.reject(row, issues, &JsonRaw(line))?;
-            }
-        }
+        };
+        sink.reject(row, issues, &JsonRaw(line))?;
     }
     sink.progress(lines.consumed());
     Ok(())
@@ -500,42 +527,50 @@ fn jsonl(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
 fn csv_rows(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
     let max_line = sink.parser.settings.max_line;
     let mut rdr = detect::csv_reader(file, max_line);
-    let columns = detect::csv_header(&mut rdr).map_err(|reason| {
+    let columns = detect::csv_header(&mut rdr).map_err(|unfit| {
         ReadStop::Stop(Stop::Fatal(ImportError::Unusable {
             file: sink.name.to_owned(),
-            reason,
+            reason: unfit.reason(),
         }))
     })?;
     let width = columns.width();
     let mut rec = csv::ByteRecord::new();
     let mut since_progress = 0u32;
     loop {
-        let more = rdr
-            .read_byte_record(&mut rec)
-            .map_err(|e| match e.into_kind() {
+        let start =
+            detect::next_csv_record(&mut rdr, &mut rec).map_err(|e| match e.into_kind() {
                 csv::ErrorKind::Io(e) => ReadStop::Io(e),
                 other => ReadStop::Io(std::io::Error::other(format!("{other:?}"))),
             })?;
-        if !more {
-            break;
-        }
+        let Some(start) = start else { break };
         since_progress += 1;
         if since_progress == 1024 {
             since_progress = 0;
             sink.progress(rdr.get_ref().consumed());
         }
-        let from = rec.position().map_or(0, |p| p.byte());
-        let to = rdr.position().byte();
-        let start = rdr.get_mut().take_start(from, to);
-        let row = start.map_or_else(|| rec.position().map_or(0, |p| p.line()), |s| s.row);
-        let raw = || table::raw_line(rec.iter().map(String::from_utf8_lossy));
-        if start.is_some_and(|s| s.too_long) {
+        let row = start.row;
+        let raw = || crate::row::raw_line(rec.iter().map(String::from_utf8_lossy));
+        let problem = if start.too_long {
+            Some(too_long(max_line, "记录"))
+        } else if let Some(opened) = start.unclosed_quote {
+            Some(row_issue(
+                "unclosed_quote",
+                format!(
+                    "第 {opened} 行的引号没有闭合，该行作废，从下一行继续读取 (the quote opened in row {opened} is never closed: the row is rejected and reading goes on with the next line)"
+                ),
+            ))
+        } else if start.nul {
+            Some(row_issue("nul_byte", NUL_REASON.to_owned()))
+        } else {
+            None
+        };
+        if let Some(issues) = problem {
             let tr = TableRaw {
                 columns: &columns,
                 cells: &[],
                 raw: &raw,
             };
-            sink.reject(row, too_long(max_line, "记录"), &tr)?;
+            sink.reject(row, issues, &tr)?;
             continue;
         }
         if rec.iter().all(|f| f.trim_ascii().is_empty()) {
@@ -549,7 +584,7 @@ fn csv_rows(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
                 Err(_) => {
                     let field = columns
                         .name(i)
-                        .map_or_else(|| table::column_label(i), str::to_owned);
+                        .map_or_else(|| column_label(i), str::to_owned);
                     issues.push(Issue::error(
                         field,
                         "bad_encoding",
@@ -624,11 +659,7 @@ fn xlsx_rows(sink: &mut Sink<'_>, plan: &FilePlan) -> Result<(), Stop> {
             };
             let (obj, mut issues) = cols.build(row.cells);
             if !row.orphans.is_empty() {
-                let labels: Vec<String> = row
-                    .orphans
-                    .iter()
-                    .map(|c| table::column_label(*c))
-                    .collect();
+                let labels: Vec<String> = row.orphans.iter().map(|c| column_label(*c)).collect();
                 issues.insert(
                     0,
                     Issue::error(

@@ -5,9 +5,8 @@ use serde_json::{Map, Value};
 use xinyong_core::catalog::{ENVELOPE, FieldType, KINDS, RecordKind, SUBJECT_FIELDS};
 use xinyong_core::record::Issue;
 
-use crate::Target;
 use crate::coerce::{self, Cell};
-use crate::parse::RowKeys;
+use crate::row::{RowKeys, Target, column_label};
 
 /// Which kind of file a set of field names describes: `kind`/`subject` →
 /// records; `uscc` → subjects (a missing `name` is then a row error).
@@ -195,38 +194,6 @@ impl Columns {
     }
 }
 
-/// Spreadsheet column letters of a 0-based column (0 → A, 26 → AA).
-pub(crate) fn column_label(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
-}
-
-/// A row of cells written back as one CSV line (the quarantine's raw text).
-pub(crate) fn raw_line<'a>(cells: impl Iterator<Item = std::borrow::Cow<'a, str>>) -> String {
-    let mut out = String::new();
-    for (i, c) in cells.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if c.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&c.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,19 +247,5 @@ mod tests {
             Cell::Text("20x"),
         ]);
         assert_eq!(issues[0].field, "year");
-    }
-
-    #[test]
-    fn labels_and_raw_lines() {
-        assert_eq!(column_label(0), "A");
-        assert_eq!(column_label(25), "Z");
-        assert_eq!(column_label(26), "AA");
-        assert_eq!(column_label(27), "AB");
-        let raw = raw_line(
-            ["a", "b,c", "say \"hi\""]
-                .into_iter()
-                .map(std::borrow::Cow::Borrowed),
-        );
-        assert_eq!(raw, r#"a,"b,c","say ""hi""""#);
     }
 }

@@ -34,7 +34,7 @@ pub(crate) struct SheetRow<'r, 'a> {
 impl SheetRow<'_, '_> {
     /// The row as one CSV line (for the quarantine).
     pub(crate) fn raw(&self) -> String {
-        crate::table::raw_line(self.cells.iter().map(|c| Cow::Owned(c.to_text())))
+        crate::row::raw_line(self.cells.iter().map(|c| Cow::Owned(c.to_text())))
     }
 }
 

@@ -7,7 +7,9 @@ use std::io::Write;
 
 use common::*;
 use serde_json::json;
-use xinyong_import::{Format, ImportError, Target, import_files};
+use xinyong_import::{
+    Format, ImportError, Phase, Progress, ProgressFn, Target, import_files, read_file,
+};
 use xinyong_store::WriteStatus;
 
 backend_tests!(
@@ -19,7 +21,92 @@ backend_tests!(
     a_huge_line_is_skipped_and_the_rest_imported,
     subjects_files_go_first_and_register_their_subjects,
     the_observer_sees_every_committed_chunk_in_order,
+    progress_is_reported_as_values,
+    rows_with_nul_characters_are_quarantined,
 );
+
+async fn rows_with_nul_characters_are_quarantined(ctx: Ctx) {
+    let u = uscc(1);
+    let mut text = format!("{}\n", penalty("OK1", &u, 1));
+    text.push_str(&format!(
+        "{{\"id\": \"N\\u00001\", \"kind\": \"penalty\", \"subject\": \"{u}\"}}\n"
+    ));
+    text.push_str("{\"id\": \"N2\0\"}\n");
+    let records = ctx.write("nul.jsonl", text);
+    let csv = format!("id,kind,subject\nN3,penalty,{u}\0\n");
+    let csv = ctx.write("nul.csv", csv);
+    let report = import_files(&ctx.store, &[records, csv], &opts(), None)
+        .await
+        .expect("rows with NUL characters are rejected, not a failed import");
+    assert_eq!(report.counts, counts(1, 3, 1, 0));
+    let q = quarantine_rows(&ctx.store).await;
+    assert_eq!(q.len(), 3, "{q:?}");
+    let raws: Vec<String> = ctx
+        .quarantine()
+        .await
+        .into_iter()
+        .map(|e| e.row.raw)
+        .collect();
+    assert!(raws.iter().all(|r| !r.contains('\0')), "{raws:?}");
+    assert!(raws.iter().any(|r| r.contains("N2\u{FFFD}")), "{raws:?}");
+}
+
+async fn progress_is_reported_as_values(ctx: Ctx) {
+    let subjects = ctx.jsonl("s.jsonl", &[subject(1), subject(2)]);
+    let mut lines: Vec<serde_json::Value> = (0..30)
+        .map(|i| penalty(&format!("P{i}"), &uscc(1), 10))
+        .collect();
+    lines.push(json!({"id": "bad"}));
+    let records = ctx.jsonl("r.jsonl", &lines);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = seen.clone();
+    let tell: ProgressFn = std::sync::Arc::new(move |p: &Progress| {
+        sink.lock().unwrap().push(p.clone());
+    });
+    let opts = xinyong_import::ImportOptions {
+        progress: Some(tell),
+        ..opts()
+    };
+    import_files(
+        &ctx.store,
+        &[records.clone(), subjects.clone()],
+        &opts,
+        None,
+    )
+    .await
+    .expect("import");
+    let seen = seen.lock().unwrap();
+    let total =
+        std::fs::metadata(&records).unwrap().len() + std::fs::metadata(&subjects).unwrap().len();
+    assert_eq!(seen.first().map(|p| p.phase), Some(Phase::Checking));
+    let files: Vec<&str> = seen
+        .iter()
+        .filter(|p| p.phase == Phase::Importing)
+        .map(|p| p.file.as_str())
+        .collect();
+    assert_eq!(
+        files.first().copied(),
+        Some(&*subjects.to_string_lossy()),
+        "subjects first"
+    );
+    assert_eq!(files.last().copied(), Some(&*records.to_string_lossy()));
+    let last = seen.last().expect("progress");
+    assert_eq!(
+        (
+            last.phase,
+            last.bytes_read,
+            last.total_bytes,
+            last.rows,
+            last.accepted,
+            last.rejected
+        ),
+        (Phase::Read, total, total, 33, 32, 1)
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].bytes_read <= w[1].bytes_read),
+        "bytes read only grow"
+    );
+}
 
 async fn jsonl_rows_are_validated_one_by_one(ctx: Ctx) {
     let (u1, u2, u3) = (uscc(1), uscc(2), uscc(3));
@@ -529,6 +616,20 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
             "not a readable XLSX workbook",
         ),
         (ctx.write("empty.xlsx", ""), "file is empty"),
+        // A header and no data row: nothing to import, like an empty file.
+        (header_only_xlsx.clone(), "no data rows"),
+        (
+            ctx.write("header_only.csv", "uscc,name,type\n\n"),
+            "no data rows",
+        ),
+        (
+            ctx.write("nul_header.csv", "uscc,na\0me\n1,2\n"),
+            "NUL byte",
+        ),
+        (
+            ctx.write("open_quote_header.csv", "uscc,\"name\n1,2\n"),
+            "never closed",
+        ),
     ];
     for (path, reason) in &cases {
         let err = import_files(&ctx.store, &[good.clone(), path.clone()], &opts(), None)
@@ -546,15 +647,13 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
             other => panic!("{}: expected Unusable, got {other:?}", path.display()),
         }
     }
-    // Header only: usable, nothing to import.
-    let r = import_files(&ctx.store, &[header_only_xlsx], &opts(), None)
-        .await
-        .expect("header only");
-    assert_eq!(r.counts, counts(0, 0, 0, 0));
+    // Header only, for a reader that knows what the file holds: no rows.
+    let rows = read_file(&header_only_xlsx, Target::Records).expect("no rows");
+    assert!(rows.records.is_empty() && rows.errors.is_empty());
     let c = ctx.store.counts().await.unwrap();
     assert_eq!(
         (c.subjects, c.records, c.quarantined, c.batches),
-        (0, 0, 0, 1),
+        (0, 0, 0, 0),
         "nothing written by unusable imports"
     );
     let ok = import_files(&ctx.store, &[valid_xlsx], &opts(), None)
@@ -705,4 +804,146 @@ async fn the_observer_sees_every_committed_chunk_in_order(ctx: Ctx) {
     );
     let last = ctx.store.batches(1).await.unwrap().remove(0);
     assert_eq!(last.status, xinyong_store::BatchStatus::Failed);
+}
+
+// Defects found by the probe (issue 17): rows read without a store.
+
+/// `(row, field, code)` of every error of rows read by `read_file`.
+fn read_errors(rows: &xinyong_import::FileRows) -> Vec<(u64, String, String)> {
+    rows.errors
+        .iter()
+        .map(|e| (e.row, e.field.clone(), e.code.clone()))
+        .collect()
+}
+
+fn temp_file(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+fn penalty_line(id: &str, fine: &str, extra: &str) -> String {
+    format!(
+        r#"{{"id": "{id}", "kind": "penalty", "subject": "{}", "source": "SCJG", "date": "2021-03-04", "procedure": "general", "sanctions": ["fine"], "fine_cny": {fine}{extra}}}"#,
+        uscc(1)
+    )
+}
+
+#[test]
+fn an_unclosed_csv_quote_is_its_rows_error_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,kind,subject,source,date,procedure,sanctions,fine_cny\n";
+    let row = |id: &str| {
+        format!(
+            "{id},penalty,{},SCJG,2021-03-04,general,fine,100\n",
+            uscc(1)
+        )
+    };
+    let text = format!(
+        "{header}{}{},\"oops\n{}{}",
+        row("P1"),
+        row("P2").trim_end(),
+        row("P3"),
+        row("P4")
+    );
+    let rows = read_file(&temp_file(&dir, "q.csv", text), Target::Records).expect("read");
+    assert_eq!(
+        read_errors(&rows),
+        vec![(3, String::new(), "unclosed_quote".to_owned())]
+    );
+    assert!(
+        rows.errors[0].reason.contains("row 3"),
+        "{}",
+        rows.errors[0]
+    );
+    let ids: Vec<&str> = rows.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["P1", "P3", "P4"],
+        "the rows after the quote's line are read"
+    );
+}
+
+#[test]
+fn a_nul_byte_rejects_its_line_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!("{}\n", penalty_line("N1", "1", r#", "note": "a\u0000b""#));
+    text.push_str(&format!(
+        "{}\n",
+        penalty_line("N2", "1", ", \"note\": \"a\0b\"")
+    ));
+    // Far beyond the first 64 KiB.
+    for i in 0..400 {
+        text.push_str(&format!("{}\n", penalty_line(&format!("F{i}"), "1", "")));
+    }
+    text.push_str("{\"id\": \"N3\0\"}\n");
+    let rows = read_file(&temp_file(&dir, "nul.jsonl", &text), Target::Records).expect("read");
+    assert!(text.len() > 64 * 1024);
+    assert_eq!(
+        read_errors(&rows),
+        vec![
+            (2, String::new(), "nul_byte".to_owned()),
+            (403, String::new(), "nul_byte".to_owned())
+        ]
+    );
+    assert_eq!(rows.records.len(), 401, "the escaped \\u0000 is text");
+
+    let csv = format!(
+        "id,kind,subject,source,date,procedure,sanctions,fine_cny\nC1,penalty,{u},SCJG,2021-03-04,general,fine,1\nC2,penalty,{u},SCJG,2021-03-04,general,fine,1\0\n",
+        u = uscc(1)
+    );
+    let rows = read_file(&temp_file(&dir, "nul.csv", csv), Target::Records).expect("read");
+    assert_eq!(
+        read_errors(&rows),
+        vec![(3, String::new(), "nul_byte".to_owned())]
+    );
+    assert_eq!(rows.records.len(), 1);
+}
+
+#[test]
+fn equal_amounts_hash_equally_however_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let hash = |name: &str, fine: &str| {
+        let path = temp_file(&dir, name, format!("{}\n", penalty_line("H1", fine, "")));
+        let rows = read_file(&path, Target::Records).expect("read");
+        assert!(rows.errors.is_empty(), "{:?}", rows.errors);
+        rows.records[0].hash
+    };
+    let int = hash("a.jsonl", "50000");
+    for (i, fine) in ["50000.0", "50000.00", "5e4"].into_iter().enumerate() {
+        assert_eq!(hash(&format!("b{i}.jsonl"), fine), int, "{fine}");
+    }
+    assert_ne!(hash("c.jsonl", "50000.5"), int);
+}
+
+#[test]
+fn deep_extra_fields_are_kept_and_duplicate_keys_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = |levels: usize| {
+        format!(
+            r#", "deep": {}"x"{}"#,
+            "{\"a\": ".repeat(levels),
+            "}".repeat(levels)
+        )
+    };
+    let text = format!(
+        "{}\n{}\n{}\n",
+        penalty_line("D1", "1", &deep(200)),
+        penalty_line("D2", "1", r#", "fine_cny": 2"#),
+        penalty_line("D3", "1", &deep(xinyong_core::json::MAX_DEPTH)),
+    );
+    let rows = read_file(&temp_file(&dir, "deep.jsonl", text), Target::Records).expect("read");
+    assert_eq!(
+        read_errors(&rows),
+        vec![
+            (2, "fine_cny".to_owned(), "duplicate_key".to_owned()),
+            (3, String::new(), "too_deep".to_owned())
+        ]
+    );
+    assert_eq!(rows.records.len(), 1);
+    let mut v = &rows.records[0].body["deep"];
+    for _ in 0..200 {
+        v = &v["a"];
+    }
+    assert_eq!(v, &json!("x"), "the deep extra field is kept whole");
 }
