@@ -18,16 +18,13 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Pool, Postgres, Transaction};
 use xinyong_core::catalog::DepartmentSpec;
-use xinyong_core::record::{ValidRecord, ValidSubject};
 
+use crate::StoreError;
 use crate::codec;
-use crate::model::*;
-use crate::plan::{Slots, StatDeltas, TablePlan};
 use crate::shared::{
-    self, CREATE_SUBJECT_INDEX, DROP_SUBJECT_INDEX, Db, Dialect, NewRows, Queries, RecordHeadRow,
+    self, CREATE_SUBJECT_INDEX, ChunkRows, DROP_SUBJECT_INDEX, Db, Dialect, Queries, RecordHeadRow,
     ResolvingKey, SubjectHeadRow,
 };
-use crate::{StoreError, Table};
 
 /// How long the first connection may take before `open` gives up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,6 +38,9 @@ static MIGRATOR: LazyLock<Migrator> =
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Postgres>(context)
 }
+
+type Conn = PgConnection;
+type Res<T> = Result<T, StoreError>;
 
 /// Connect (and create or migrate) the store at `url`.
 pub(crate) async fn open(url: &str) -> Result<Db<Postgres>, StoreError> {
@@ -87,11 +87,6 @@ fn to_rfc3339(column: &str) -> String {
 impl Dialect for Postgres {
     const BACKEND: &'static str = "PostgreSQL";
 
-    fn queries() -> &'static Queries {
-        static QUERIES: LazyLock<Queries> = LazyLock::new(Queries::new::<Postgres>);
-        &QUERIES
-    }
-
     fn timestamp(column: &str) -> String {
         to_rfc3339(column)
     }
@@ -108,11 +103,16 @@ impl Dialect for Postgres {
         format!("{expr}::{ty}")
     }
 
+    fn queries() -> &'static Queries {
+        static QUERIES: LazyLock<Queries> = LazyLock::new(Queries::new::<Postgres>);
+        &QUERIES
+    }
+
     /// A transaction holding the advisory lock of the current schema.
     async fn begin_write(
         pool: &Pool<Postgres>,
         context: &'static str,
-    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+    ) -> Res<Transaction<'static, Postgres>> {
         let mut tx = pool.begin().await.map_err(db(context))?;
         sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))")
             .bind(LOCK_KEY)
@@ -122,7 +122,7 @@ impl Dialect for Postgres {
         Ok(tx)
     }
 
-    async fn subject_index(pool: &PgPool, on: bool) -> Result<(), StoreError> {
+    async fn subject_index(pool: &PgPool, on: bool) -> Res<()> {
         let sql = if on {
             CREATE_SUBJECT_INDEX
         } else {
@@ -135,10 +135,7 @@ impl Dialect for Postgres {
         Ok(())
     }
 
-    async fn seed_departments(
-        pool: &PgPool,
-        missing: &[&'static DepartmentSpec],
-    ) -> Result<(), StoreError> {
+    async fn seed_departments(pool: &PgPool, missing: &[&'static DepartmentSpec]) -> Res<()> {
         let codes: Vec<&str> = missing.iter().map(|d| d.code).collect();
         let names: Vec<&str> = missing.iter().map(|d| d.name_zh).collect();
         sqlx::query(
@@ -154,11 +151,7 @@ impl Dialect for Postgres {
         Ok(())
     }
 
-    async fn register_departments(
-        conn: &mut PgConnection,
-        codes: &[&str],
-        now: &str,
-    ) -> Result<(), StoreError> {
+    async fn register_departments(conn: &mut Conn, codes: &[&str], now: &str) -> Res<()> {
         sqlx::query(
             "INSERT INTO departments (code, name, auto_registered, registered_at) \
              SELECT code, code, true, $2::text::timestamptz FROM unnest($1::text[]) AS u(code) \
@@ -168,19 +161,12 @@ impl Dialect for Postgres {
         .bind(now)
         .execute(&mut *conn)
         .await
-        .map_err(db("registering departments"))?;
-        Ok(())
+        .map(drop)
+        .map_err(db("registering departments"))
     }
 
     /// `WITH ORDINALITY` counts from 1, slots from 0.
-    async fn subject_heads(
-        conn: &mut PgConnection,
-        slots: &Slots<'_>,
-    ) -> Result<Vec<SubjectHeadRow>, StoreError> {
-        if slots.keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let usccs: Vec<&str> = slots.keys.iter().map(|k| k.0).collect();
+    async fn subject_heads(conn: &mut Conn, usccs: &[&str]) -> Res<Vec<SubjectHeadRow>> {
         sqlx::query_as(
             "SELECT k.ord - 1, h.seq, h.version, h.hash \
              FROM unnest($1::text[]) WITH ORDINALITY AS k(uscc, ord) \
@@ -193,15 +179,8 @@ impl Dialect for Postgres {
         .map_err(db("looking up current subject versions"))
     }
 
-    async fn record_heads(
-        conn: &mut PgConnection,
-        slots: &Slots<'_>,
-    ) -> Result<Vec<RecordHeadRow>, StoreError> {
-        if slots.keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sources: Vec<&str> = slots.keys.iter().map(|k| k.0).collect();
-        let ids: Vec<&str> = slots.keys.iter().map(|k| k.1).collect();
+    async fn record_heads(conn: &mut Conn, keys: &[(&str, &str)]) -> Res<Vec<RecordHeadRow>> {
+        let (sources, ids): (Vec<&str>, Vec<&str>) = keys.iter().copied().unzip();
         sqlx::query_as(
             "SELECT k.ord - 1, h.seq, h.version, h.hash, h.kind \
              FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(source, id, ord) \
@@ -216,20 +195,117 @@ impl Dialect for Postgres {
         .map_err(db("looking up current record versions"))
     }
 
-    async fn insert_subjects(
-        conn: &mut PgConnection,
-        rows: NewRows<'_, ValidSubject>,
-    ) -> Result<(), StoreError> {
+    /// Arrays of the rows' columns, inserted through `unnest`.
+    async fn insert_quarantine_and_stats(
+        conn: &mut Conn,
+        rows: &ChunkRows<'_>,
+        resolving: Vec<ResolvingKey<'_>>,
+    ) -> Res<u64> {
+        let (batch, now, rejected, stats) = (
+            rows.batch.0,
+            rows.now,
+            rows.chunk.rejected,
+            &rows.plan.stats,
+        );
+        if !resolving.is_empty() {
+            let targets: Vec<&str> = resolving.iter().map(|k| k.0).collect();
+            let sources: Vec<&str> = resolving.iter().map(|k| k.1).collect();
+            let ids: Vec<&str> = resolving.iter().map(|k| k.2).collect();
+            let seqs: Vec<i64> = resolving.iter().map(|k| k.3).collect();
+            sqlx::query(
+                "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
+                 SELECT q.id, $1, k.seq, $2::text::timestamptz \
+                 FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[]) AS k(target, source, key, seq) \
+                 JOIN quarantine q ON q.record_id = k.key AND q.target = k.target \
+                                  AND (q.target = 'subjects' OR q.source = k.source) \
+                 ON CONFLICT (quarantine_id) DO NOTHING",
+            )
+            .bind(batch)
+            .bind(now)
+            .bind(targets)
+            .bind(sources)
+            .bind(ids)
+            .bind(seqs)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("resolving quarantine entries"))?;
+        }
+        let mut quarantined = 0;
+        if !rejected.is_empty() {
+            let files: Vec<&str> = rejected.iter().map(|r| r.file.as_str()).collect();
+            let rows: Vec<i64> = rejected.iter().map(|r| codec::to_i64(r.row)).collect();
+            let targets: Vec<&str> = rejected.iter().map(|r| r.target.as_str()).collect();
+            let sources: Vec<Option<&str>> = rejected.iter().map(|r| r.source.as_deref()).collect();
+            let kinds: Vec<Option<&str>> = rejected.iter().map(|r| r.kind.as_deref()).collect();
+            let record_ids: Vec<Option<&str>> =
+                rejected.iter().map(|r| r.record_id.as_deref()).collect();
+            let raws: Vec<&str> = rejected.iter().map(|r| r.raw.as_str()).collect();
+            let hashes: Vec<i64> = rejected.iter().map(|r| codec::raw_hash(&r.raw)).collect();
+            let errors: Vec<String> = rejected
+                .iter()
+                .map(|r| codec::issues_json_always(&r.errors))
+                .collect();
+            quarantined = sqlx::query(
+                "INSERT INTO quarantine (batch, created_at, file, row_no, target, source, kind, record_id, raw, raw_hash, errors) \
+                 SELECT $1, $2::text::timestamptz, * FROM unnest($3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], \
+                                                                 $8::text[], $9::text[], $10::int8[], $11::text[]) \
+                 ON CONFLICT (file, row_no, raw_hash) DO NOTHING",
+            )
+            .bind(batch)
+            .bind(now)
+            .bind(files)
+            .bind(rows)
+            .bind(targets)
+            .bind(sources)
+            .bind(kinds)
+            .bind(record_ids)
+            .bind(raws)
+            .bind(hashes)
+            .bind(errors)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("quarantining rejected rows"))?
+            .rows_affected();
+        }
+        if !stats.is_empty() {
+            let sources: Vec<&str> = stats.iter().map(|s| s.0).collect();
+            let kinds: Vec<&str> = stats.iter().map(|s| s.1.as_str()).collect();
+            let received: Vec<i64> = stats.iter().map(|s| s.2).collect();
+            let deltas: Vec<i64> = stats.iter().map(|s| s.3).collect();
+            sqlx::query(
+                "INSERT INTO record_stats (batch, source, kind, received, current_delta) \
+                 SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int8[], $5::int8[])",
+            )
+            .bind(batch)
+            .bind(sources)
+            .bind(kinds)
+            .bind(received)
+            .bind(deltas)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("storing statistics"))?;
+        }
+        Ok(quarantined)
+    }
+
+    async fn insert_versions(conn: &mut Conn, rows: &ChunkRows<'_>) -> Res<()> {
+        let ChunkRows {
+            batch,
+            provenance,
+            now,
+            chunk,
+            plan,
+        } = *rows;
         copy_rows(
             conn,
             "COPY subject_versions (batch, provenance, recorded_at, seq, uscc, version, name, subject_type, \
              hash, warnings, body) FROM STDIN",
-            rows.new.iter(),
+            plan.subjects.new.iter(),
             |buf, n| {
-                let s = &rows.input[n.input];
-                buf.int(rows.batch.0);
-                buf.int(rows.provenance);
-                buf.text(rows.now);
+                let s = &chunk.subjects[n.input];
+                buf.int(batch.0);
+                buf.int(provenance);
+                buf.text(now);
                 buf.int(n.seq);
                 buf.text(&s.uscc);
                 buf.int(i64::from(n.version));
@@ -241,23 +317,17 @@ impl Dialect for Postgres {
             },
             "storing subject versions",
         )
-        .await
-    }
-
-    async fn insert_records(
-        conn: &mut PgConnection,
-        rows: NewRows<'_, ValidRecord>,
-    ) -> Result<(), StoreError> {
+        .await?;
         copy_rows(
             conn,
             "COPY record_versions (batch, provenance, recorded_at, seq, source, id, version, kind, subject, \
              date, hash, warnings, body) FROM STDIN",
-            rows.new.iter(),
+            plan.records.new.iter(),
             |buf, n| {
-                let r = &rows.input[n.input];
-                buf.int(rows.batch.0);
-                buf.int(rows.provenance);
-                buf.text(rows.now);
+                let r = &chunk.records[n.input];
+                buf.int(batch.0);
+                buf.int(provenance);
+                buf.text(now);
                 buf.int(n.seq);
                 buf.text(&r.source);
                 buf.text(&r.id);
@@ -271,127 +341,31 @@ impl Dialect for Postgres {
             },
             "storing record versions",
         )
-        .await
-    }
-
-    async fn insert_supersessions(
-        conn: &mut PgConnection,
-        table: Table,
-        plan: &TablePlan,
-    ) -> Result<(), StoreError> {
-        let statement = match table {
-            Table::Records => "COPY record_supersessions (old_seq, new_seq) FROM STDIN",
-            Table::Subjects => "COPY subject_supersessions (old_seq, new_seq) FROM STDIN",
-        };
-        copy_rows(
-            conn,
-            statement,
-            plan.supersessions(),
-            |buf, (old, new)| {
+        .await?;
+        let supersessions = [
+            (
+                "COPY subject_supersessions (old_seq, new_seq) FROM STDIN",
+                &plan.subjects,
+            ),
+            (
+                "COPY record_supersessions (old_seq, new_seq) FROM STDIN",
+                &plan.records,
+            ),
+        ];
+        for (statement, table) in supersessions {
+            let write = |buf: &mut CopyBuf, (old, new)| {
                 buf.int(old);
                 buf.int(new);
-            },
-            "storing supersessions",
-        )
-        .await
-    }
-
-    async fn resolve_quarantine(
-        conn: &mut PgConnection,
-        batch: BatchId,
-        now: &str,
-        keys: Vec<ResolvingKey<'_>>,
-    ) -> Result<(), StoreError> {
-        let targets: Vec<&str> = keys.iter().map(|k| k.0).collect();
-        let sources: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        let ids: Vec<&str> = keys.iter().map(|k| k.2).collect();
-        let seqs: Vec<i64> = keys.iter().map(|k| k.3).collect();
-        sqlx::query(
-            "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
-             SELECT q.id, $1, k.seq, $2::text::timestamptz \
-             FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[]) AS k(target, source, key, seq) \
-             JOIN quarantine q ON q.record_id = k.key AND q.target = k.target \
-                              AND (q.target = 'subjects' OR q.source = k.source) \
-             ON CONFLICT (quarantine_id) DO NOTHING",
-        )
-        .bind(batch.0)
-        .bind(now)
-        .bind(targets)
-        .bind(sources)
-        .bind(ids)
-        .bind(seqs)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("resolving quarantine entries"))?;
-        Ok(())
-    }
-
-    async fn insert_rejected(
-        conn: &mut PgConnection,
-        batch: BatchId,
-        now: &str,
-        rejected: &[RejectedRow],
-    ) -> Result<u64, StoreError> {
-        if rejected.is_empty() {
-            return Ok(0);
+            };
+            copy_rows(
+                conn,
+                statement,
+                table.supersessions(),
+                write,
+                "storing supersessions",
+            )
+            .await?;
         }
-        let files: Vec<&str> = rejected.iter().map(|r| r.file.as_str()).collect();
-        let rows: Vec<i64> = rejected.iter().map(|r| codec::to_i64(r.row)).collect();
-        let targets: Vec<&str> = rejected.iter().map(|r| r.target.as_str()).collect();
-        let sources: Vec<Option<&str>> = rejected.iter().map(|r| r.source.as_deref()).collect();
-        let kinds: Vec<Option<&str>> = rejected.iter().map(|r| r.kind.as_deref()).collect();
-        let record_ids: Vec<Option<&str>> =
-            rejected.iter().map(|r| r.record_id.as_deref()).collect();
-        let raws: Vec<&str> = rejected.iter().map(|r| r.raw.as_str()).collect();
-        let hashes: Vec<i64> = rejected.iter().map(|r| codec::raw_hash(&r.raw)).collect();
-        let errors: Vec<String> = rejected
-            .iter()
-            .map(|r| codec::issues_json_always(&r.errors))
-            .collect();
-        let done = sqlx::query(
-            "INSERT INTO quarantine (batch, created_at, file, row_no, target, source, kind, record_id, raw, raw_hash, errors) \
-             SELECT $1, $2::text::timestamptz, * FROM unnest($3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], \
-                                                             $8::text[], $9::text[], $10::int8[], $11::text[]) \
-             ON CONFLICT (file, row_no, raw_hash) DO NOTHING",
-        )
-        .bind(batch.0)
-        .bind(now)
-        .bind(files)
-        .bind(rows)
-        .bind(targets)
-        .bind(sources)
-        .bind(kinds)
-        .bind(record_ids)
-        .bind(raws)
-        .bind(hashes)
-        .bind(errors)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("quarantining rejected rows"))?;
-        Ok(done.rows_affected())
-    }
-
-    async fn insert_stats(
-        conn: &mut PgConnection,
-        batch: BatchId,
-        stats: &StatDeltas<'_>,
-    ) -> Result<(), StoreError> {
-        let sources: Vec<&str> = stats.iter().map(|s| s.0).collect();
-        let kinds: Vec<&str> = stats.iter().map(|s| s.1.as_str()).collect();
-        let received: Vec<i64> = stats.iter().map(|s| s.2).collect();
-        let deltas: Vec<i64> = stats.iter().map(|s| s.3).collect();
-        sqlx::query(
-            "INSERT INTO record_stats (batch, source, kind, received, current_delta) \
-             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int8[], $5::int8[])",
-        )
-        .bind(batch.0)
-        .bind(sources)
-        .bind(kinds)
-        .bind(received)
-        .bind(deltas)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("storing statistics"))?;
         Ok(())
     }
 }

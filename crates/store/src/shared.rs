@@ -17,12 +17,11 @@ use sqlx::{
     Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, SqlSafeStr, Transaction, Type,
 };
 use xinyong_core::catalog::{DEPARTMENTS, DepartmentSpec, RecordKind};
-use xinyong_core::record::{ValidRecord, ValidSubject};
 
 use crate::cache::Caches;
 use crate::codec::{self, BatchRow, CountsRow, QuarantineRow, RecordRow, SubjectRow};
 use crate::model::*;
-use crate::plan::{self, Head, NewVersion, Slots, StatDeltas, TablePlan};
+use crate::plan::{self, Head, Slots};
 use crate::{ChunkOutcome, ChunkWrite, ReceivedStat, RejectedStat, StoreError, Table};
 
 /// A head looked up for slot `.0` (from 0): `(slot, seq, version, hash)`.
@@ -33,14 +32,15 @@ pub(crate) type RecordHeadRow = (i64, i64, i32, i64, String);
 /// `(target, source, key, seq)` (`source` is empty for subjects).
 pub(crate) type ResolvingKey<'a> = (&'static str, &'a str, &'a str, i64);
 
-/// The new versions of one table of a chunk: the chunk's rows of that table
-/// and, per new version, which row it stores.
-pub(crate) struct NewRows<'a, T> {
+/// What a chunk writes once its plan is made.
+#[derive(Clone, Copy)]
+pub(crate) struct ChunkRows<'a> {
     pub batch: BatchId,
     pub provenance: i64,
+    /// The chunk's timestamp (RFC 3339).
     pub now: &'a str,
-    pub input: &'a [T],
-    pub new: &'a [NewVersion],
+    pub chunk: &'a ChunkWrite<'a>,
+    pub plan: &'a plan::ChunkPlan<'a>,
 }
 
 /// What a backend's SQL does its own way.
@@ -77,48 +77,30 @@ pub(crate) trait Dialect: Database + HasStatementCache {
         codes: &[&str],
         now: &str,
     ) -> Result<(), StoreError>;
-    /// Current head of every subject slot (absent slots have no row).
+    /// Current heads of `usccs` (not empty): a row per uscc found, with its
+    /// index in `usccs`.
     async fn subject_heads(
         conn: &mut Self::Connection,
-        slots: &Slots<'_>,
+        usccs: &[&str],
     ) -> Result<Vec<SubjectHeadRow>, StoreError>;
-    /// Current head of every record slot.
+    /// Current heads of the records `(source, id)` of `keys` (not empty).
     async fn record_heads(
         conn: &mut Self::Connection,
-        slots: &Slots<'_>,
+        keys: &[(&str, &str)],
     ) -> Result<Vec<RecordHeadRow>, StoreError>;
-    async fn insert_subjects(
+    /// The chunk's new subject and record versions and their supersessions.
+    async fn insert_versions(
         conn: &mut Self::Connection,
-        rows: NewRows<'_, ValidSubject>,
+        rows: &ChunkRows<'_>,
     ) -> Result<(), StoreError>;
-    async fn insert_records(
+    /// Resolve the quarantine entries of `resolving` (if any), quarantine the
+    /// chunk's rejected rows not already there (returns how many were new),
+    /// and store the chunk's statistics.
+    async fn insert_quarantine_and_stats(
         conn: &mut Self::Connection,
-        rows: NewRows<'_, ValidRecord>,
-    ) -> Result<(), StoreError>;
-    async fn insert_supersessions(
-        conn: &mut Self::Connection,
-        table: Table,
-        plan: &TablePlan,
-    ) -> Result<(), StoreError>;
-    /// Resolve the quarantine entries of `keys` (known to be non-empty).
-    async fn resolve_quarantine(
-        conn: &mut Self::Connection,
-        batch: BatchId,
-        now: &str,
-        keys: Vec<ResolvingKey<'_>>,
-    ) -> Result<(), StoreError>;
-    /// Quarantine rejected rows not already there; returns how many were new.
-    async fn insert_rejected(
-        conn: &mut Self::Connection,
-        batch: BatchId,
-        now: &str,
-        rejected: &[RejectedRow],
+        rows: &ChunkRows<'_>,
+        resolving: Vec<ResolvingKey<'_>>,
     ) -> Result<u64, StoreError>;
-    async fn insert_stats(
-        conn: &mut Self::Connection,
-        batch: BatchId,
-        stats: &StatDeltas<'_>,
-    ) -> Result<(), StoreError>;
 }
 
 /// The error of a failed statement.
@@ -386,14 +368,23 @@ where
         // Heads of every key of the chunk, then the plan.
         let subject_slots = Slots::subjects(chunk.subjects);
         let record_slots = Slots::records(chunk.records);
-        let subject_heads = subject_heads(
-            DB::subject_heads(conn, &subject_slots).await?,
-            subject_slots.keys.len(),
-        );
-        let record_heads = record_heads(
-            DB::record_heads(conn, &record_slots).await?,
-            record_slots.keys.len(),
-        )?;
+        let subject_heads = if subject_slots.keys.is_empty() {
+            Vec::new()
+        } else {
+            let usccs: Vec<&str> = subject_slots.keys.iter().map(|k| k.0).collect();
+            subject_heads(
+                DB::subject_heads(conn, &usccs).await?,
+                subject_slots.keys.len(),
+            )
+        };
+        let record_heads = if record_slots.keys.is_empty() {
+            Vec::new()
+        } else {
+            record_heads(
+                DB::record_heads(conn, &record_slots.keys).await?,
+                record_slots.keys.len(),
+            )?
+        };
         let (max_record, max_subject) = Self::max_seqs_in(conn).await?;
         let plan = plan::plan_chunk(
             chunk,
@@ -405,24 +396,14 @@ where
             max_record + 1,
         );
 
-        let subjects = NewRows {
+        let rows = ChunkRows {
             batch,
             provenance,
             now: &now,
-            input: chunk.subjects,
-            new: &plan.subjects.new,
+            chunk,
+            plan: &plan,
         };
-        DB::insert_subjects(conn, subjects).await?;
-        DB::insert_supersessions(conn, Table::Subjects, &plan.subjects).await?;
-        let records = NewRows {
-            batch,
-            provenance,
-            now: &now,
-            input: chunk.records,
-            new: &plan.records.new,
-        };
-        DB::insert_records(conn, records).await?;
-        DB::insert_supersessions(conn, Table::Records, &plan.records).await?;
+        DB::insert_versions(conn, &rows).await?;
 
         if fault {
             return Err(StoreError::Invalid(
@@ -431,11 +412,8 @@ where
         }
 
         // Quarantine: resolve earlier entries by the rows just stored, then add this chunk's rejects.
-        Self::resolve_quarantine(conn, batch, &now, chunk, &plan).await?;
-        let quarantined_new = DB::insert_rejected(conn, batch, &now, chunk.rejected).await?;
-        if !plan.stats.is_empty() {
-            DB::insert_stats(conn, batch, &plan.stats).await?;
-        }
+        let resolving = Self::resolving_keys(conn, chunk, &plan).await?;
+        let quarantined_new = DB::insert_quarantine_and_stats(conn, &rows, resolving).await?;
 
         let c = plan.counts;
         sqlx::query(DB::queries().update_counters.as_str())
@@ -769,26 +747,25 @@ where
             .map_err(db::<DB>("storing provenance"))
     }
 
-    /// Record that the versions just stored resolve earlier quarantine entries
-    /// with the same key (same department for records).
-    async fn resolve_quarantine(
+    /// The keys of the versions just stored, which resolve earlier
+    /// quarantine entries with the same key (same department for records);
+    /// none when nothing was stored or nothing is quarantined.
+    async fn resolving_keys<'c>(
         conn: &mut DB::Connection,
-        batch: BatchId,
-        now: &str,
-        chunk: &ChunkWrite<'_>,
+        chunk: &ChunkWrite<'c>,
         plan: &plan::ChunkPlan<'_>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ResolvingKey<'c>>, StoreError> {
         if plan.records.new.is_empty() && plan.subjects.new.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM quarantine)")
             .fetch_one(&mut *conn)
             .await
             .map_err(db::<DB>("resolving quarantine entries"))?;
         if !any {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let mut keys: Vec<ResolvingKey<'_>> =
+        let mut keys: Vec<ResolvingKey<'c>> =
             Vec::with_capacity(plan.records.new.len() + plan.subjects.new.len());
         for n in &plan.records.new {
             let r = &chunk.records[n.input];
@@ -797,7 +774,7 @@ where
         for n in &plan.subjects.new {
             keys.push(("subjects", "", chunk.subjects[n.input].uscc.as_str(), n.seq));
         }
-        DB::resolve_quarantine(conn, batch, now, keys).await
+        Ok(keys)
     }
 }
 

@@ -24,16 +24,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, ConnectOptions, Pool, Sqlite, Transaction};
 use xinyong_core::catalog::DepartmentSpec;
-use xinyong_core::record::{ValidRecord, ValidSubject};
 
+use crate::StoreError;
 use crate::codec;
-use crate::model::*;
-use crate::plan::{Slots, StatDeltas, TablePlan};
 use crate::shared::{
-    self, CREATE_SUBJECT_INDEX, DROP_SUBJECT_INDEX, Db, Dialect, NewRows, Queries, RecordHeadRow,
+    self, CREATE_SUBJECT_INDEX, ChunkRows, DROP_SUBJECT_INDEX, Db, Dialect, Queries, RecordHeadRow,
     ResolvingKey, SubjectHeadRow,
 };
-use crate::{StoreError, Table};
 
 /// Rows per multi-row INSERT statement (13 parameters per record row; the
 /// bundled SQLite allows 32766 parameters per statement).
@@ -59,6 +56,9 @@ type Q = Query<'static, Sqlite, SqliteArguments>;
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Sqlite>(context)
 }
+
+type Conn = SqliteConnection;
+type Res<T> = Result<T, StoreError>;
 
 /// The embedded store: the shared code over one writer and a few readers.
 #[derive(Clone)]
@@ -205,13 +205,13 @@ impl Dialect for Sqlite {
     async fn begin_write(
         pool: &Pool<Sqlite>,
         context: &'static str,
-    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    ) -> Res<Transaction<'static, Sqlite>> {
         pool.begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db(context))
     }
 
-    async fn subject_index(pool: &SqlitePool, on: bool) -> Result<(), StoreError> {
+    async fn subject_index(pool: &SqlitePool, on: bool) -> Res<()> {
         if !on {
             sqlx::query(DROP_SUBJECT_INDEX)
                 .execute(pool)
@@ -255,10 +255,7 @@ impl Dialect for Sqlite {
         built.map(|_| ())
     }
 
-    async fn seed_departments(
-        pool: &SqlitePool,
-        missing: &[&'static DepartmentSpec],
-    ) -> Result<(), StoreError> {
+    async fn seed_departments(pool: &SqlitePool, missing: &[&'static DepartmentSpec]) -> Res<()> {
         let now = codec::rfc3339(codec::now());
         let mut tx = pool
             .begin_with("BEGIN IMMEDIATE")
@@ -279,11 +276,7 @@ impl Dialect for Sqlite {
         tx.commit().await.map_err(db("seeding departments"))
     }
 
-    async fn register_departments(
-        conn: &mut SqliteConnection,
-        codes: &[&str],
-        now: &str,
-    ) -> Result<(), StoreError> {
+    async fn register_departments(conn: &mut Conn, codes: &[&str], now: &str) -> Res<()> {
         for code in codes {
             sqlx::query(
                 "INSERT INTO departments (code, name, auto_registered, registered_at) VALUES ($1, $1, 1, $2) \
@@ -298,15 +291,8 @@ impl Dialect for Sqlite {
         Ok(())
     }
 
-    async fn subject_heads(
-        conn: &mut SqliteConnection,
-        slots: &Slots<'_>,
-    ) -> Result<Vec<SubjectHeadRow>, StoreError> {
-        if slots.keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<&str> = slots.keys.iter().map(|k| k.0).collect();
-        let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    async fn subject_heads(conn: &mut Conn, usccs: &[&str]) -> Res<Vec<SubjectHeadRow>> {
+        let keys = serde_json::to_string(usccs).map_err(|e| StoreError::Invalid(e.to_string()))?;
         sqlx::query_as(
             "SELECT k.key, sv.seq, sv.version, sv.hash FROM json_each($1) AS k \
              JOIN subject_versions AS sv ON sv.seq = \
@@ -318,15 +304,8 @@ impl Dialect for Sqlite {
         .map_err(db("looking up current subject versions"))
     }
 
-    async fn record_heads(
-        conn: &mut SqliteConnection,
-        slots: &Slots<'_>,
-    ) -> Result<Vec<RecordHeadRow>, StoreError> {
-        if slots.keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys =
-            serde_json::to_string(&slots.keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    async fn record_heads(conn: &mut Conn, keys: &[(&str, &str)]) -> Res<Vec<RecordHeadRow>> {
+        let keys = serde_json::to_string(keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
         sqlx::query_as(
             "SELECT k.key, rv.seq, rv.version, rv.hash, rv.kind FROM json_each($1) AS k \
              JOIN record_versions AS rv ON rv.seq = \
@@ -339,25 +318,21 @@ impl Dialect for Sqlite {
         .map_err(db("looking up current record versions"))
     }
 
-    async fn insert_subjects(
-        conn: &mut SqliteConnection,
-        rows: NewRows<'_, ValidSubject>,
-    ) -> Result<(), StoreError> {
-        let NewRows {
-            batch,
-            provenance,
-            now,
-            input,
-            new,
-        } = rows;
-        let now: Arc<str> = Arc::from(now);
+    async fn insert_versions(conn: &mut Conn, rows: &ChunkRows<'_>) -> Res<()> {
+        let (batch, provenance) = (rows.batch, rows.provenance);
+        let (chunk, plan) = (rows.chunk, rows.plan);
+        let now: Arc<str> = Arc::from(rows.now);
         insert_rows(
             conn,
             "INSERT INTO subject_versions (batch, provenance, recorded_at, \
              seq, uscc, version, name, subject_type, hash, warnings, body) VALUES ",
             11,
             "",
-            new.iter().map(|n| (n, &input[n.input])).collect(),
+            plan.subjects
+                .new
+                .iter()
+                .map(|n| (n, &chunk.subjects[n.input]))
+                .collect(),
             |q, (n, s)| {
                 q.bind(batch.0)
                     .bind(provenance)
@@ -374,21 +349,6 @@ impl Dialect for Sqlite {
             "storing subject versions",
         )
         .await?;
-        Ok(())
-    }
-
-    async fn insert_records(
-        conn: &mut SqliteConnection,
-        rows: NewRows<'_, ValidRecord>,
-    ) -> Result<(), StoreError> {
-        let NewRows {
-            batch,
-            provenance,
-            now,
-            input,
-            new,
-        } = rows;
-        let now: Arc<str> = Arc::from(now);
         let mut texts = Interner::default();
         insert_rows(
             conn,
@@ -396,7 +356,11 @@ impl Dialect for Sqlite {
              seq, source, id, version, kind, subject, date, hash, warnings, body) VALUES ",
             13,
             "",
-            new.iter().map(|n| (n, &input[n.input])).collect(),
+            plan.records
+                .new
+                .iter()
+                .map(|n| (n, &chunk.records[n.input]))
+                .collect(),
             |q, (n, r)| {
                 q.bind(batch.0)
                     .bind(provenance)
@@ -415,70 +379,56 @@ impl Dialect for Sqlite {
             "storing record versions",
         )
         .await?;
+        for (prefix, table) in [
+            (
+                "INSERT INTO subject_supersessions (old_seq, new_seq) VALUES ",
+                &plan.subjects,
+            ),
+            (
+                "INSERT INTO record_supersessions (old_seq, new_seq) VALUES ",
+                &plan.records,
+            ),
+        ] {
+            let pairs = table.supersessions().collect();
+            let bind = |q: Q, (old, new): (i64, i64)| q.bind(old).bind(new);
+            insert_rows(conn, prefix, 2, "", pairs, bind, "storing supersessions").await?;
+        }
         Ok(())
     }
 
-    async fn insert_supersessions(
-        conn: &mut SqliteConnection,
-        table: Table,
-        plan: &TablePlan,
-    ) -> Result<(), StoreError> {
-        let prefix = match table {
-            Table::Records => "INSERT INTO record_supersessions (old_seq, new_seq) VALUES ",
-            Table::Subjects => "INSERT INTO subject_supersessions (old_seq, new_seq) VALUES ",
-        };
-        insert_rows(
-            conn,
-            prefix,
-            2,
-            "",
-            plan.supersessions().collect(),
-            |q, (old, new)| q.bind(old).bind(new),
-            "storing supersessions",
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn resolve_quarantine(
-        conn: &mut SqliteConnection,
-        batch: BatchId,
-        now: &str,
-        keys: Vec<ResolvingKey<'_>>,
-    ) -> Result<(), StoreError> {
-        // [target, source, key, seq]
-        let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
-             SELECT q.id, $1, k.value ->> 3, $2 FROM json_each($3) AS k \
-             JOIN quarantine AS q ON q.record_id = k.value ->> 2 AND q.target = k.value ->> 0 \
-                  AND (q.target = 'subjects' OR q.source = k.value ->> 1) \
-             WHERE true ON CONFLICT (quarantine_id) DO NOTHING",
-        )
-        .bind(batch.0)
-        .bind(now)
-        .bind(keys)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("resolving quarantine entries"))?;
-        Ok(())
-    }
-
-    async fn insert_rejected(
-        conn: &mut SqliteConnection,
-        batch: BatchId,
-        now: &str,
-        rejected: &[RejectedRow],
-    ) -> Result<u64, StoreError> {
-        insert_rows(
+    async fn insert_quarantine_and_stats(
+        conn: &mut Conn,
+        rows: &ChunkRows<'_>,
+        resolving: Vec<ResolvingKey<'_>>,
+    ) -> Res<u64> {
+        let (batch, now) = (rows.batch.0, rows.now);
+        if !resolving.is_empty() {
+            // [target, source, key, seq]
+            let keys = serde_json::to_string(&resolving)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
+                 SELECT q.id, $1, k.value ->> 3, $2 FROM json_each($3) AS k \
+                 JOIN quarantine AS q ON q.record_id = k.value ->> 2 AND q.target = k.value ->> 0 \
+                      AND (q.target = 'subjects' OR q.source = k.value ->> 1) \
+                 WHERE true ON CONFLICT (quarantine_id) DO NOTHING",
+            )
+            .bind(rows.batch.0)
+            .bind(rows.now)
+            .bind(keys)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("resolving quarantine entries"))?;
+        }
+        let quarantined = insert_rows(
             conn,
             "INSERT INTO quarantine (batch, created_at, \
              file, row_no, target, source, kind, record_id, raw, raw_hash, errors) VALUES ",
             11,
             " ON CONFLICT (file, row_no, raw_hash) DO NOTHING",
-            rejected.iter().collect(),
+            rows.chunk.rejected.iter().collect(),
             |q, r| {
-                q.bind(batch.0)
+                q.bind(batch)
                     .bind(now)
                     .bind(r.file.as_str())
                     .bind(codec::to_i64(r.row))
@@ -492,22 +442,15 @@ impl Dialect for Sqlite {
             },
             "quarantining rejected rows",
         )
-        .await
-    }
-
-    async fn insert_stats(
-        conn: &mut SqliteConnection,
-        batch: BatchId,
-        stats: &StatDeltas<'_>,
-    ) -> Result<(), StoreError> {
+        .await?;
         insert_rows(
             conn,
             "INSERT INTO record_stats (batch, source, kind, received, current_delta) VALUES ",
             5,
             "",
-            stats.iter().collect(),
+            rows.plan.stats.iter().collect(),
             |q, (source, kind, received, delta)| {
-                q.bind(batch.0)
+                q.bind(batch)
                     .bind(*source)
                     .bind(kind.as_str())
                     .bind(*received)
@@ -516,7 +459,7 @@ impl Dialect for Sqlite {
             "storing statistics",
         )
         .await?;
-        Ok(())
+        Ok(quarantined)
     }
 }
 
