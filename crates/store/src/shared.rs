@@ -348,12 +348,8 @@ where
         chunk: &ChunkWrite<'_>,
         fault: bool,
     ) -> Result<ChunkOutcome, StoreError> {
-        const CTX: &str = "writing a chunk";
-        let mut tx = DB::begin_write(&self.writer, CTX).await?;
+        let (mut tx, now) = self.begin_on_running(batch, "writing a chunk").await?;
         let conn: &mut DB::Connection = &mut tx;
-        // Taken under the write lock, so that timestamps follow commit order.
-        let now = codec::rfc3339(codec::now());
-        Self::check_running(conn, batch, CTX).await?;
 
         // Departments first seen in this chunk.
         let new_departments = self
@@ -448,10 +444,8 @@ where
         status: BatchStatus,
     ) -> Result<Batch, StoreError> {
         const CTX: &str = "finishing a batch";
-        let mut tx = DB::begin_write(&self.writer, CTX).await?;
+        let (mut tx, now) = self.begin_on_running(batch, CTX).await?;
         let conn: &mut DB::Connection = &mut tx;
-        let now = codec::rfc3339(codec::now());
-        Self::check_running(conn, batch, CTX).await?;
         sqlx::query(DB::queries().finish_batch.as_str())
             .bind(batch.0)
             .bind(status.as_str())
@@ -579,17 +573,33 @@ where
             .map_err(db::<DB>("listing registered subjects"))
     }
 
+    /// Versions with `seq > after_seq`, at most `limit` (`sql` takes both).
+    async fn rows_after<R>(
+        &self,
+        sql: &'static str,
+        after_seq: i64,
+        limit: u32,
+        context: &'static str,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        sqlx::query_as(sql)
+            .bind(after_seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db::<DB>(context))
+    }
+
     pub async fn record_versions_after(
         &self,
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows: Vec<RecordRow> = sqlx::query_as(DB::queries().record_versions_after.as_str())
-            .bind(after_seq)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db::<DB>("reading record versions"))?;
+        let sql = DB::queries().record_versions_after.as_str();
+        let rows = self.rows_after(sql, after_seq, limit, "reading record versions");
+        let rows: Vec<RecordRow> = rows.await?;
         rows.into_iter().map(codec::record_from_row).collect()
     }
 
@@ -598,12 +608,9 @@ where
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<StoredSubject>, StoreError> {
-        let rows: Vec<SubjectRow> = sqlx::query_as(DB::queries().subject_versions_after.as_str())
-            .bind(after_seq)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db::<DB>("reading subject versions"))?;
+        let sql = DB::queries().subject_versions_after.as_str();
+        let rows = self.rows_after(sql, after_seq, limit, "reading subject versions");
+        let rows: Vec<SubjectRow> = rows.await?;
         rows.into_iter().map(codec::subject_from_row).collect()
     }
 
@@ -696,6 +703,19 @@ where
                 auto_registered,
             })
             .collect())
+    }
+
+    /// A write transaction in which `batch` is still running, and the time
+    /// taken under the write lock (so that timestamps follow commit order).
+    async fn begin_on_running(
+        &self,
+        batch: BatchId,
+        context: &'static str,
+    ) -> Result<(Transaction<'static, DB>, String), StoreError> {
+        let mut tx = DB::begin_write(&self.writer, context).await?;
+        let now = codec::rfc3339(codec::now());
+        Self::check_running(&mut tx, batch, context).await?;
+        Ok((tx, now))
     }
 
     /// The batch exists and is still running (read inside the write transaction).
