@@ -39,6 +39,7 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Postgres>(context)
 }
 
+/// Short names for the hooks' signatures.
 type Conn = PgConnection;
 type Res<T> = Result<T, StoreError>;
 

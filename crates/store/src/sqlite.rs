@@ -57,6 +57,7 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Sqlite>(context)
 }
 
+/// Short names for the hooks' signatures.
 type Conn = SqliteConnection;
 type Res<T> = Result<T, StoreError>;
 
