@@ -51,7 +51,9 @@
 //! have not written anything for a given time as failed.
 
 use std::path::PathBuf;
+#[cfg(feature = "fault-injection")]
 use std::sync::Arc;
+#[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -62,6 +64,7 @@ mod codec;
 pub mod model;
 mod pg;
 mod plan;
+mod shared;
 mod sqlite;
 
 pub use model::*;
@@ -174,7 +177,7 @@ const _: fn() = || {
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlite::SqliteBackend),
-    Pg(pg::PgBackend),
+    Pg(shared::Db<sqlx::Postgres>),
 }
 
 /// The store. Cheap to clone (connection pools inside); `Send + Sync`.
@@ -182,6 +185,7 @@ enum Backend {
 pub struct Store {
     backend: Backend,
     /// Test hook: make the next chunk fail after its records were written.
+    #[cfg(feature = "fault-injection")]
     fault: Arc<AtomicBool>,
 }
 
@@ -196,7 +200,10 @@ impl std::fmt::Debug for Store {
 macro_rules! dispatch {
     ($self:expr, $b:ident => $call:expr) => {
         match &$self.backend {
-            Backend::Sqlite($b) => $call,
+            Backend::Sqlite(sqlite) => {
+                let $b = &sqlite.db;
+                $call
+            }
             Backend::Pg($b) => $call,
         }
     };
@@ -226,7 +233,7 @@ impl Store {
                 Backend::Sqlite(sqlite::SqliteBackend::open(std::path::Path::new(path)).await?)
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Backend::Pg(pg::PgBackend::open(url).await?)
+                Backend::Pg(pg::open(url).await?)
             }
             Some(url) => {
                 return Err(StoreError::BadUrl {
@@ -240,6 +247,7 @@ impl Store {
         };
         Ok(Store {
             backend,
+            #[cfg(feature = "fault-injection")]
             fault: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -270,7 +278,10 @@ impl Store {
         batch: BatchId,
         chunk: &ChunkWrite<'_>,
     ) -> Result<ChunkOutcome, StoreError> {
+        #[cfg(feature = "fault-injection")]
         let fault = self.fault.swap(false, Ordering::SeqCst);
+        #[cfg(not(feature = "fault-injection"))]
+        let fault = false;
         dispatch!(self, b => b.write_chunk(batch, chunk, fault).await)
     }
 
@@ -415,9 +426,11 @@ impl Store {
         dispatch!(self, b => b.departments().await)
     }
 
-    /// Test hook: the next `write_chunk` fails after writing its subjects and
-    /// records (before quarantine and counters), so that tests can check the
-    /// chunk is rolled back as a whole.
+    /// Test hook (feature `fault-injection`, for tests only): the next
+    /// `write_chunk` fails after writing its subjects and records (before
+    /// quarantine and counters), so that tests can check the chunk is rolled
+    /// back as a whole.
+    #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn inject_chunk_failure(&self) {
         self.fault.store(true, Ordering::SeqCst);

@@ -5,31 +5,32 @@
 //! of failing mid-transaction); reads through a small pool of connections
 //! with a modest cache each, so memory stays bounded.
 //!
-//! A chunk is written with multi-row `INSERT` statements of up to
-//! [`MAX_ROWS`] rows; the heads of all keys of a chunk are looked up in one
-//! statement (`json_each` over the chunk's keys).
+//! This file holds what SQLite does its own way ([`Dialect`]); the reads and
+//! the chunk writer are shared ([`crate::shared`]). A chunk is written with
+//! multi-row `INSERT` statements of up to [`MAX_ROWS`] rows; the heads of all
+//! keys of a chunk are looked up in one statement (`json_each` over the
+//! chunk's keys).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::query::Query;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, ConnectOptions, SqlSafeStr, Sqlite};
-use xinyong_core::catalog::{DEPARTMENTS, RecordKind};
+use sqlx::{AssertSqlSafe, ConnectOptions, Pool, Sqlite, Transaction};
+use xinyong_core::catalog::DepartmentSpec;
 
-use crate::cache::Caches;
-use crate::codec::{self, RecordRow, SubjectRow};
-use crate::model::*;
-use crate::plan::{self, Head, Slots};
-use crate::{ChunkOutcome, ChunkWrite, ReceivedStat, RejectedStat, StoreError, Table};
-
-const BACKEND: &str = "SQLite";
+use crate::StoreError;
+use crate::codec;
+use crate::shared::{
+    self, CREATE_SUBJECT_INDEX, ChunkRows, DROP_SUBJECT_INDEX, Db, Dialect, Queries, RecordHeadRow,
+    ResolvingKey, SubjectHeadRow,
+};
 
 /// Rows per multi-row INSERT statement (13 parameters per record row; the
 /// bundled SQLite allows 32766 parameters per statement).
@@ -47,31 +48,23 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 100_000;
 /// The WAL file is truncated to this size when it restarts.
 const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
-static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/sqlite/0001_init.sql").into_sql_str(),
-        false,
-    )])
-});
+static MIGRATOR: LazyLock<Migrator> =
+    LazyLock::new(|| shared::migrator(include_str!("../migrations/sqlite/0001_init.sql")));
 
 type Q = Query<'static, Sqlite, SqliteArguments>;
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError::Database {
-        backend: BACKEND,
-        context,
-        source,
-    }
+    shared::db::<Sqlite>(context)
 }
 
+/// Short names for the hooks' signatures.
+type Conn = SqliteConnection;
+type Res<T> = Result<T, StoreError>;
+
+/// The embedded store: the shared code over one writer and a few readers.
 #[derive(Clone)]
 pub(crate) struct SqliteBackend {
-    writer: SqlitePool,
-    reader: SqlitePool,
-    caches: Arc<Caches>,
+    pub db: Db<Sqlite>,
     /// Stops the background checkpointer when the last clone is dropped.
     _checkpointer: Arc<CheckpointerGuard>,
 }
@@ -122,56 +115,7 @@ async fn pragmas(
     Ok(())
 }
 
-const CREATE_SUBJECT_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS record_versions_subject ON record_versions (subject)";
-
 impl SqliteBackend {
-    /// Drop (`false`) or build (`true`) the index of records by subject.
-    pub async fn subject_index(&self, on: bool) -> Result<(), StoreError> {
-        if !on {
-            sqlx::query("DROP INDEX IF EXISTS record_versions_subject")
-                .execute(&self.writer)
-                .await
-                .map_err(db("dropping the subject index"))?;
-            return Ok(());
-        }
-        // Building the index sorts every entry: let the sorter spill to
-        // temporary files rather than hold millions of entries in memory.
-        let mut conn = self
-            .writer
-            .acquire()
-            .await
-            .map_err(db("building the subject index"))?;
-        // ... and sort with helper threads, each with a 64 MiB share of
-        // memory. Measured on 10.4 million records: one thread and 128 MiB
-        // 8.4–11.8 s; two threads and 128 MiB 7.4 s but 530 MB of memory;
-        // two threads and 64 MiB 6.9 s and 270 MB (32 MiB: 26 s).
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
-        pragmas(
-            &mut conn,
-            [
-                "temp_store = FILE".to_owned(),
-                format!("threads = {threads}"),
-                "cache_size = -65536".to_owned(),
-            ],
-        )
-        .await?;
-        let built = sqlx::query(CREATE_SUBJECT_INDEX)
-            .execute(&mut *conn)
-            .await
-            .map_err(db("building the subject index"));
-        pragmas(
-            &mut conn,
-            [
-                "temp_store = MEMORY".to_owned(),
-                "threads = 0".to_owned(),
-                format!("cache_size = -{WRITER_CACHE_KIB}"),
-            ],
-        )
-        .await?;
-        built.map(|_| ())
-    }
-
     pub async fn open(path: &Path) -> Result<SqliteBackend, StoreError> {
         let open_err = |source| StoreError::SqliteOpen {
             path: PathBuf::from(path),
@@ -207,15 +151,7 @@ impl SqliteBackend {
         MIGRATOR
             .run(&writer)
             .await
-            .map_err(|source| StoreError::Migrate {
-                backend: BACKEND,
-                source,
-            })?;
-        // A bulk import that was killed left the subject index dropped.
-        sqlx::query(CREATE_SUBJECT_INDEX)
-            .execute(&writer)
-            .await
-            .map_err(db("restoring the subject index"))?;
+            .map_err(shared::migrate_err::<Sqlite>())?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .acquire_timeout(Duration::from_secs(60))
@@ -232,138 +168,176 @@ impl SqliteBackend {
             .map_err(open_err)?;
         let stop = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(run_checkpointer(checkpointer, stop.clone()));
-        let backend = SqliteBackend {
-            writer,
-            reader,
-            caches: Arc::new(Caches::default()),
-            _checkpointer: Arc::new(CheckpointerGuard(stop)),
-        };
-        backend.seed_departments().await?;
-        Ok(backend)
+        let guard = Arc::new(CheckpointerGuard(stop));
+        Ok(SqliteBackend {
+            db: Db::new(writer, reader).await?,
+            _checkpointer: guard,
+        })
+    }
+}
+
+/// Timestamps and dates are stored as text already in their read-back form.
+impl Dialect for Sqlite {
+    const BACKEND: &'static str = "SQLite";
+
+    fn queries() -> &'static Queries {
+        static QUERIES: LazyLock<Queries> = LazyLock::new(Queries::new::<Sqlite>);
+        &QUERIES
     }
 
-    /// Register the catalogued departments (and promote auto-registered codes
-    /// that the catalogue now names). Writes only when something differs.
-    async fn seed_departments(&self) -> Result<(), StoreError> {
-        let existing = self.departments().await?;
-        let missing = codec::departments_to_seed(&existing);
-        if !missing.is_empty() {
-            let now = codec::rfc3339(codec::now());
-            let mut tx = self
-                .writer
-                .begin_with("BEGIN IMMEDIATE")
+    fn timestamp(column: &str) -> String {
+        column.to_owned()
+    }
+
+    fn date(column: &str) -> String {
+        column.to_owned()
+    }
+
+    fn timestamp_param(n: u8) -> String {
+        format!("${n}")
+    }
+
+    fn cast(expr: &str, _ty: &str) -> String {
+        expr.to_owned()
+    }
+
+    /// `BEGIN IMMEDIATE`: other processes wait on the busy timeout instead of
+    /// failing mid-transaction.
+    async fn begin_write(
+        pool: &Pool<Sqlite>,
+        context: &'static str,
+    ) -> Res<Transaction<'static, Sqlite>> {
+        pool.begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db(context))
+    }
+
+    async fn subject_index(pool: &SqlitePool, on: bool) -> Res<()> {
+        if !on {
+            sqlx::query(DROP_SUBJECT_INDEX)
+                .execute(pool)
                 .await
-                .map_err(db("seeding departments"))?;
-            for spec in missing {
-                sqlx::query(
-                    "INSERT INTO departments (code, name, auto_registered, registered_at) VALUES (?1, ?2, 0, ?3) \
-                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, auto_registered = 0",
-                )
-                .bind(spec.code)
-                .bind(spec.name_zh)
-                .bind(now.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db("seeding departments"))?;
-            }
-            tx.commit().await.map_err(db("seeding departments"))?;
+                .map_err(db("dropping the subject index"))?;
+            return Ok(());
         }
-        self.caches
-            .add_departments(existing.iter().map(|d| d.code.as_str()));
-        self.caches
-            .add_departments(DEPARTMENTS.iter().map(|d| d.code));
-        Ok(())
-    }
-
-    pub async fn begin_batch(&self, meta: &BatchMeta) -> Result<BatchId, StoreError> {
-        let now = codec::rfc3339(codec::now());
-        let files =
-            serde_json::to_string(&meta.files).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO batches (channel, actor, reason, files, status, started_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5) RETURNING id",
+        // Building the index sorts every entry: let the sorter spill to
+        // temporary files rather than hold millions of entries in memory.
+        let mut conn = pool
+            .acquire()
+            .await
+            .map_err(db("building the subject index"))?;
+        // ... and sort with helper threads, each with a 64 MiB share of
+        // memory. Measured on 10.4 million records: one thread and 128 MiB
+        // 8.4–11.8 s; two threads and 128 MiB 7.4 s but 530 MB of memory;
+        // two threads and 64 MiB 6.9 s and 270 MB (32 MiB: 26 s).
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+        pragmas(
+            &mut conn,
+            [
+                "temp_store = FILE".to_owned(),
+                format!("threads = {threads}"),
+                "cache_size = -65536".to_owned(),
+            ],
         )
-        .bind(meta.channel.as_str())
-        .bind(meta.provenance.actor.as_str())
-        .bind(meta.provenance.reason.as_str())
-        .bind(files)
-        .bind(now)
-        .fetch_one(&self.writer)
-        .await
-        .map_err(db("starting a batch"))?;
-        Ok(BatchId(id))
+        .await?;
+        let built = sqlx::query(CREATE_SUBJECT_INDEX)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("building the subject index"));
+        pragmas(
+            &mut conn,
+            [
+                "temp_store = MEMORY".to_owned(),
+                "threads = 0".to_owned(),
+                format!("cache_size = -{WRITER_CACHE_KIB}"),
+            ],
+        )
+        .await?;
+        built.map(|_| ())
     }
 
-    pub async fn write_chunk(
-        &self,
-        batch: BatchId,
-        chunk: &ChunkWrite<'_>,
-        fault: bool,
-    ) -> Result<ChunkOutcome, StoreError> {
-        const CTX: &str = "writing a chunk";
-        let mut tx = self
-            .writer
+    async fn seed_departments(pool: &SqlitePool, missing: &[&'static DepartmentSpec]) -> Res<()> {
+        let now = codec::rfc3339(codec::now());
+        let mut tx = pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db(CTX))?;
-        let conn: &mut SqliteConnection = &mut tx;
-        // Taken under the write lock, so that timestamps follow commit order.
-        let now = codec::rfc3339(codec::now());
-        let now_arc: Arc<str> = Arc::from(now.as_str());
-        check_running(conn, batch, CTX).await?;
-
-        // Departments first seen in this chunk.
-        let new_departments = self
-            .caches
-            .unknown_departments(chunk.records.iter().map(|r| r.source.as_str()));
-        for code in &new_departments {
+            .map_err(db("seeding departments"))?;
+        for spec in missing {
             sqlx::query(
-                "INSERT INTO departments (code, name, auto_registered, registered_at) VALUES (?1, ?1, 1, ?2) \
+                "INSERT INTO departments (code, name, auto_registered, registered_at) VALUES ($1, $2, 0, $3) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, auto_registered = 0",
+            )
+            .bind(spec.code)
+            .bind(spec.name_zh)
+            .bind(now.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("seeding departments"))?;
+        }
+        tx.commit().await.map_err(db("seeding departments"))
+    }
+
+    async fn register_departments(conn: &mut Conn, codes: &[&str], now: &str) -> Res<()> {
+        for code in codes {
+            sqlx::query(
+                "INSERT INTO departments (code, name, auto_registered, registered_at) VALUES ($1, $1, 1, $2) \
                  ON CONFLICT (code) DO NOTHING",
             )
             .bind(*code)
-            .bind(now.as_str())
+            .bind(now)
             .execute(&mut *conn)
             .await
             .map_err(db("registering a department"))?;
         }
+        Ok(())
+    }
 
-        let provenance = provenance_id(conn, &self.caches, chunk.provenance).await?;
+    async fn subject_heads(conn: &mut Conn, usccs: &[&str]) -> Res<Vec<SubjectHeadRow>> {
+        let keys = serde_json::to_string(usccs).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        sqlx::query_as(
+            "SELECT k.key, sv.seq, sv.version, sv.hash FROM json_each($1) AS k \
+             JOIN subject_versions AS sv ON sv.seq = \
+               (SELECT seq FROM subject_versions WHERE uscc = k.value ORDER BY version DESC LIMIT 1)",
+        )
+        .bind(keys)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("looking up current subject versions"))
+    }
 
-        // Heads of every key of the chunk, then the plan.
-        let subject_slots = Slots::subjects(chunk.subjects);
-        let record_slots = Slots::records(chunk.records);
-        let subject_heads = subject_heads(conn, &subject_slots).await?;
-        let record_heads = record_heads(conn, &record_slots).await?;
-        let (max_record, max_subject) = max_seqs(conn).await?;
-        let plan = plan::plan_chunk(
-            chunk,
-            &subject_slots,
-            subject_heads,
-            max_subject + 1,
-            &record_slots,
-            record_heads,
-            max_record + 1,
-        );
+    async fn record_heads(conn: &mut Conn, keys: &[(&str, &str)]) -> Res<Vec<RecordHeadRow>> {
+        let keys = serde_json::to_string(keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        sqlx::query_as(
+            "SELECT k.key, rv.seq, rv.version, rv.hash, rv.kind FROM json_each($1) AS k \
+             JOIN record_versions AS rv ON rv.seq = \
+               (SELECT seq FROM record_versions WHERE source = k.value ->> 0 AND id = k.value ->> 1 \
+                ORDER BY version DESC LIMIT 1)",
+        )
+        .bind(keys)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("looking up current record versions"))
+    }
 
-        // Subject versions.
-        let rows: Vec<_> = plan
-            .subjects
-            .new
-            .iter()
-            .map(|n| (n, &chunk.subjects[n.input]))
-            .collect();
+    async fn insert_versions(conn: &mut Conn, rows: &ChunkRows<'_>) -> Res<()> {
+        let (batch, provenance) = (rows.batch, rows.provenance);
+        let (chunk, plan) = (rows.chunk, rows.plan);
+        let now: Arc<str> = Arc::from(rows.now);
         insert_rows(
             conn,
             "INSERT INTO subject_versions (batch, provenance, recorded_at, \
              seq, uscc, version, name, subject_type, hash, warnings, body) VALUES ",
             11,
             "",
-            rows,
+            plan.subjects
+                .new
+                .iter()
+                .map(|n| (n, &chunk.subjects[n.input]))
+                .collect(),
             |q, (n, s)| {
                 q.bind(batch.0)
                     .bind(provenance)
-                    .bind(now_arc.clone())
+                    .bind(now.clone())
                     .bind(n.seq)
                     .bind(s.uscc.as_str())
                     .bind(n.version)
@@ -376,20 +350,6 @@ impl SqliteBackend {
             "storing subject versions",
         )
         .await?;
-        insert_supersessions(
-            conn,
-            Table::Subjects,
-            plan.subjects.supersessions().collect(),
-        )
-        .await?;
-
-        // Record versions.
-        let rows: Vec<_> = plan
-            .records
-            .new
-            .iter()
-            .map(|n| (n, &chunk.records[n.input]))
-            .collect();
         let mut texts = Interner::default();
         insert_rows(
             conn,
@@ -397,11 +357,15 @@ impl SqliteBackend {
              seq, source, id, version, kind, subject, date, hash, warnings, body) VALUES ",
             13,
             "",
-            rows,
+            plan.records
+                .new
+                .iter()
+                .map(|n| (n, &chunk.records[n.input]))
+                .collect(),
             |q, (n, r)| {
                 q.bind(batch.0)
                     .bind(provenance)
-                    .bind(now_arc.clone())
+                    .bind(now.clone())
                     .bind(n.seq)
                     .bind(texts.get(&r.source))
                     .bind(r.id.as_str())
@@ -416,26 +380,78 @@ impl SqliteBackend {
             "storing record versions",
         )
         .await?;
-        insert_supersessions(conn, Table::Records, plan.records.supersessions().collect()).await?;
-
-        if fault {
-            return Err(StoreError::Invalid(
-                "injected failure after writing records (test hook)".into(),
-            ));
+        for (prefix, table) in [
+            (
+                "INSERT INTO subject_supersessions (old_seq, new_seq) VALUES ",
+                &plan.subjects,
+            ),
+            (
+                "INSERT INTO record_supersessions (old_seq, new_seq) VALUES ",
+                &plan.records,
+            ),
+        ] {
+            let pairs = table.supersessions().collect();
+            let bind = |q: Q, (old, new): (i64, i64)| q.bind(old).bind(new);
+            insert_rows(conn, prefix, 2, "", pairs, bind, "storing supersessions").await?;
         }
+        Ok(())
+    }
 
-        // Quarantine: resolve earlier entries by the rows just stored, then add this chunk's rejects.
-        resolve_quarantine(conn, batch, &now, chunk, &plan).await?;
-        let quarantined_new = insert_rejected(conn, batch, &now, chunk.rejected).await?;
-
+    async fn insert_quarantine_and_stats(
+        conn: &mut Conn,
+        rows: &ChunkRows<'_>,
+        resolving: Vec<ResolvingKey<'_>>,
+    ) -> Res<u64> {
+        let (batch, now) = (rows.batch.0, rows.now);
+        if !resolving.is_empty() {
+            // [target, source, key, seq]
+            let keys = serde_json::to_string(&resolving)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
+                 SELECT q.id, $1, k.value ->> 3, $2 FROM json_each($3) AS k \
+                 JOIN quarantine AS q ON q.record_id = k.value ->> 2 AND q.target = k.value ->> 0 \
+                      AND (q.target = 'subjects' OR q.source = k.value ->> 1) \
+                 WHERE true ON CONFLICT (quarantine_id) DO NOTHING",
+            )
+            .bind(rows.batch.0)
+            .bind(rows.now)
+            .bind(keys)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("resolving quarantine entries"))?;
+        }
+        let quarantined = insert_rows(
+            conn,
+            "INSERT INTO quarantine (batch, created_at, \
+             file, row_no, target, source, kind, record_id, raw, raw_hash, errors) VALUES ",
+            11,
+            " ON CONFLICT (file, row_no, raw_hash) DO NOTHING",
+            rows.chunk.rejected.iter().collect(),
+            |q, r| {
+                q.bind(batch)
+                    .bind(now)
+                    .bind(r.file.as_str())
+                    .bind(codec::to_i64(r.row))
+                    .bind(r.target.as_str())
+                    .bind(r.source.as_deref())
+                    .bind(r.kind.as_deref())
+                    .bind(r.record_id.as_deref())
+                    .bind(r.raw.as_str())
+                    .bind(codec::raw_hash(&r.raw))
+                    .bind(codec::issues_json_always(&r.errors))
+            },
+            "quarantining rejected rows",
+        )
+        .await?;
         insert_rows(
             conn,
             "INSERT INTO record_stats (batch, source, kind, received, current_delta) VALUES ",
             5,
             "",
-            plan.stats.iter().collect(),
+            rows.plan.stats.iter().collect(),
             |q, (source, kind, received, delta)| {
-                q.bind(batch.0)
+                q.bind(batch)
                     .bind(*source)
                     .bind(kind.as_str())
                     .bind(*received)
@@ -444,315 +460,7 @@ impl SqliteBackend {
             "storing statistics",
         )
         .await?;
-
-        let c = plan.counts;
-        sqlx::query(
-            "UPDATE batches SET accepted = accepted + ?2, rejected = rejected + ?3, warnings = warnings + ?4, \
-             unchanged = unchanged + ?5, updated_at = ?6 WHERE id = ?1",
-        )
-        .bind(batch.0)
-        .bind(codec::to_i64(c.accepted))
-        .bind(codec::to_i64(c.rejected))
-        .bind(codec::to_i64(c.warnings))
-        .bind(codec::to_i64(c.unchanged))
-        .bind(now.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(db("updating batch counters"))?;
-
-        tx.commit().await.map_err(db("committing a chunk"))?;
-        self.caches.add_departments(new_departments.into_iter());
-        self.caches.add_provenance(
-            &chunk.provenance.actor,
-            &chunk.provenance.reason,
-            provenance,
-        );
-        Ok(ChunkOutcome {
-            subjects: plan.subjects.outcomes,
-            records: plan.records.outcomes,
-            counts: plan.counts,
-            quarantined_new,
-        })
-    }
-
-    pub async fn finish_batch(
-        &self,
-        batch: BatchId,
-        status: BatchStatus,
-    ) -> Result<Batch, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db("finishing a batch"))?;
-        let now = codec::rfc3339(codec::now());
-        check_running(&mut tx, batch, "finishing a batch").await?;
-        sqlx::query(
-            "UPDATE batches SET status = ?2, finished_at = ?3, updated_at = ?3 WHERE id = ?1",
-        )
-        .bind(batch.0)
-        .bind(status.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("finishing a batch"))?;
-        let row: codec::BatchRow = sqlx::query_as(concat!(batch_select!(), " WHERE id = ?1"))
-            .bind(batch.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db("finishing a batch"))?;
-        tx.commit().await.map_err(db("finishing a batch"))?;
-        codec::batch_from_row(row)
-    }
-
-    pub async fn fail_stale_batches(
-        &self,
-        cutoff: jiff::Timestamp,
-    ) -> Result<Vec<BatchId>, StoreError> {
-        let now = codec::rfc3339(codec::now());
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "UPDATE batches SET status = 'failed', finished_at = ?1, updated_at = ?1 \
-             WHERE status = 'running' AND updated_at < ?2 RETURNING id",
-        )
-        .bind(now)
-        .bind(codec::rfc3339(cutoff))
-        .fetch_all(&self.writer)
-        .await
-        .map_err(db("failing stale batches"))?;
-        let mut ids: Vec<BatchId> = ids.into_iter().map(BatchId).collect();
-        ids.sort();
-        Ok(ids)
-    }
-
-    pub async fn batch(&self, id: BatchId) -> Result<Option<Batch>, StoreError> {
-        let row: Option<codec::BatchRow> =
-            sqlx::query_as(concat!(batch_select!(), " WHERE id = ?1"))
-                .bind(id.0)
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db("reading a batch"))?;
-        row.map(codec::batch_from_row).transpose()
-    }
-
-    pub async fn batches(&self, limit: u32) -> Result<Vec<Batch>, StoreError> {
-        let rows: Vec<codec::BatchRow> =
-            sqlx::query_as(concat!(batch_select!(), " ORDER BY id DESC LIMIT ?1"))
-                .bind(i64::from(limit))
-                .fetch_all(&self.reader)
-                .await
-                .map_err(db("listing batches"))?;
-        rows.into_iter().map(codec::batch_from_row).collect()
-    }
-
-    pub async fn subject(&self, uscc: &str) -> Result<Option<StoredSubject>, StoreError> {
-        let row: Option<SubjectRow> = sqlx::query_as(concat!(
-            subject_select!(),
-            " WHERE sv.uscc = ?1 ORDER BY sv.version DESC LIMIT 1"
-        ))
-        .bind(uscc)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db("reading a subject"))?;
-        row.map(codec::subject_from_row).transpose()
-    }
-
-    pub async fn subject_history(&self, uscc: &str) -> Result<Vec<StoredSubject>, StoreError> {
-        let rows: Vec<SubjectRow> = sqlx::query_as(concat!(
-            subject_select!(),
-            " WHERE sv.uscc = ?1 ORDER BY sv.version"
-        ))
-        .bind(uscc)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading a subject's history"))?;
-        rows.into_iter().map(codec::subject_from_row).collect()
-    }
-
-    pub async fn subject_records(&self, uscc: &str) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
-            record_select!(),
-            " WHERE rv.subject = ?1 \
-              AND NOT EXISTS (SELECT 1 FROM record_supersessions s WHERE s.old_seq = rv.seq) \
-              ORDER BY rv.source, rv.id"
-        ))
-        .bind(uscc)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading a subject's records"))?;
-        rows.into_iter().map(codec::record_from_row).collect()
-    }
-
-    pub async fn record(&self, source: &str, id: &str) -> Result<Option<StoredRecord>, StoreError> {
-        let row: Option<RecordRow> = sqlx::query_as(concat!(
-            record_select!(),
-            " WHERE rv.source = ?1 AND rv.id = ?2 ORDER BY rv.version DESC LIMIT 1"
-        ))
-        .bind(source)
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db("reading a record"))?;
-        row.map(codec::record_from_row).transpose()
-    }
-
-    pub async fn record_history(
-        &self,
-        source: &str,
-        id: &str,
-    ) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
-            record_select!(),
-            " WHERE rv.source = ?1 AND rv.id = ?2 ORDER BY rv.version"
-        ))
-        .bind(source)
-        .bind(id)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading a record's history"))?;
-        rows.into_iter().map(codec::record_from_row).collect()
-    }
-
-    pub async fn registered_usccs(&self) -> Result<Vec<String>, StoreError> {
-        sqlx::query_scalar("SELECT uscc FROM subject_versions WHERE version = 1 ORDER BY uscc")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db("listing registered subjects"))
-    }
-
-    pub async fn record_versions_after(
-        &self,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
-            record_select!(),
-            " WHERE rv.seq > ?1 ORDER BY rv.seq LIMIT ?2"
-        ))
-        .bind(after_seq)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading record versions"))?;
-        rows.into_iter().map(codec::record_from_row).collect()
-    }
-
-    pub async fn subject_versions_after(
-        &self,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<StoredSubject>, StoreError> {
-        let rows: Vec<SubjectRow> = sqlx::query_as(concat!(
-            subject_select!(),
-            " WHERE sv.seq > ?1 ORDER BY sv.seq LIMIT ?2"
-        ))
-        .bind(after_seq)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading subject versions"))?;
-        rows.into_iter().map(codec::subject_from_row).collect()
-    }
-
-    pub async fn superseded_seqs(&self, table: Table) -> Result<Vec<i64>, StoreError> {
-        let sql = match table {
-            Table::Records => "SELECT old_seq FROM record_supersessions ORDER BY old_seq",
-            Table::Subjects => "SELECT old_seq FROM subject_supersessions ORDER BY old_seq",
-        };
-        sqlx::query_scalar(sql)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db("reading supersessions"))
-    }
-
-    pub async fn max_seqs(&self) -> Result<(i64, i64), StoreError> {
-        let mut conn = self
-            .reader
-            .acquire()
-            .await
-            .map_err(db("reading sequence numbers"))?;
-        max_seqs(&mut conn).await
-    }
-
-    pub async fn counts(&self) -> Result<StoreCounts, StoreError> {
-        let row: codec::CountsRow = sqlx::query_as(
-            // Sequence numbers run 1..=max without gaps (assigned max + 1 under
-            // the write lock, never deleted), so max(seq) counts the versions
-            // without scanning millions of rows.
-            "SELECT \
-               (SELECT coalesce(max(seq), 0) FROM subject_versions) \
-                 - (SELECT count(*) FROM subject_supersessions), \
-               (SELECT coalesce(max(seq), 0) FROM subject_versions), \
-               (SELECT coalesce(max(seq), 0) FROM record_versions), \
-               (SELECT count(*) FROM record_supersessions), \
-               (SELECT count(*) FROM quarantine), \
-               (SELECT count(*) FROM quarantine_resolutions), \
-               (SELECT count(*) FROM batches)",
-        )
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db("counting"))?;
-        Ok(codec::counts_from_row(row))
-    }
-
-    pub async fn quarantine(
-        &self,
-        filter: &QuarantineFilter,
-    ) -> Result<Vec<QuarantineEntry>, StoreError> {
-        let (source, unknown_source) = codec::source_filter(filter);
-        let rows: Vec<codec::QuarantineRow> = sqlx::query_as(
-            "SELECT q.id, q.batch, q.file, q.row_no, q.target, q.source, q.kind, q.record_id, q.raw, q.errors, \
-                    q.created_at, r.batch \
-             FROM quarantine q LEFT JOIN quarantine_resolutions r ON r.quarantine_id = q.id \
-             WHERE (?1 IS NULL OR q.batch = ?1) \
-               AND (?2 IS NULL OR q.source = ?2) \
-               AND (?3 = 0 OR q.source IS NULL) \
-               AND (?4 = 0 OR r.quarantine_id IS NULL) \
-             ORDER BY q.id LIMIT ?5 OFFSET ?6",
-        )
-        .bind(filter.batch.map(|b| b.0))
-        .bind(source)
-        .bind(unknown_source)
-        .bind(filter.unresolved_only)
-        .bind(i64::from(filter.limit))
-        .bind(codec::to_i64(filter.offset))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("listing the quarantine"))?;
-        rows.into_iter().map(codec::quarantine_from_row).collect()
-    }
-
-    pub async fn department_stat_parts(
-        &self,
-    ) -> Result<(Vec<ReceivedStat>, Vec<RejectedStat>, Vec<Department>), StoreError> {
-        let received: Vec<ReceivedStat> = sqlx::query_as(
-            "SELECT source, kind, sum(received), sum(current_delta) FROM record_stats GROUP BY source, kind",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading department statistics"))?;
-        let rejected: Vec<RejectedStat> = sqlx::query_as(
-            "SELECT source, kind, target, count(*) FROM quarantine GROUP BY source, kind, target",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading department statistics"))?;
-        Ok((received, rejected, self.departments().await?))
-    }
-
-    pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        let rows: Vec<(String, String, bool)> =
-            sqlx::query_as("SELECT code, name, auto_registered FROM departments ORDER BY code")
-                .fetch_all(&self.reader)
-                .await
-                .map_err(db("listing departments"))?;
-        Ok(rows
-            .into_iter()
-            .map(|(code, name, auto_registered)| Department {
-                code,
-                name,
-                auto_registered,
-            })
-            .collect())
+        Ok(quarantined)
     }
 }
 
@@ -793,244 +501,6 @@ impl Interner {
             }
         }
     }
-}
-
-macro_rules! record_select {
-    () => {
-        "SELECT rv.seq, rv.source, rv.id, rv.version, rv.kind, rv.subject, rv.date, rv.body, rv.hash, rv.batch, \
-                p.actor, p.reason, rv.recorded_at, rv.warnings \
-         FROM record_versions rv JOIN provenances p ON p.id = rv.provenance"
-    };
-}
-macro_rules! subject_select {
-    () => {
-        "SELECT sv.seq, sv.uscc, sv.version, sv.name, sv.subject_type, sv.body, sv.hash, sv.batch, \
-                p.actor, p.reason, sv.recorded_at, sv.warnings \
-         FROM subject_versions sv JOIN provenances p ON p.id = sv.provenance"
-    };
-}
-macro_rules! batch_select {
-    () => {
-        "SELECT id, channel, actor, reason, files, status, accepted, rejected, warnings, unchanged, \
-                started_at, finished_at FROM batches"
-    };
-}
-use {batch_select, record_select, subject_select};
-
-/// The batch exists and is still running (read inside the write transaction).
-async fn check_running(
-    conn: &mut SqliteConnection,
-    batch: BatchId,
-    context: &'static str,
-) -> Result<(), StoreError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM batches WHERE id = ?1")
-        .bind(batch.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db(context))?;
-    codec::require_running(batch, status.as_deref())
-}
-
-async fn max_seqs(conn: &mut SqliteConnection) -> Result<(i64, i64), StoreError> {
-    sqlx::query_as(
-        "SELECT (SELECT coalesce(max(seq), 0) FROM record_versions), \
-                (SELECT coalesce(max(seq), 0) FROM subject_versions)",
-    )
-    .fetch_one(conn)
-    .await
-    .map_err(db("reading sequence numbers"))
-}
-
-async fn provenance_id(
-    conn: &mut SqliteConnection,
-    caches: &Caches,
-    p: &Provenance,
-) -> Result<i64, StoreError> {
-    if let Some(id) = caches.provenance(&p.actor, &p.reason) {
-        return Ok(id);
-    }
-    sqlx::query("INSERT INTO provenances (actor, reason) VALUES (?1, ?2) ON CONFLICT (actor, reason) DO NOTHING")
-        .bind(p.actor.as_str())
-        .bind(p.reason.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(db("storing provenance"))?;
-    sqlx::query_scalar("SELECT id FROM provenances WHERE actor = ?1 AND reason = ?2")
-        .bind(p.actor.as_str())
-        .bind(p.reason.as_str())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db("storing provenance"))
-}
-
-async fn subject_heads(
-    conn: &mut SqliteConnection,
-    slots: &Slots<'_>,
-) -> Result<Vec<Option<Head>>, StoreError> {
-    let mut heads = vec![None; slots.keys.len()];
-    if slots.keys.is_empty() {
-        return Ok(heads);
-    }
-    let keys: Vec<&str> = slots.keys.iter().map(|k| k.0).collect();
-    let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let rows: Vec<(i64, i64, i32, i64)> = sqlx::query_as(
-        "SELECT k.key, sv.seq, sv.version, sv.hash FROM json_each(?1) AS k \
-         JOIN subject_versions AS sv ON sv.seq = \
-           (SELECT seq FROM subject_versions WHERE uscc = k.value ORDER BY version DESC LIMIT 1)",
-    )
-    .bind(keys)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db("looking up current subject versions"))?;
-    for (slot, seq, version, hash) in rows {
-        if let Some(h) = usize::try_from(slot).ok().and_then(|s| heads.get_mut(s)) {
-            *h = Some(Head {
-                seq,
-                version,
-                hash,
-                kind: None,
-            });
-        }
-    }
-    Ok(heads)
-}
-
-async fn record_heads(
-    conn: &mut SqliteConnection,
-    slots: &Slots<'_>,
-) -> Result<Vec<Option<Head>>, StoreError> {
-    let mut heads = vec![None; slots.keys.len()];
-    if slots.keys.is_empty() {
-        return Ok(heads);
-    }
-    let keys =
-        serde_json::to_string(&slots.keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let rows: Vec<(i64, i64, i32, i64, String)> = sqlx::query_as(
-        "SELECT k.key, rv.seq, rv.version, rv.hash, rv.kind FROM json_each(?1) AS k \
-         JOIN record_versions AS rv ON rv.seq = \
-           (SELECT seq FROM record_versions WHERE source = k.value ->> 0 AND id = k.value ->> 1 \
-            ORDER BY version DESC LIMIT 1)",
-    )
-    .bind(keys)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db("looking up current record versions"))?;
-    for (slot, seq, version, hash, kind) in rows {
-        let kind = RecordKind::parse(&kind).ok_or_else(|| {
-            codec::corrupt(
-                &format!("record version seq {seq}"),
-                format!("unknown kind '{kind}'"),
-            )
-        })?;
-        if let Some(h) = usize::try_from(slot).ok().and_then(|s| heads.get_mut(s)) {
-            *h = Some(Head {
-                seq,
-                version,
-                hash,
-                kind: Some(kind),
-            });
-        }
-    }
-    Ok(heads)
-}
-
-async fn insert_supersessions(
-    conn: &mut SqliteConnection,
-    table: Table,
-    rows: Vec<(i64, i64)>,
-) -> Result<(), StoreError> {
-    let prefix = match table {
-        Table::Records => "INSERT INTO record_supersessions (old_seq, new_seq) VALUES ",
-        Table::Subjects => "INSERT INTO subject_supersessions (old_seq, new_seq) VALUES ",
-    };
-    insert_rows(
-        conn,
-        prefix,
-        2,
-        "",
-        rows,
-        |q, (old, new)| q.bind(old).bind(new),
-        "storing supersessions",
-    )
-    .await?;
-    Ok(())
-}
-
-/// Record that the versions just stored resolve earlier quarantine entries
-/// with the same key (same department for records).
-async fn resolve_quarantine(
-    conn: &mut SqliteConnection,
-    batch: BatchId,
-    now: &str,
-    chunk: &ChunkWrite<'_>,
-    plan: &plan::ChunkPlan<'_>,
-) -> Result<(), StoreError> {
-    if plan.records.new.is_empty() && plan.subjects.new.is_empty() {
-        return Ok(());
-    }
-    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM quarantine)")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db("resolving quarantine entries"))?;
-    if !any {
-        return Ok(());
-    }
-    // [target, source, key, seq]
-    let mut keys: Vec<(&str, &str, &str, i64)> =
-        Vec::with_capacity(plan.records.new.len() + plan.subjects.new.len());
-    for n in &plan.records.new {
-        let r = &chunk.records[n.input];
-        keys.push(("records", r.source.as_str(), r.id.as_str(), n.seq));
-    }
-    for n in &plan.subjects.new {
-        keys.push(("subjects", "", chunk.subjects[n.input].uscc.as_str(), n.seq));
-    }
-    let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO quarantine_resolutions (quarantine_id, batch, seq, resolved_at) \
-         SELECT q.id, ?1, k.value ->> 3, ?2 FROM json_each(?3) AS k \
-         JOIN quarantine AS q ON q.record_id = k.value ->> 2 AND q.target = k.value ->> 0 \
-              AND (q.target = 'subjects' OR q.source = k.value ->> 1) \
-         WHERE true ON CONFLICT (quarantine_id) DO NOTHING",
-    )
-    .bind(batch.0)
-    .bind(now)
-    .bind(keys)
-    .execute(&mut *conn)
-    .await
-    .map_err(db("resolving quarantine entries"))?;
-    Ok(())
-}
-
-async fn insert_rejected(
-    conn: &mut SqliteConnection,
-    batch: BatchId,
-    now: &str,
-    rejected: &[RejectedRow],
-) -> Result<u64, StoreError> {
-    insert_rows(
-        conn,
-        "INSERT INTO quarantine (batch, created_at, \
-         file, row_no, target, source, kind, record_id, raw, raw_hash, errors) VALUES ",
-        11,
-        " ON CONFLICT (file, row_no, raw_hash) DO NOTHING",
-        rejected.iter().collect(),
-        |q, r| {
-            q.bind(batch.0)
-                .bind(now)
-                .bind(r.file.as_str())
-                .bind(codec::to_i64(r.row))
-                .bind(r.target.as_str())
-                .bind(r.source.as_deref())
-                .bind(r.kind.as_deref())
-                .bind(r.record_id.as_deref())
-                .bind(r.raw.as_str())
-                .bind(codec::raw_hash(&r.raw))
-                .bind(codec::issues_json_always(&r.errors))
-        },
-        "quarantining rejected rows",
-    )
-    .await
 }
 
 /// Insert `rows` with multi-row statements: `prefix`, one tuple of `cols`

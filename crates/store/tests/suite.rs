@@ -2,19 +2,16 @@
 //! taking a [`Ctx`], and run against both backends.
 //!
 //! * SQLite: a fresh temporary directory per test.
-//! * PostgreSQL: `XINYONG_TEST_DATABASE_URL` (default
-//!   `postgres://postgres@127.0.0.1:5432/test`); each test gets its own
-//!   schema (via `search_path` in the connection options), dropped afterwards,
-//!   so tests run in parallel. When the server is unreachable the PostgreSQL
-//!   tests print a NOTE and pass, except with `CI=true`, where they fail.
+//! * PostgreSQL: each test gets its own schema from `xinyong-testkit`
+//!   (`XINYONG_TEST_DATABASE_URL`), dropped afterwards even when the test
+//!   fails, so tests run in parallel. When the server is unreachable the
+//!   PostgreSQL tests print a NOTE and pass, except with `CI=true`, where
+//!   they fail.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use futures::FutureExt;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use xinyong_core::record::{Issue, ValidRecord, ValidSubject, validate_record, validate_subject};
 use xinyong_core::uscc::{compute_check_char, compute_org_check_char};
 use xinyong_store::*;
@@ -63,72 +60,21 @@ where
     test(Ctx { store, cfg }).await;
 }
 
-fn pg_base_url() -> String {
-    std::env::var("XINYONG_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 async fn run_postgres<F, Fut>(name: &str, test: F)
 where
     F: FnOnce(Ctx) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let base = pg_base_url();
-    let admin =
-        tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await;
-    let mut admin = match admin {
-        Ok(Ok(conn)) => conn,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "connection timed out".to_owned(),
-            };
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "PostgreSQL not reachable at {base} ({why}) and CI=true: PostgreSQL store tests must run in CI"
-                );
-            }
-            eprintln!(
-                "NOTE: PostgreSQL not reachable at {base} ({why}); PostgreSQL store tests SKIPPED"
-            );
-            return;
-        }
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut schema = format!("xt_{}_{}_{nanos}", std::process::id(), name);
-    schema.truncate(63);
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
-        .execute(&mut admin)
-        .await
-        .expect("create test schema");
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    let cfg = StoreConfig {
-        data_dir: std::env::temp_dir().join("xinyong-store-tests"),
-        database_url: Some(url),
-    };
-    let result = AssertUnwindSafe(async {
+    xinyong_testkit::with_pg_schema(name, |url| async move {
+        let cfg = StoreConfig {
+            data_dir: std::env::temp_dir().join("xinyong-store-tests"),
+            database_url: Some(url),
+        };
         let store = Store::open(&cfg).await.expect("open PostgreSQL store");
         assert_eq!(store.backend_name(), "postgres");
-        test(Ctx {
-            store,
-            cfg: cfg.clone(),
-        })
-        .await;
+        test(Ctx { store, cfg }).await;
     })
-    .catch_unwind()
     .await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA \"{schema}\" CASCADE"
-    )))
-    .execute(&mut admin)
-    .await;
-    let _ = admin.close().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 store_tests!(

@@ -4,13 +4,9 @@
 
 use std::future::Future;
 use std::io::Write;
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use futures::FutureExt;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use xinyong_core::uscc::{compute_check_char, compute_org_check_char};
 use xinyong_import::{ImportObserver, ImportOptions};
 use xinyong_store::*;
@@ -95,49 +91,12 @@ where
     test(sqlite_ctx().await).await;
 }
 
-fn pg_base_url() -> String {
-    std::env::var("XINYONG_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 pub async fn run_postgres<F, Fut>(name: &str, test: F)
 where
     F: FnOnce(Ctx) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let base = pg_base_url();
-    let admin =
-        tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await;
-    let mut admin = match admin {
-        Ok(Ok(conn)) => conn,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "connection timed out".to_owned(),
-            };
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "PostgreSQL not reachable at {base} ({why}) and CI=true: the import tests must run on it in CI"
-                );
-            }
-            eprintln!(
-                "NOTE: PostgreSQL not reachable at {base} ({why}); PostgreSQL import tests SKIPPED"
-            );
-            return;
-        }
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut schema = format!("xi_{}_{nanos}_{name}", std::process::id());
-    schema.truncate(63);
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
-        .execute(&mut admin)
-        .await
-        .expect("create test schema");
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    let result = AssertUnwindSafe(async {
+    xinyong_testkit::with_pg_schema(name, |url| async move {
         let dir = tempfile::tempdir().expect("tempdir");
         let cfg = StoreConfig {
             data_dir: dir.path().join("data"),
@@ -147,17 +106,7 @@ where
         assert_eq!(store.backend_name(), "postgres");
         test(Ctx { store, dir }).await;
     })
-    .catch_unwind()
     .await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA \"{schema}\" CASCADE"
-    )))
-    .execute(&mut admin)
-    .await;
-    let _ = admin.close().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 /// A well-formed USCC (both check characters right) numbered `n`.
