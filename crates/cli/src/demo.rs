@@ -3,19 +3,14 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
-use xinyong_engine::history::outcome_counts;
-use xinyong_engine::lake::Lake;
-use xinyong_engine::models::models_as_of;
+use xinyong_app::{EvaluateRequest, ImportRequest, RunControl};
 use xinyong_gen::{GenConfig, generate};
-use xinyong_import::{ImportOptions, import_files};
 
-use crate::store_cmds::{cores, open_store, thousands};
+use crate::store_cmds::{app_fail, open_app, thousands};
 use crate::{StoreArgs, fail, parse_day, today};
 
 #[derive(Args)]
@@ -154,14 +149,9 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         data_dir: a.data_dir.clone(),
         database_url: a.database_url.clone(),
     };
-    let store = match open_store(&sa).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
-    };
-    let lake = Lake::open(&a.data_dir);
-    let mut observer = match lake.observer() {
-        Ok(o) => o,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&sa).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
     let files = vec![
         input.join("subjects.jsonl"),
@@ -170,22 +160,21 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         input.join("malformed").join("records.jsonl"),
     ];
     let bar = crate::store_cmds::progress_bar(true);
-    let opts = ImportOptions {
+    let req = ImportRequest {
+        files,
         actor: "demo".into(),
         channel: "demo".into(),
+        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
         progress: bar.as_ref().map(crate::store_cmds::import_progress),
-        ..ImportOptions::default()
+        reevaluate: false,
     };
-    let report = import_files(&store, &files, &opts, Some(&mut observer)).await;
+    let imported = app.import_files(req).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if let Err(e) = observer.finish() {
-        eprintln!("xinyong: columnar mirror: {e}");
-    }
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return fail(1, e),
+    let report = match imported {
+        Ok(o) => o.report,
+        Err(e) => return app_fail(e),
     };
     let c = report.counts;
     eprintln!(
@@ -196,22 +185,14 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         report.elapsed.as_secs_f64()
     );
 
-    let as_of = xinyong_core::time::days_since_epoch(day);
-    let set = match models_as_of(&a.data_dir, as_of) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return fail(1, e),
-    };
-    let opts = BatchOptions {
-        as_of,
-        models: active_models(&set, as_of),
-        partitions: cores(),
-        grouping: None,
-        eval: Default::default(),
+    let req = EvaluateRequest {
+        as_of: Some(day),
         trigger: "demo".into(),
+        ..EvaluateRequest::default()
     };
-    let run = match evaluate_all(&store, &lake, set, &opts).await {
+    let run = match app.evaluate_all(&req, &RunControl::default()).await {
         Ok(r) => r,
-        Err(e) => return fail(1, e),
+        Err(e) => return app_fail(e),
     };
     let m = &run.manifest;
     eprintln!(
@@ -221,7 +202,7 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         m.as_of,
         m.timings.total_ms as f64 / 1000.0
     );
-    match outcome_counts(&lake, m).await {
+    match app.outcome_counts(m).await {
         Ok(rows) => {
             for (model, outcome, n) in rows {
                 eprintln!("  {model:<24} {outcome:<22} {:>8}", thousands(n));

@@ -3,22 +3,16 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all as run_all};
-use xinyong_engine::exec::Grouping;
-use xinyong_engine::history::{changes, subject_results};
-use xinyong_engine::incremental::evaluate_subjects;
-use xinyong_engine::lake::Lake;
-use xinyong_engine::models::{install_model, load_models, models_as_of};
-use xinyong_rules::{EvalOptions, ModelSet};
+use xinyong_app::{EvaluateRequest, RunControl};
+use xinyong_engine::models::{install_model, load_models};
 
-use crate::store_cmds::{cores, open_store};
-use crate::{StoreArgs, fail, parse_day, today};
+use crate::store_cmds::{app_fail, open_app};
+use crate::{StoreArgs, fail, parse_day};
 
 #[derive(Args)]
 pub struct EvaluateAllArgs {
@@ -62,56 +56,40 @@ fn spinner(msg: &str) -> Option<ProgressBar> {
     Some(pb)
 }
 
-fn select(set: &ModelSet, ids: &[String], as_of: i32) -> Result<Vec<usize>, String> {
-    if ids.is_empty() {
-        return Ok(active_models(set, as_of));
-    }
-    ids.iter()
-        .map(|id| {
-            set.find(id, as_of)
-                .ok_or_else(|| format!("unknown model '{id}' (known: {})", set.ids().join(", ")))
-        })
-        .collect()
-}
-
 /// `xinyong evaluate-all`: one full run over the store; prints its manifest.
 pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
-    let store = match open_store(&a.store).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
-    let set = match models_as_of(&a.store.data_dir, as_of) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return fail(2, e),
-    };
-    let models = match select(&set, &a.models, as_of) {
-        Ok(m) => m,
-        Err(e) => return fail(2, e),
-    };
-    let lake = Lake::open(&a.store.data_dir);
-    let eval = EvalOptions {
+    let base = EvaluateRequest {
+        as_of: a.as_of,
+        models: a.models.clone(),
+        partitions: a.partitions,
+        partitioned: a.partitioned,
         stops_on: !a.no_stops_on,
-        ..EvalOptions::default()
+        trigger: String::new(),
     };
-    let partitions = a.partitions.unwrap_or_else(cores);
-    let mut runs: Vec<(String, Vec<usize>)> = vec![("all".into(), models.clone())];
+    let mut runs: Vec<(String, Vec<String>)> = vec![("all".into(), a.models.clone())];
     if a.per_model {
-        for &m in &models {
-            runs.push((set.model(m).id.clone(), vec![m]));
-        }
+        let ids = if a.models.is_empty() {
+            match app.active_model_ids(a.as_of) {
+                Ok(ids) => ids,
+                Err(e) => return app_fail(e),
+            }
+        } else {
+            a.models.clone()
+        };
+        runs.extend(ids.into_iter().map(|id| (id.clone(), vec![id])));
     }
     for (label, models) in runs {
         let pb = spinner(&format!("evaluating {label} …"));
-        let opts = BatchOptions {
-            as_of,
+        let req = EvaluateRequest {
             models,
-            partitions,
-            grouping: a.partitioned.then_some(Grouping::Partitioned),
-            eval,
             trigger: format!("cli evaluate-all ({label})"),
+            ..base.clone()
         };
-        let report = run_all(&store, &lake, set.clone(), &opts).await;
+        let report = app.evaluate_all(&req, &RunControl::default()).await;
         if let Some(pb) = pb {
             pb.finish_and_clear();
         }
@@ -127,7 +105,7 @@ pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
                            "records": m.records, "results": m.results, "timings_ms": m.timings})
                 );
             }
-            Err(e) => return fail(1, e),
+            Err(e) => return app_fail(e),
         }
     }
     ExitCode::SUCCESS
@@ -146,29 +124,11 @@ pub struct ReevaluateArgs {
 
 /// `xinyong reevaluate USCC…`: an incremental run for these subjects.
 pub async fn reevaluate(a: ReevaluateArgs) -> ExitCode {
-    let store = match open_store(&a.store).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of.unwrap_or_else(today));
-    let set = match models_as_of(&a.store.data_dir, as_of) {
-        Ok(s) => s,
-        Err(e) => return fail(2, e),
-    };
-    let models = active_models(&set, as_of);
-    let subjects: Vec<String> = a.subjects.iter().map(|s| s.trim().to_uppercase()).collect();
-    let lake = Lake::open(&a.store.data_dir);
-    match evaluate_subjects(
-        &store,
-        &lake,
-        &set,
-        &models,
-        &subjects,
-        as_of,
-        "cli reevaluate",
-    )
-    .await
-    {
+    match app.reevaluate(&a.subjects, a.as_of, "cli reevaluate").await {
         Ok(m) => {
             println!(
                 "{}",
@@ -176,7 +136,7 @@ pub async fn reevaluate(a: ReevaluateArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(1, e),
+        Err(e) => app_fail(e),
     }
 }
 
@@ -198,21 +158,19 @@ pub struct HistoryArgs {
 /// `xinyong history --subject USCC`: the subject's results over the runs;
 /// by default only the changes of each model's outcome, each with its reasons.
 pub async fn history(a: HistoryArgs) -> ExitCode {
-    let lake = Lake::open(&a.store.data_dir);
-    let uscc = a.subject.trim().to_uppercase();
-    let results = match subject_results(&lake, &uscc, a.model.as_deref()).await {
-        Ok(r) => r,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
-    let shown: Vec<_> = if a.all {
-        results.iter().collect()
-    } else {
-        changes(&results)
-    };
-    for r in shown {
-        println!("{}", serde_json::to_string(r).unwrap_or_default());
+    match app.history(&a.subject, a.model.as_deref(), !a.all).await {
+        Ok(results) => {
+            for r in results {
+                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => app_fail(e),
     }
-    ExitCode::SUCCESS
 }
 
 #[derive(Subcommand)]

@@ -8,26 +8,29 @@ use std::sync::Arc;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use xinyong_engine::batch::{BatchOptions, active_models, evaluate_all};
-use xinyong_engine::incremental::evaluate_subjects;
-use xinyong_engine::lake::Lake;
-use xinyong_engine::models::models_as_of;
-use xinyong_engine::results::list_runs;
-use xinyong_import::{ImportError, ImportOptions, Phase, Progress, ProgressFn, import_files};
-use xinyong_store::{BatchId, QuarantineFilter, Store, StoreConfig};
+use xinyong_app::{
+    App, AppConfig, AppError, BatchId, ErrorClass, ImportPhase as Phase,
+    ImportProgress as Progress, ImportRequest, ProgressFn, QuarantineFilter, SystemClock,
+};
 
-use crate::{StoreArgs, fail, today};
+use crate::{StoreArgs, fail};
 
-/// Touched subjects above which an import re-evaluates the whole store
-/// instead of subject by subject.
-const INCREMENTAL_LIMIT: usize = 50_000;
-
-pub async fn open_store(a: &StoreArgs) -> Result<Store, String> {
-    let cfg = StoreConfig {
+/// The application over the store of `a`, with the machine's clock.
+pub async fn open_app(a: &StoreArgs) -> Result<App, AppError> {
+    let cfg = AppConfig {
         data_dir: a.data_dir.clone(),
         database_url: a.database_url.clone(),
     };
-    Store::open(&cfg).await.map_err(|e| e.to_string())
+    App::open(&cfg, Arc::new(SystemClock)).await
+}
+
+/// Print an application error; exit 2 when it is the caller's fault (the
+/// input or the request), 1 when the platform failed.
+pub fn app_fail(e: AppError) -> ExitCode {
+    match e.class() {
+        ErrorClass::Caller => fail(2, e),
+        ErrorClass::System => fail(1, e),
+    }
 }
 
 #[derive(Args)]
@@ -41,7 +44,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub no_evaluate: bool,
     /// Rows per store transaction.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = ImportRequest::DEFAULT_CHUNK_ROWS)]
     pub chunk_rows: usize,
     /// Who imports (recorded with every version).
     #[arg(long, default_value = "cli")]
@@ -80,35 +83,28 @@ pub(crate) fn import_progress(bar: &ProgressBar) -> ProgressFn {
 /// exit 0 when every row was accepted, 3 when some were rejected, 2 when the
 /// input is unusable.
 pub async fn import(a: ImportArgs) -> ExitCode {
-    let store = match open_store(&a.store).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
-    };
-    let lake = Lake::open(&a.store.data_dir);
-    let mut observer = match lake.observer() {
-        Ok(o) => o,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
     let bar = progress_bar(!a.quiet);
-    let opts = ImportOptions {
+    let req = ImportRequest {
+        files: a.files.clone(),
         actor: a.actor.clone(),
         channel: "cli".into(),
-        chunk_rows: a.chunk_rows.max(1),
+        chunk_rows: a.chunk_rows,
         progress: bar.as_ref().map(import_progress),
-        ..ImportOptions::default()
+        reevaluate: !a.no_evaluate,
     };
-    let result = import_files(&store, &a.files, &opts, Some(&mut observer)).await;
+    let result = app.import_files(req).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if let Err(e) = observer.finish() {
-        eprintln!("xinyong: columnar mirror: {e} (it will be rebuilt from the store)");
-    }
-    let report = match result {
-        Ok(r) => r,
-        Err(ImportError::Unusable { file, reason }) => return fail(2, format!("{file}: {reason}")),
-        Err(e) => return fail(1, e),
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => return app_fail(e),
     };
+    let report = &outcome.report;
     let c = report.counts;
     println!(
         "{}",
@@ -125,76 +121,21 @@ pub async fn import(a: ImportArgs) -> ExitCode {
             );
         }
     }
-    if !a.no_evaluate && !report.touched_subjects.is_empty() {
-        reevaluate_touched(
-            &store,
-            &lake,
-            &a.store,
-            &report.touched_subjects,
-            report.batch,
-        )
-        .await;
+    match outcome.reevaluation {
+        Some(Ok(r)) => eprintln!(
+            "xinyong: re-evaluated {} subjects (run {})",
+            r.subjects, r.run
+        ),
+        Some(Err(e)) => {
+            eprintln!("xinyong: re-evaluation failed: {e} (run `xinyong evaluate-all`)")
+        }
+        None => {}
     }
     if c.rejected > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Re-evaluate what an import touched, once the store has been evaluated at
-/// least once (an installation that never evaluated has nothing to keep current).
-async fn reevaluate_touched(
-    store: &Store,
-    lake: &Lake,
-    sa: &StoreArgs,
-    touched: &std::collections::BTreeSet<String>,
-    batch: BatchId,
-) {
-    let Ok(runs) = list_runs(&lake.results_dir()) else {
-        return;
-    };
-    if runs.is_empty() {
-        return;
-    }
-    let as_of = xinyong_core::time::days_since_epoch(today());
-    let set = match models_as_of(&sa.data_dir, as_of) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!("xinyong: models: {e}");
-            return;
-        }
-    };
-    let models = active_models(&set, as_of);
-    let trigger = format!("import batch {}", batch.0);
-    let outcome = if touched.len() <= INCREMENTAL_LIMIT {
-        let subjects: Vec<String> = touched.iter().cloned().collect();
-        evaluate_subjects(store, lake, &set, &models, &subjects, as_of, &trigger)
-            .await
-            .map(|m| (m.subjects, m.id))
-    } else {
-        let opts = BatchOptions {
-            as_of,
-            models,
-            partitions: cores(),
-            grouping: None,
-            eval: Default::default(),
-            trigger,
-        };
-        evaluate_all(store, lake, set, &opts)
-            .await
-            .map(|r| (r.manifest.subjects, r.manifest.id))
-    };
-    match outcome {
-        Ok((n, id)) => eprintln!("xinyong: re-evaluated {n} subjects (run {id})"),
-        Err(e) => eprintln!("xinyong: re-evaluation failed: {e} (run `xinyong evaluate-all`)"),
-    }
-}
-
-pub fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
 }
 
 #[derive(Args)]
@@ -208,13 +149,13 @@ pub struct StatsArgs {
 
 /// `xinyong stats`: records received, held and rejected, per department and kind.
 pub async fn stats(a: StatsArgs) -> ExitCode {
-    let store = match open_store(&a.store).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
-    let rows = match store.department_stats().await {
+    let rows = match app.department_stats().await {
         Ok(r) => r,
-        Err(e) => return fail(1, e),
+        Err(e) => return app_fail(e),
     };
     if a.json {
         for r in &rows {
@@ -285,9 +226,9 @@ pub struct QuarantineArgs {
 
 /// `xinyong quarantine`: rejected rows with their errors, as JSON lines.
 pub async fn quarantine(a: QuarantineArgs) -> ExitCode {
-    let store = match open_store(&a.store).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, e),
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
     };
     let filter = QuarantineFilter {
         batch: a.batch.map(BatchId),
@@ -296,14 +237,14 @@ pub async fn quarantine(a: QuarantineArgs) -> ExitCode {
         offset: 0,
         limit: a.limit,
     };
-    match store.quarantine(&filter).await {
+    match app.quarantine(&filter).await {
         Ok(entries) => {
             for e in entries {
                 println!("{}", serde_json::to_string(&e).unwrap_or_default());
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(1, e),
+        Err(e) => app_fail(e),
     }
 }
 

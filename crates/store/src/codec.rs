@@ -123,8 +123,10 @@ pub(crate) fn rfc3339(ts: jiff::Timestamp) -> String {
     format!("{ts:.6}")
 }
 
+/// A stored body, read as the importer read it (so a row nested deeper than
+/// serde_json's own 128 levels, which the importer keeps, reads back).
 pub(crate) fn parse_body(text: &str, context: &str) -> Result<Map<String, Value>, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(context, e))
+    xinyong_core::json::parse_object(text).map_err(|e| corrupt(context, e))
 }
 
 pub(crate) fn parse_date(text: &str, context: &str) -> Result<Date, StoreError> {

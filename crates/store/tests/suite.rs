@@ -93,6 +93,7 @@ store_tests!(
     failed_chunk_leaves_nothing,
     reopening_runs_migrations_idempotently,
     extra_fields_are_preserved_byte_for_byte,
+    deeply_nested_extra_fields_read_back,
     unicode_round_trips,
     subject_records_are_current_versions,
     paging_version_streams,
@@ -1262,6 +1263,40 @@ async fn extra_fields_are_preserved_byte_for_byte(ctx: Ctx) {
     .await;
     assert_eq!(statuses(&o.records), [WriteStatus::Unchanged]);
     assert_eq!(statuses(&o.subjects), [WriteStatus::Unchanged]);
+}
+
+/// The importer keeps an extra field nested deeper than serde_json's own
+/// 128 levels (up to `json::MAX_DEPTH`): the store reads such a body back.
+async fn deeply_nested_extra_fields_read_back(ctx: Ctx) {
+    let s = &ctx.store;
+    let levels = 200;
+    let line = format!(
+        r#"{{"id":"D-1","kind":"penalty","subject":"{}","source":"SCJG","date":"2021-03-04","procedure":"general","sanctions":["fine"],"deep":{}"x"{}}}"#,
+        uscc(1),
+        "[".repeat(levels),
+        "]".repeat(levels)
+    );
+    assert!(
+        serde_json::from_str::<Value>(&line).is_err(),
+        "deeper than serde_json reads"
+    );
+    let body = xinyong_core::json::parse_object(&line).expect("the importer's parser reads it");
+    let r = record(Value::Object(body));
+    let b = batch(s, "deep.jsonl").await;
+    write(
+        s,
+        b,
+        &[company(1, "甲")],
+        std::slice::from_ref(&r),
+        &[],
+        "deep",
+    )
+    .await;
+    let stored = s.record("SCJG", "D-1").await.unwrap().unwrap();
+    let text = |m: &serde_json::Map<String, Value>| serde_json::to_string(m).unwrap();
+    assert_eq!(text(&stored.body), text(&r.body));
+    let via_stream = s.record_versions_after(0, 10).await.unwrap();
+    assert_eq!(text(&via_stream[0].body), text(&r.body));
 }
 
 async fn unicode_round_trips(ctx: Ctx) {

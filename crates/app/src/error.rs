@@ -1,0 +1,203 @@
+//! Errors of the application layer: each has a stable code and a class (the
+//! caller's fault or the system's), a Chinese message for people and the
+//! technical detail for logs. Front ends map the class and code to what they
+//! speak (an exit code, an HTTP status and the JSON error body of
+//! INTERCHANGE.md §4); no front end parses an error's text.
+
+use serde::Serialize;
+use xinyong_engine::EngineError;
+use xinyong_import::ImportError;
+use xinyong_store::StoreError;
+
+/// Whose fault an error is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// The request cannot succeed as made (bad input, unknown thing, not
+    /// allowed): asking again unchanged gives the same answer.
+    Caller,
+    /// The platform failed (storage, a defect): the request may succeed later.
+    System,
+}
+
+/// Stable error codes (`snake_case` on the wire). A code is never renamed or
+/// reused: clients and test suites match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A field of the request fails validation.
+    InvalidRequest,
+    /// A file cannot be imported at all (binary, no rows, unknown content).
+    UnusableInput,
+    /// A named file does not exist.
+    FileNotFound,
+    /// No model with that id (or none in force at the date).
+    UnknownModel,
+    /// A model file does not load (its errors give file:line:column).
+    InvalidModel,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The caller cancelled the work.
+    Cancelled,
+    /// The store cannot be opened or reached.
+    StoreUnavailable,
+    /// Anything else: a defect or a failure of the machine.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it is written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::UnusableInput => "unusable_input",
+            ErrorCode::FileNotFound => "file_not_found",
+            ErrorCode::UnknownModel => "unknown_model",
+            ErrorCode::InvalidModel => "invalid_model",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    pub fn class(self) -> ErrorClass {
+        match self {
+            ErrorCode::StoreUnavailable | ErrorCode::Internal => ErrorClass::System,
+            _ => ErrorClass::Caller,
+        }
+    }
+
+    /// What the code means, in Chinese, for people.
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "请求内容不符合要求",
+            ErrorCode::UnusableInput => "文件无法导入",
+            ErrorCode::FileNotFound => "文件不存在",
+            ErrorCode::UnknownModel => "没有该评价模型",
+            ErrorCode::InvalidModel => "评价模型文件有误",
+            ErrorCode::NotFound => "未找到",
+            ErrorCode::Cancelled => "已取消",
+            ErrorCode::StoreUnavailable => "数据库暂时无法使用",
+            ErrorCode::Internal => "系统内部错误",
+        }
+    }
+}
+
+/// An error of a use case.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {detail}", code.message_zh())]
+pub struct AppError {
+    pub code: ErrorCode,
+    /// The technical detail (a file and its problem, the store's error).
+    pub detail: String,
+    /// The request field at fault, where there is one.
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> AppError {
+        AppError {
+            code,
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    /// An invalid request field.
+    pub fn invalid(field: &str, detail: impl Into<String>) -> AppError {
+        AppError {
+            code: ErrorCode::InvalidRequest,
+            detail: detail.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn class(&self) -> ErrorClass {
+        self.code.class()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        let code = match &e {
+            StoreError::BadUrl { .. } => {
+                return AppError::invalid("database_url", e.to_string());
+            }
+            StoreError::DataDir { .. }
+            | StoreError::SqliteOpen { .. }
+            | StoreError::PgConnect { .. }
+            | StoreError::Migrate { .. } => ErrorCode::StoreUnavailable,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(e: ImportError) -> AppError {
+        match e {
+            ImportError::Unusable { .. } => AppError::new(ErrorCode::UnusableInput, e.to_string()),
+            ImportError::Store(s) => s.into(),
+            ImportError::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                AppError::new(ErrorCode::FileNotFound, e.to_string())
+            }
+            other => AppError::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for AppError {
+    fn from(e: EngineError) -> AppError {
+        match e {
+            EngineError::Store(s) => s.into(),
+            EngineError::Model(_) => AppError::new(ErrorCode::InvalidModel, e.to_string()),
+            EngineError::Cancelled => AppError::new(ErrorCode::Cancelled, e.to_string()),
+            other => AppError::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_snake_case_and_classified() {
+        let all = [
+            (ErrorCode::InvalidRequest, ErrorClass::Caller),
+            (ErrorCode::UnusableInput, ErrorClass::Caller),
+            (ErrorCode::FileNotFound, ErrorClass::Caller),
+            (ErrorCode::UnknownModel, ErrorClass::Caller),
+            (ErrorCode::InvalidModel, ErrorClass::Caller),
+            (ErrorCode::NotFound, ErrorClass::Caller),
+            (ErrorCode::Cancelled, ErrorClass::Caller),
+            (ErrorCode::StoreUnavailable, ErrorClass::System),
+            (ErrorCode::Internal, ErrorClass::System),
+        ];
+        for (code, class) in all {
+            assert_eq!(code.class(), class, "{code:?}");
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::from(code.as_str())
+            );
+            assert!(code.message_zh().chars().any(|c| c > '\u{2e80}'));
+        }
+    }
+
+    #[test]
+    fn an_unusable_file_is_the_callers_fault_and_a_cancelled_run_too() {
+        let e: AppError = ImportError::Unusable {
+            file: "a.csv".into(),
+            reason: "no rows".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::UnusableInput);
+        assert_eq!(e.class(), ErrorClass::Caller);
+        assert_eq!(e.to_string(), "文件无法导入: a.csv: no rows");
+        let e: AppError = EngineError::Cancelled.into();
+        assert_eq!(e.code, ErrorCode::Cancelled);
+        let e: AppError = EngineError::Other("boom".into()).into();
+        assert_eq!(e.class(), ErrorClass::System);
+    }
+}

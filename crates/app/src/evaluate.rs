@@ -1,0 +1,169 @@
+//! Evaluations over the store: a full run, the re-evaluation of some
+//! subjects, a subject's history.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use xinyong_engine::batch::{BatchOptions, RunControl, active_models, evaluate_all_with};
+use xinyong_engine::exec::Grouping;
+use xinyong_engine::history::{StoredResult, changes, subject_results};
+use xinyong_engine::incremental::evaluate_subjects;
+use xinyong_engine::models::models_as_of;
+use xinyong_engine::results::RunManifest;
+use xinyong_rules::{EvalOptions, ModelSet};
+
+use crate::{App, AppError, ErrorCode, cores, normalise_uscc};
+
+/// A full evaluation of every subject in the store.
+#[derive(Debug, Clone)]
+pub struct EvaluateRequest {
+    /// As-of date (default: today by the application's clock).
+    pub as_of: Option<Date>,
+    /// Only these model ids (default: every model in force at the date).
+    pub models: Vec<String>,
+    /// Parallel partitions (default: the number of cores).
+    pub partitions: Option<usize>,
+    /// Run the plan a distributed engine runs (inputs hash-partitioned by subject).
+    pub partitioned: bool,
+    /// Compute the day each explanation stops holding (`stops_on`).
+    pub stops_on: bool,
+    /// Why the run is made (kept in its manifest).
+    pub trigger: String,
+}
+
+impl Default for EvaluateRequest {
+    fn default() -> EvaluateRequest {
+        EvaluateRequest {
+            as_of: None,
+            models: Vec::new(),
+            partitions: None,
+            partitioned: false,
+            stops_on: true,
+            trigger: String::new(),
+        }
+    }
+}
+
+/// A stored run.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub manifest: RunManifest,
+    /// The physical plan, as DataFusion prints it.
+    pub plan: String,
+}
+
+impl App {
+    fn as_of_days(&self, as_of: Option<Date>) -> i32 {
+        xinyong_core::time::days_since_epoch(as_of.unwrap_or_else(|| self.today()))
+    }
+
+    /// The model versions in force at `as_of` (installed versions included).
+    fn models_at(&self, as_of: i32) -> Result<ModelSet, AppError> {
+        Ok(models_as_of(&self.data_dir, as_of)?)
+    }
+
+    /// Ids of the models in force at `as_of` (default today), in run order.
+    pub fn active_model_ids(&self, as_of: Option<Date>) -> Result<Vec<String>, AppError> {
+        let as_of = self.as_of_days(as_of);
+        let set = self.models_at(as_of)?;
+        Ok(active_models(&set, as_of)
+            .into_iter()
+            .map(|m| set.model(m).id.clone())
+            .collect())
+    }
+
+    /// Evaluate every subject of the store and store the results as a run;
+    /// `control` cancels it and receives its progress. A run that does not
+    /// complete leaves nothing behind.
+    pub async fn evaluate_all(
+        &self,
+        req: &EvaluateRequest,
+        control: &RunControl,
+    ) -> Result<Evaluated, AppError> {
+        let as_of = self.as_of_days(req.as_of);
+        let set = Arc::new(self.models_at(as_of)?);
+        let models = select(&set, &req.models, as_of)?;
+        let opts = BatchOptions {
+            as_of,
+            models,
+            partitions: req.partitions.unwrap_or_else(cores).max(1),
+            grouping: req.partitioned.then_some(Grouping::Partitioned),
+            eval: EvalOptions {
+                stops_on: req.stops_on,
+                ..EvalOptions::default()
+            },
+            trigger: req.trigger.clone(),
+        };
+        let r = evaluate_all_with(&self.store, &self.lake, set, &opts, control).await?;
+        Ok(Evaluated {
+            manifest: r.manifest,
+            plan: r.plan,
+        })
+    }
+
+    /// Re-evaluate some subjects now (an incremental run of every model in
+    /// force at `as_of`, default today).
+    pub async fn reevaluate(
+        &self,
+        subjects: &[String],
+        as_of: Option<Date>,
+        trigger: &str,
+    ) -> Result<RunManifest, AppError> {
+        let as_of = self.as_of_days(as_of);
+        let set = self.models_at(as_of)?;
+        let models = active_models(&set, as_of);
+        let subjects: Vec<String> = subjects.iter().map(|s| normalise_uscc(s)).collect();
+        Ok(evaluate_subjects(
+            &self.store,
+            &self.lake,
+            &set,
+            &models,
+            &subjects,
+            as_of,
+            trigger,
+        )
+        .await?)
+    }
+
+    /// How many results of each model have each outcome in a run:
+    /// `(model, outcome, count)`.
+    pub async fn outcome_counts(
+        &self,
+        run: &RunManifest,
+    ) -> Result<Vec<(String, String, u64)>, AppError> {
+        Ok(xinyong_engine::history::outcome_counts(&self.lake, run).await?)
+    }
+
+    /// A subject's stored results over the runs, oldest first: every result,
+    /// or (`changes_only`) the results whose outcome differs from the model's
+    /// previous one.
+    pub async fn history(
+        &self,
+        uscc: &str,
+        model: Option<&str>,
+        changes_only: bool,
+    ) -> Result<Vec<StoredResult>, AppError> {
+        let results = subject_results(&self.lake, &normalise_uscc(uscc), model).await?;
+        if changes_only {
+            Ok(changes(&results).into_iter().cloned().collect())
+        } else {
+            Ok(results)
+        }
+    }
+}
+
+/// The models a run evaluates: the named ones, or every one in force.
+fn select(set: &ModelSet, ids: &[String], as_of: i32) -> Result<Vec<usize>, AppError> {
+    if ids.is_empty() {
+        return Ok(active_models(set, as_of));
+    }
+    ids.iter()
+        .map(|id| {
+            set.find(id, as_of).ok_or_else(|| AppError {
+                code: ErrorCode::UnknownModel,
+                detail: format!("unknown model '{id}' (known: {})", set.ids().join(", ")),
+                field: Some("model".to_owned()),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,112 @@
+//! The application layer of xinyong: the one API that every front end calls
+//! (the command line now; the HTTP server and the web pages next). It owns
+//! the platform's policy — when an import re-evaluates what it touched, which
+//! models are in force, what "today" is (an injected [`Clock`], China Standard
+//! Time), how a USCC given by a person is normalised — and classifies every
+//! error with a stable code ([`AppError`]). Front ends only parse their input,
+//! call a use case and present its answer.
+
+mod clock;
+mod error;
+mod evaluate;
+mod import;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use xinyong_engine::lake::Lake;
+use xinyong_store::{Store, StoreConfig};
+
+pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
+pub use error::{AppError, ErrorClass, ErrorCode};
+pub use evaluate::{EvaluateRequest, Evaluated};
+pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
+pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
+pub use xinyong_engine::history::StoredResult;
+pub use xinyong_engine::results::RunManifest;
+pub use xinyong_import::{
+    ImportReport, Phase as ImportPhase, Progress as ImportProgress, ProgressFn,
+};
+pub use xinyong_store::{BatchId, DepartmentStat, QuarantineEntry, QuarantineFilter};
+
+/// Where an installation keeps its data.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Data directory: the embedded store (unless `database_url`), the
+    /// columnar lake, installed models.
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL; the data directory still holds the lake and models.
+    pub database_url: Option<String>,
+}
+
+/// One installation of the platform, opened.
+pub struct App {
+    store: Store,
+    lake: Lake,
+    data_dir: PathBuf,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Open (and migrate) the store of `cfg`.
+    pub async fn open(cfg: &AppConfig, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let store = Store::open(&StoreConfig {
+            data_dir: cfg.data_dir.clone(),
+            database_url: cfg.database_url.clone(),
+        })
+        .await?;
+        Ok(App {
+            store,
+            lake: Lake::open(&cfg.data_dir),
+            data_dir: cfg.data_dir.clone(),
+            clock,
+        })
+    }
+
+    /// Today in China Standard Time, by this application's clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.clock.today()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Per department and kind: versions received, records held, rows rejected.
+    pub async fn department_stats(&self) -> Result<Vec<DepartmentStat>, AppError> {
+        Ok(self.store.department_stats().await?)
+    }
+
+    /// Rejected rows kept for correction.
+    pub async fn quarantine(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Vec<QuarantineEntry>, AppError> {
+        Ok(self.store.quarantine(filter).await?)
+    }
+}
+
+/// A USCC as a person typed it: surrounding blanks removed, letters upper-cased
+/// (GB 32100 codes use capitals only; nothing else is corrected).
+pub fn normalise_uscc(code: &str) -> String {
+    code.trim().to_uppercase()
+}
+
+/// The number of cores: the default parallelism of a full evaluation.
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_typed_uscc_is_trimmed_and_upper_cased_only() {
+        assert_eq!(
+            super::normalise_uscc("  91210804ma0y123404\t"),
+            "91210804MA0Y123404"
+        );
+        assert_eq!(super::normalise_uscc("9121-0804"), "9121-0804");
+    }
+}
