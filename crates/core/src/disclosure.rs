@@ -50,6 +50,13 @@
 //!
 //! A disputed record is shown, flagged (异议处理中).
 //!
+//! What of a shown record the public sees is [`public_fields`] (the
+//! envelope without `withdrawn`/`repaired_on`, and the kind's catalogue
+//! fields; never extra fields), masked; [`public_record`] adds
+//! `display_until` and `disputed` as the contract's public line;
+//! [`public_list_membership`] and [`public_subject`] give the `lists` and
+//! `subject` parts of the public profile.
+//!
 //! # Personal data
 //!
 //! [`mask_personal`] masks, in place, personal data in a record or subject
@@ -151,7 +158,8 @@ pub fn masks_personal_data(role: Role) -> bool {
 /// The `penalty-tier` line of one penalty record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PenaltyFacts {
-    /// `general`, `serious`, `specific_serious` or `manual_review`.
+    /// `general`, `serious`, `specific_serious` or `manual_review`; carried
+    /// for the page (the window comes from `display_until` and `visible`).
     pub tier: String,
     /// The last day the penalty is shown.
     pub display_until: Date,
@@ -502,6 +510,42 @@ pub fn public_record(
     Some(line)
 }
 
+/// The public list membership of a `list_entry` body on day `as_of`
+/// (`"lists": [{"list", "listed_on"}]` of the public profile): the entry is
+/// not withdrawn, not repaired, current (`listed_on ≤ T` and `removed_on`
+/// absent or after `T`), and concerns the subject itself (no
+/// `person_role`: an entry about the subject's legal representative is not
+/// a membership of the subject, PRODUCT.md §3). A removed
+/// `abnormal_operation` entry whose trace is still shown is a public record
+/// ([`public_record`]) but no longer a membership.
+pub fn public_list_membership(
+    body: &Map<String, Value>,
+    as_of: Date,
+) -> Option<Map<String, Value>> {
+    let list = body.get("list").and_then(Value::as_str)?;
+    let concerns_a_person = body.get("person_role").is_some_and(|v| !v.is_null());
+    if concerns_a_person || is_withdrawn(body) {
+        return None;
+    }
+    let listed_on = match date_field(body, "listed_on").ok()? {
+        Some(d) => d,
+        None => date_field(body, "date").ok()??,
+    };
+    let repaired = date_field(body, "repaired_on")
+        .ok()?
+        .is_some_and(|r| r <= as_of);
+    let removed = date_field(body, "removed_on")
+        .ok()?
+        .is_some_and(|r| r <= as_of);
+    if repaired || removed || listed_on > as_of {
+        return None;
+    }
+    let mut out = Map::new();
+    out.insert("list".to_owned(), Value::String(list.to_owned()));
+    out.insert("listed_on".to_owned(), Value::String(listed_on.to_string()));
+    Some(out)
+}
+
 /// The subject part of a public profile: [`PUBLIC_SUBJECT_FIELDS`], masked.
 pub fn public_subject(body: &Map<String, Value>) -> Map<String, Value> {
     masked_selection(body, PUBLIC_SUBJECT_FIELDS.iter().copied())
@@ -542,20 +586,27 @@ pub const IDENTIFIER_FIELDS: &[&str] = &["id", "source", "kind"];
 /// * [`CODE_FIELDS`] keep a value that is a USCC with a valid check
 ///   character — unless it is a resident ID number with a valid ID check
 ///   digit (a person as counterparty) — and are masked as text otherwise;
-/// * [`IDENTIFIER_FIELDS`] at the top level and non-string values are left alone.
+/// * [`IDENTIFIER_FIELDS`] (at any depth) and non-string values are left alone.
+///
+/// An array is masked element by element, so a list of records or subjects
+/// may be passed whole.
 ///
 /// Names are not masked: the names of a subject's legal representative
 /// and officers are public registration data.
 pub fn mask_personal(value: &mut Value) {
     match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if !IDENTIFIER_FIELDS.contains(&key.as_str()) {
-                    mask_field(key, v);
-                }
+        Value::String(s) => {
+            if let Some(masked) = masked_text(s) {
+                *s = masked;
             }
         }
-        other => mask_nested(other),
+        Value::Array(items) => items.iter_mut().for_each(mask_personal),
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                mask_field(key, v);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
@@ -566,35 +617,10 @@ fn mask_field(key: &str, v: &mut Value) {
     } else if CODE_FIELDS.contains(&key) {
         match v {
             Value::String(s) if keeps_code(s) => {}
-            other => mask_nested(other),
+            other => mask_personal(other),
         }
     } else if !IDENTIFIER_FIELDS.contains(&key) {
-        mask_nested(v);
-    }
-}
-
-/// Masks a nested value: objects field by field (identifiers included,
-/// since nested objects are not records), strings as text.
-fn mask_nested(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Some(masked) = masked_text(s) {
-                *s = masked;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_nested),
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "person_id" {
-                    mask_entirely(v);
-                } else if CODE_FIELDS.contains(&key.as_str()) {
-                    mask_field(key, v);
-                } else {
-                    mask_nested(v);
-                }
-            }
-        }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        mask_personal(v);
     }
 }
 
@@ -628,12 +654,14 @@ fn keeps_code(s: &str) -> bool {
 /// * landline numbers `0xx(x)-xxxxxxx(x)` keep the area code and the last 4
 ///   digits: `0411-****6666`.
 ///
-/// A candidate is a whole run of ASCII letters and digits, so a number
-/// inside a longer run (a 13-digit amount, a USCC with letters) is never
-/// masked; nor is a run that touches `*` (already masked), a decimal point
-/// followed or preceded by a digit, a currency sign before it or 元/万/亿
-/// after it (amounts). Every masked character becomes one `*`: the number
-/// of characters never changes, and masking twice is masking once.
+/// A candidate is a whole run of ASCII digits (letters and other
+/// characters end it), so a number inside a longer run (a 13-digit amount)
+/// is never masked, while a USCC with letters is never a candidate; nor is
+/// a run that touches `*` (already masked), a decimal point with a digit
+/// on its other side, a currency sign before it or 元/万/亿 after it
+/// (amounts). Every masked character becomes one `*`, and the characters
+/// at both ends of a masked number are kept: the number of characters
+/// never changes, and masking twice is masking once.
 pub fn mask_text(s: &str) -> String {
     masked_text(s).unwrap_or_else(|| s.to_owned())
 }
@@ -651,71 +679,68 @@ fn masked_text(s: &str) -> Option<String> {
 
 /// Masks personal numbers in `chars`; true when something changed.
 fn mask_chars(chars: &mut [char]) -> bool {
-    let words = words(chars);
+    let runs = digit_runs(chars);
     let mut changed = false;
-    for (w, &(start, end)) in words.iter().enumerate() {
+    for (r, &(start, run_end)) in runs.iter().enumerate() {
+        // An 18-character ID number ends in a check `X` after 17 digits.
+        let end = if run_end - start == 17 && matches!(chars.get(run_end), Some('X' | 'x')) {
+            run_end + 1
+        } else {
+            run_end
+        };
         // (A landline's area code is followed by `-`, so never blocked after.)
         if blocked_before(chars, start) || blocked_after(chars, end) {
             continue;
         }
-        let word = &chars[start..end];
-        let hide: Option<(usize, usize)> = if is_resident_id(word) {
+        let number = &chars[start..end];
+        let hide: Option<(usize, usize)> = if is_resident_id(number) {
             Some((start + 6, end - 4))
-        } else if is_mobile(word) {
+        } else if is_mobile(number) {
             Some((start + 3, start + 7))
-        } else if word.len() == 13
-            && word[0] == '8'
-            && word[1] == '6'
+        } else if number.len() == 13
+            && number.starts_with(&['8', '6'])
             && start > 0
             && chars[start - 1] == '+'
-            && is_mobile(&word[2..])
+            && is_mobile(&number[2..])
         {
             Some((start + 5, start + 9))
         } else {
-            None
+            landline_subscriber(chars, &runs, r).map(|(s_start, s_end)| (s_start, s_end - 4))
         };
-        match hide {
-            Some((from, to)) => {
-                chars[from..to].iter_mut().for_each(|c| *c = '*');
-                changed = true;
-            }
-            None => changed |= mask_landline(chars, &words, w),
+        if let Some((from, to)) = hide {
+            chars[from..to].iter_mut().for_each(|c| *c = '*');
+            changed = true;
         }
     }
     changed
 }
 
-/// Masks the landline whose area code is word `w`, if it is one.
-fn mask_landline(chars: &mut [char], words: &[(usize, usize)], w: usize) -> bool {
-    let (a_start, a_end) = words[w];
-    let Some(&(s_start, s_end)) = words.get(w + 1) else {
-        return false;
-    };
-    let area = &chars[a_start..a_end];
-    let subscriber = &chars[s_start..s_end];
-    let is_landline = (3..=4).contains(&area.len())
-        && area[0] == '0'
-        && all_digits(area)
+/// The subscriber number (`[start, end)`) of the landline whose area code
+/// is digit run `r`, if it is one.
+fn landline_subscriber(
+    chars: &[char],
+    runs: &[(usize, usize)],
+    r: usize,
+) -> Option<(usize, usize)> {
+    let (a_start, a_end) = runs[r];
+    let &(s_start, s_end) = runs.get(r + 1)?;
+    let is_landline = (3..=4).contains(&(a_end - a_start))
+        && chars[a_start] == '0'
         && s_start == a_end + 1
         && chars[a_end] == '-'
-        && (7..=8).contains(&subscriber.len())
-        && all_digits(subscriber)
-        && !blocked_before(chars, a_start)
+        && (7..=8).contains(&(s_end - s_start))
         && !blocked_after(chars, s_end);
-    if is_landline {
-        chars[s_start..s_end - 4].iter_mut().for_each(|c| *c = '*');
-    }
-    is_landline
+    is_landline.then_some((s_start, s_end))
 }
 
-/// Maximal runs of ASCII letters and digits, as `[start, end)`.
-fn words(chars: &[char]) -> Vec<(usize, usize)> {
+/// Maximal runs of ASCII digits, as `[start, end)`.
+fn digit_runs(chars: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_alphanumeric() {
+        if chars[i].is_ascii_digit() {
             let start = i;
-            while i < chars.len() && chars[i].is_ascii_alphanumeric() {
+            while i < chars.len() && chars[i].is_ascii_digit() {
                 i += 1;
             }
             out.push((start, i));
@@ -726,7 +751,7 @@ fn words(chars: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
-/// The word starting at `start` continues a number or is an amount.
+/// The number starting at `start` continues a masked one or is an amount.
 fn blocked_before(chars: &[char], start: usize) -> bool {
     let Some(&prev) = start.checked_sub(1).and_then(|i| chars.get(i)) else {
         return false;
@@ -737,7 +762,7 @@ fn blocked_before(chars: &[char], start: usize) -> bool {
         || (prev == '.' && start >= 2 && chars[start - 2].is_ascii_digit())
 }
 
-/// The word ending at `end` (exclusive) continues a number or is an amount.
+/// The number ending at `end` (exclusive) continues a masked one or is an amount.
 fn blocked_after(chars: &[char], end: usize) -> bool {
     let Some(&next) = chars.get(end) else {
         return false;

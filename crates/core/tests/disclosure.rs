@@ -7,8 +7,8 @@ use xinyong_core::Date;
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::disclosure::{
     DisclosureFacts, HiddenReason, PenaltyFacts, PublicDecision, RecordStatus, Role, TraceFacts,
-    mask_personal, mask_text, masks_personal_data, public_fields, public_record, public_subject,
-    public_window, record_status,
+    mask_personal, mask_text, masks_personal_data, public_fields, public_list_membership,
+    public_record, public_subject, public_window, record_status,
 };
 use xinyong_core::time::{Period, add, parse_date};
 
@@ -408,6 +408,31 @@ fn abnormal_trace_shown_until_the_day_before_clearable() {
     assert_eq!(public_window(k, &b, d("2023-03-30"), &none()), shown(None));
 }
 
+#[test]
+fn list_membership_is_current_entries_of_the_subject_itself() {
+    let b = entry("abnormal_operation", "2022-01-05", Some("2023-03-31"));
+    assert_eq!(
+        public_list_membership(&b, d("2023-03-30")),
+        Some(body(
+            json!({"list": "abnormal_operation", "listed_on": "2022-01-05"})
+        ))
+    );
+    // Removed on the day: the trace may still be shown, the membership is over.
+    assert_eq!(public_list_membership(&b, d("2023-03-31")), None);
+    assert_eq!(public_list_membership(&b, d("2022-01-04")), None);
+    let mut person = entry("dishonest_debtor", "2022-01-05", None);
+    assert!(public_list_membership(&person, d("2023-01-01")).is_some());
+    person.insert("person_role".into(), json!("legal_representative"));
+    assert_eq!(public_list_membership(&person, d("2023-01-01")), None);
+    let mut repaired = entry("serious_violation", "2022-01-05", None);
+    repaired.insert("repaired_on".into(), json!("2023-01-01"));
+    assert!(public_list_membership(&repaired, d("2022-12-31")).is_some());
+    assert_eq!(public_list_membership(&repaired, d("2023-01-01")), None);
+    let mut withdrawn = entry("serious_violation", "2022-01-05", None);
+    withdrawn.insert("withdrawn".into(), json!(true));
+    assert_eq!(public_list_membership(&withdrawn, d("2023-01-01")), None);
+}
+
 // ----- Public fields -----------------------------------------------------------
 
 #[test]
@@ -499,6 +524,10 @@ fn mobile_and_landline_numbers() {
     assert_eq!(mask_text("+8613912345678"), "+86139****5678");
     assert_eq!(mask_text("座机0411-88886666"), "座机0411-****6666");
     assert_eq!(mask_text("座机010-1234567。"), "座机010-***4567。");
+    // Letters end a number: they do not protect it.
+    assert_eq!(mask_text("Tel13812345678"), "Tel138****5678");
+    assert_eq!(mask_text("ID210804199001011234"), "ID210804********1234");
+    assert_eq!(mask_text("Tel0411-88886666;"), "Tel0411-****6666;");
     // 12 is not a mobile prefix.
     assert_eq!(mask_text("12812345678"), "12812345678");
 }
@@ -511,7 +540,6 @@ fn numbers_inside_longer_runs_or_amounts_are_not_phones() {
         "¥13812345678",
         "13812345678.50",
         "3.13812345678",
-        "编号X13812345678",
         "91440300MA5F12345X",
         "2021-03-04",
         "2020-13812345",
@@ -566,6 +594,24 @@ fn a_valid_all_digit_uscc_in_a_code_field_is_kept() {
     let mut w = json!({"counterparty": "210804199001011234"});
     mask_personal(&mut w);
     assert_eq!(w["counterparty"], json!("210804********1234"));
+}
+
+#[test]
+fn a_list_of_bodies_is_masked_element_by_element() {
+    let mut v = json!([
+        {"id": "GAJ-13812345678", "facts": "13812345678"},
+        {"id": "GAJ-2", "people": [{"person_id": "P1"}]},
+        "13912345678"
+    ]);
+    mask_personal(&mut v);
+    assert_eq!(
+        v,
+        json!([
+            {"id": "GAJ-13812345678", "facts": "138****5678"},
+            {"id": "GAJ-2", "people": [{"person_id": "**"}]},
+            "139****5678"
+        ])
+    );
 }
 
 fn id_number() -> impl Strategy<Value = String> {
