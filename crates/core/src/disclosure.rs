@@ -651,8 +651,8 @@ fn keeps_code(s: &str) -> bool {
 ///   first 6 and last 4 characters: `210804********1234`;
 /// * mobile numbers — 11 digits starting with `1[3-9]`, also after `+86` —
 ///   keep the first 3 and last 4 digits: `138****5678`;
-/// * landline numbers `0xx(x)-xxxxxxx(x)` keep the area code and the last 4
-///   digits: `0411-****6666`.
+/// * landline numbers `0xx(x)-xxxxxxx(x)` or `(0xx(x))xxxxxxx(x)` keep the
+///   area code and the last 4 digits: `0411-****6666`.
 ///
 /// A candidate is a whole run of ASCII digits (letters and other
 /// characters end it), so a number inside a longer run (a 13-digit amount)
@@ -688,7 +688,7 @@ fn mask_chars(chars: &mut [char]) -> bool {
         } else {
             run_end
         };
-        // (A landline's area code is followed by `-`, so never blocked after.)
+        // (A landline's area code is followed by `-` or `)`, so never blocked after.)
         if blocked_before(chars, start) || blocked_after(chars, end) {
             continue;
         }
@@ -724,10 +724,14 @@ fn landline_subscriber(
 ) -> Option<(usize, usize)> {
     let (a_start, a_end) = runs[r];
     let &(s_start, s_end) = runs.get(r + 1)?;
+    let dashed = chars[a_end] == '-';
+    let bracketed = matches!(chars[a_end], ')' | '）')
+        && a_start > 0
+        && matches!(chars[a_start - 1], '(' | '（');
     let is_landline = (3..=4).contains(&(a_end - a_start))
         && chars[a_start] == '0'
         && s_start == a_end + 1
-        && chars[a_end] == '-'
+        && (dashed || bracketed)
         && (7..=8).contains(&(s_end - s_start))
         && !blocked_after(chars, s_end);
     is_landline.then_some((s_start, s_end))

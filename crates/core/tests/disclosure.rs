@@ -524,6 +524,11 @@ fn mobile_and_landline_numbers() {
     assert_eq!(mask_text("+8613912345678"), "+86139****5678");
     assert_eq!(mask_text("座机0411-88886666"), "座机0411-****6666");
     assert_eq!(mask_text("座机010-1234567。"), "座机010-***4567。");
+    assert_eq!(mask_text("电话(0411)88886666"), "电话(0411)****6666");
+    assert_eq!(mask_text("电话（010）12345678"), "电话（010）****5678");
+    // Not a landline: no area code, or an area code not starting with 0.
+    assert_eq!(mask_text("411-88886666"), "411-88886666");
+    assert_eq!(mask_text("0411-888866"), "0411-888866");
     // Letters end a number: they do not protect it.
     assert_eq!(mask_text("Tel13812345678"), "Tel138****5678");
     assert_eq!(mask_text("ID210804199001011234"), "ID210804********1234");
@@ -580,20 +585,53 @@ fn uscc_fields_keep_valid_codes_and_mask_people() {
     );
 }
 
+/// The ISO 7064 MOD 11-2 check digit of a resident ID number (written
+/// here independently of the module).
+fn id_check(first17: &str) -> char {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
+        .sum();
+    ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
+}
+
+/// An all-digit code shaped like an ID number (birth date 1990-01-01) whose
+/// USCC check character is valid, and whose ID check digit is valid or not.
+fn id_shaped_uscc(id_valid: bool) -> String {
+    (0..1000)
+        .map(|n| format!("91010519900101{n:03}"))
+        .find_map(|first17| {
+            let c = xinyong_core::uscc::compute_check_char(&first17).expect("alphabet");
+            let shaped = c.is_ascii_digit() || c == 'X';
+            (shaped && (c == id_check(&first17)) == id_valid).then(|| format!("{first17}{c}"))
+        })
+        .expect("such a code exists among 1000")
+}
+
 #[test]
 fn a_valid_all_digit_uscc_in_a_code_field_is_kept() {
-    // Build a valid all-digit code: 17 digits and the check character.
-    let body17 = "91110000100000001";
-    let check = xinyong_core::uscc::compute_check_char(body17).expect("alphabet");
-    let code = format!("{body17}{check}");
-    let mut v = json!({"subject": code, "uscc": code, "facts": "主体"});
+    let code = id_shaped_uscc(false);
+    // In free text it is taken for an ID number and masked…
+    assert_ne!(mask_text(&code), code);
+    // …in a USCC field it is a valid code and kept.
+    let mut v = json!({"subject": code, "uscc": code, "counterparty": code, "facts": code});
     mask_personal(&mut v);
     assert_eq!(v["subject"], json!(code));
     assert_eq!(v["uscc"], json!(code));
-    // A code field with an ill-checked code is masked as text when it is ID-shaped.
-    let mut w = json!({"counterparty": "210804199001011234"});
+    assert_eq!(v["counterparty"], json!(code));
+    assert_eq!(v["facts"], json!(mask_text(&code)));
+    // A valid USCC that is also a valid ID number is taken for a person.
+    let both = id_shaped_uscc(true);
+    let mut w = json!({"counterparty": both});
     mask_personal(&mut w);
-    assert_eq!(w["counterparty"], json!("210804********1234"));
+    assert_eq!(w["counterparty"], json!(mask_text(&both)));
+    assert_ne!(w["counterparty"], json!(both));
+    // An ID number failing the USCC check in a USCC field is masked as text.
+    let mut x = json!({"counterparty": "210804199001011234"});
+    mask_personal(&mut x);
+    assert_eq!(x["counterparty"], json!("210804********1234"));
 }
 
 #[test]
@@ -638,6 +676,7 @@ fn text_piece() -> impl Strategy<Value = String> {
         "[0-9A-Za-z*.+¥元,-]{1,12}",
         "[电话身份证号码，。 ：]{1,4}",
         Just("0411-88886666".to_owned()),
+        Just("(010)12345678".to_owned()),
     ]
 }
 
