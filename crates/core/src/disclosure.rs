@@ -656,8 +656,8 @@ fn keeps_code(s: &str) -> bool {
 ///
 /// A candidate is a whole run of ASCII digits (letters and other
 /// characters end it), so a number inside a longer run (a 13-digit amount)
-/// is never masked, and the digit runs of a USCC with letters (at most 8
-/// digits after its region code in practice) almost never are; nor is
+/// is never masked, and the digit runs of a USCC with letters (commonly
+/// 8 digits, `MA`, 7 characters) are too short to be one; nor is
 /// a run that touches `*` (already masked), a decimal point with a digit
 /// on its other side, a currency sign before it or 元/万/亿 after it
 /// (amounts). Every masked character becomes one `*`, and the characters
