@@ -5,6 +5,7 @@
 //! other layer (store, import, engine, server) share one definition.
 
 pub mod catalog;
+pub mod disclosure;
 pub mod json;
 pub mod record;
 pub mod time;
