@@ -45,15 +45,16 @@ fn main() {
     );
 
     let queries = queries(&docs);
-    let mut times: Vec<Duration> = Vec::with_capacity(queries.len());
+    let mut timed: Vec<(Duration, &str)> = Vec::with_capacity(queries.len());
     let mut found = 0usize;
     for (q, expect) in &queries {
         let t = Instant::now();
         let hits = index.search(q, LIMIT).expect("search");
-        times.push(t.elapsed());
+        timed.push((t.elapsed(), q));
         found += usize::from(hits.iter().any(|h| &h.uscc == expect));
     }
-    times.sort();
+    timed.sort();
+    let times: Vec<Duration> = timed.iter().map(|t| t.0).collect();
     let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
     println!(
         "{} searches (limit {LIMIT}): p50 {:.2?}, p99 {:.2?}, max {:.2?}; expected subject in the hits: {found}",
@@ -62,6 +63,7 @@ fn main() {
         at(0.99),
         at(1.0),
     );
+    println!("slowest: {:?}", &timed[timed.len().saturating_sub(5)..]);
 }
 
 /// [`QUERIES`] queries over subjects spread over the city, with the code of
@@ -78,8 +80,8 @@ fn queries(docs: &[SubjectDoc]) -> Vec<(String, String)> {
                 0 if chars.len() > 6 => chars[2..chars.len() - 4].iter().collect(),
                 0 | 1 => chars[..6.min(chars.len())].iter().collect(),
                 2 => hanconv::s2t(&d.name),
-                3 => d.uscc[..10].to_owned(),
-                _ => d.uscc[9..15].to_owned(),
+                3 => d.uscc[..14].to_owned(),
+                _ => d.uscc[10..16].to_owned(),
             };
             (q, d.uscc.clone())
         })

@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
+use pinyin::ToPinyin;
 use xinyong_core::uscc;
 
 /// Length of the code grams: a code fragment must have at least this many
@@ -45,6 +46,21 @@ pub(crate) fn query_words(norm: &str) -> Vec<&str> {
 
 fn multi_char<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     words.filter(|w| w.chars().nth(1).is_some()).collect()
+}
+
+/// Pinyin bigrams of a normalised name or query: the toneless readings of
+/// each two neighbouring characters, as `"zhang bo"` (a character without a
+/// reading stands for itself), so a homophone typed for a character (张博 for
+/// 张波, the usual typo of a pinyin input method) still matches.
+pub(crate) fn pinyin_bigrams(norm: &str) -> Vec<String> {
+    let mut readings: Vec<String> = Vec::new();
+    for c in norm.chars() {
+        readings.push(match c.to_pinyin() {
+            Some(p) => p.plain().to_owned(),
+            None => c.to_string(),
+        });
+    }
+    readings.windows(2).map(|w| w.join(" ")).collect()
 }
 
 /// The gram string of a normalised (upper-case) code: `^CODE$`.
@@ -96,6 +112,14 @@ mod tests {
         assert!(words.contains(&"有限公司"), "{words:?}");
         assert!(words.iter().all(|w| w.chars().count() >= 2), "{words:?}");
         assert!(query_words("营").is_empty());
+    }
+
+    #[test]
+    fn pinyin_bigrams_join_toneless_readings() {
+        assert_eq!(pinyin_bigrams("张波海"), ["zhang bo", "bo hai"]);
+        assert_eq!(pinyin_bigrams("张博海"), pinyin_bigrams("张波海"));
+        assert_eq!(pinyin_bigrams("a张"), ["a zhang"]);
+        assert!(pinyin_bigrams("张").is_empty());
     }
 
     #[test]

@@ -15,7 +15,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use xinyong_core::uscc::Uscc;
 
 use crate::analysis::{
-    CODE_GRAM, CODE_START, char_windows, code_fragment, code_text, dedup, index_words, query_words,
+    CODE_GRAM, CODE_START, char_windows, code_fragment, code_text, dedup, index_words,
+    pinyin_bigrams, query_words,
 };
 use crate::normalize::normalize;
 use crate::{Hit, SearchError, SubjectDoc};
@@ -37,6 +38,12 @@ const BOOST_NAME_EXACT: f32 = 20.0;
 const BOOST_NAME_WORD: f32 = 2.0;
 const BOOST_NAME_BIGRAM: f32 = 1.5;
 const BOOST_NAME_UNIGRAM: f32 = 0.5;
+const BOOST_NAME_PINYIN: f32 = 1.0;
+/// Queries shorter than this (in characters) also match single characters;
+/// longer ones match on bigrams (characters and pinyin) and words only: a
+/// character's posting list is the longest of all (有, 限, 公, 司 are in
+/// most names), and on a longer query the bigrams carry the same evidence.
+const UNIGRAMS_BELOW: usize = 4;
 /// Weights of the clauses of a code query: the whole code, a prefix, a
 /// fragment anywhere.
 const BOOST_CODE_EXACT: f32 = 100.0;
@@ -60,6 +67,8 @@ struct Fields {
     name_bigram: Field,
     /// Characters of the normalised name.
     name_unigram: Field,
+    /// Pinyin bigrams of the normalised name.
+    name_pinyin: Field,
     /// [`CODE_GRAM`]-grams of `^CODE$`, with positions (fragments are
     /// phrase queries).
     code_gram: Field,
@@ -84,6 +93,7 @@ impl Fields {
             name_word: b.add_text_field("name_word", tokens(IndexRecordOption::WithFreqs)),
             name_bigram: b.add_text_field("name_bigram", tokens(IndexRecordOption::WithFreqs)),
             name_unigram: b.add_text_field("name_unigram", tokens(IndexRecordOption::WithFreqs)),
+            name_pinyin: b.add_text_field("name_pinyin", tokens(IndexRecordOption::WithFreqs)),
             code_gram: b.add_text_field(
                 "code_gram",
                 tokens(IndexRecordOption::WithFreqsAndPositions),
@@ -200,6 +210,9 @@ impl SubjectIndex {
         d.add_pre_tokenized_text(f.name_word, pre_tokenized(&norm, index_words(&norm)));
         d.add_pre_tokenized_text(f.name_bigram, pre_tokenized(&norm, char_windows(&norm, 2)));
         d.add_pre_tokenized_text(f.name_unigram, pre_tokenized(&norm, char_windows(&norm, 1)));
+        let pinyin = pinyin_bigrams(&norm);
+        let pinyin = pinyin.iter().map(String::as_str).collect();
+        d.add_pre_tokenized_text(f.name_pinyin, pre_tokenized(&norm, pinyin));
         let code_text = code_text(code);
         let grams = char_windows(&code_text, CODE_GRAM);
         d.add_pre_tokenized_text(f.code_gram, pre_tokenized(&code_text, grams));
@@ -251,17 +264,29 @@ impl SubjectIndex {
         Ok(hits)
     }
 
-    /// Whole name, words, bigrams and characters of a normalised query, each
+    /// Whole name, words, bigrams, characters and pinyin bigrams of a
+    /// normalised query, each
     /// a term of its own (a union of terms: tantivy prunes it with block-max
     /// WAND, so frequent characters cost little).
     fn name_query(&self, norm: &str) -> BooleanQuery {
         let f = &self.fields;
         let mut clauses = vec![term(f.name_full, norm, BOOST_NAME_EXACT)];
+        let unigrams = if norm.chars().nth(UNIGRAMS_BELOW - 1).is_none() {
+            char_windows(norm, 1)
+        } else {
+            Vec::new()
+        };
         let groups = [
             (f.name_word, query_words(norm), BOOST_NAME_WORD),
             (f.name_bigram, char_windows(norm, 2), BOOST_NAME_BIGRAM),
-            (f.name_unigram, char_windows(norm, 1), BOOST_NAME_UNIGRAM),
+            (f.name_unigram, unigrams, BOOST_NAME_UNIGRAM),
         ];
+        let pinyin = pinyin_bigrams(norm);
+        let groups = groups.into_iter().chain([(
+            f.name_pinyin,
+            pinyin.iter().map(String::as_str).collect(),
+            BOOST_NAME_PINYIN,
+        )]);
         for (field, tokens, boost) in groups {
             for t in dedup(tokens) {
                 clauses.push(term(field, t, boost));

@@ -41,13 +41,15 @@
 //! Names and queries go through the same [`normalize`]: full-width forms to
 //! half-width, traditional characters to simplified (OpenCC's tables, from
 //! the `hanconv` crate), lower case, and only letters and digits kept. A
-//! name is indexed four ways: the whole normalised name, its jieba words, its
-//! character bigrams and its characters. A query is the union of the same
-//! four of its own, weighted in that order (BM25 within each), so the exact
-//! name comes first, a name sharing a dictionary word next, and an
-//! abbreviation (营口恒中 for 营口恒中机械有限公司), a name without its region or
-//! with one wrong character still matches on the bigrams and characters it
-//! shares.
+//! name is indexed five ways: the whole normalised name, its jieba words, its
+//! character bigrams, its characters and its pinyin bigrams (the toneless
+//! readings of neighbouring characters, from the `pinyin` crate). A query is
+//! the union of the same of its own (characters only for queries of fewer
+//! than four characters), weighted in that order with pinyin between bigrams
+//! and characters (BM25 within each), so the exact name comes first, and an
+//! abbreviation (营口恒中 for 营口恒中机械有限公司), a name without its region,
+//! or one with a character typed as a homophone (张博 for 张波) still matches
+//! on the bigrams and readings it shares.
 //!
 //! # How codes match
 //!

@@ -16,9 +16,10 @@ use xinyong_search::SubjectIndex;
 const SUBJECTS: u64 = 20_000;
 const SEED: u64 = 0;
 
-/// Measured 2026-12-06: see the crate's test output; set just below.
-const MIN_RECALL_AT_1: f64 = 0.80;
-const MIN_RECALL_AT_5: f64 = 0.95;
+/// Measured 2026-12-06: recall@1 0.967 (146 of 151), recall@5 1.000; set
+/// just below.
+const MIN_RECALL_AT_1: f64 = 0.95;
+const MIN_RECALL_AT_5: f64 = 0.98;
 const MIN_QUERIES: usize = 120;
 
 #[derive(Debug, Deserialize)]
