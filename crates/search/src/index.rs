@@ -11,7 +11,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use xinyong_core::uscc::Uscc;
 
 use crate::analysis::{
@@ -44,6 +44,10 @@ const BOOST_NAME_PINYIN: f32 = 1.0;
 /// character's posting list is the longest of all (有, 限, 公, 司 are in
 /// most names), and on a longer query the bigrams carry the same evidence.
 const UNIGRAMS_BELOW: usize = 4;
+/// Share of the names above which a query token counts as common.
+const COMMON_SHARE: f64 = 0.25;
+/// Indexes smaller than this keep every query token (pruning is for speed).
+const PRUNE_FROM_DOCS: u64 = 10_000;
 /// Weights of the clauses of a code query: the whole code, a prefix, a
 /// fragment anywhere.
 const BOOST_CODE_EXACT: f32 = 100.0;
@@ -247,7 +251,7 @@ impl SubjectIndex {
         if let Some(fragment) = code_fragment(&norm) {
             queries.push(self.code_query(&fragment));
         }
-        queries.push(self.name_query(&norm));
+        queries.push(self.name_query(&searcher, &norm)?);
         for q in queries {
             let wanted = limit - hits.len();
             if wanted == 0 {
@@ -265,34 +269,55 @@ impl SubjectIndex {
     }
 
     /// Whole name, words, bigrams, characters and pinyin bigrams of a
-    /// normalised query, each
-    /// a term of its own (a union of terms: tantivy prunes it with block-max
-    /// WAND, so frequent characters cost little).
-    fn name_query(&self, norm: &str) -> BooleanQuery {
+    /// normalised query, each a term of its own (a union of terms, which
+    /// tantivy prunes with block-max WAND). On a large index, tokens in more
+    /// than [`COMMON_SHARE`] of the names (有限, 公司, 营口) are left out when
+    /// rarer ones remain: they barely change the order and their posting
+    /// lists are the longest to walk. Tokens in no name are left out too.
+    fn name_query(&self, searcher: &Searcher, norm: &str) -> Result<BooleanQuery, SearchError> {
         let f = &self.fields;
-        let mut clauses = vec![term(f.name_full, norm, BOOST_NAME_EXACT)];
         let unigrams = if norm.chars().nth(UNIGRAMS_BELOW - 1).is_none() {
             char_windows(norm, 1)
         } else {
             Vec::new()
         };
+        let pinyin = pinyin_bigrams(norm);
         let groups = [
             (f.name_word, query_words(norm), BOOST_NAME_WORD),
             (f.name_bigram, char_windows(norm, 2), BOOST_NAME_BIGRAM),
+            (
+                f.name_pinyin,
+                pinyin.iter().map(String::as_str).collect(),
+                BOOST_NAME_PINYIN,
+            ),
             (f.name_unigram, unigrams, BOOST_NAME_UNIGRAM),
         ];
-        let pinyin = pinyin_bigrams(norm);
-        let groups = groups.into_iter().chain([(
-            f.name_pinyin,
-            pinyin.iter().map(String::as_str).collect(),
-            BOOST_NAME_PINYIN,
-        )]);
+        let docs = searcher.num_docs();
+        let common = if docs >= PRUNE_FROM_DOCS {
+            (docs as f64 * COMMON_SHARE) as u64
+        } else {
+            u64::MAX
+        };
+        let (mut rare, mut frequent) = (Vec::new(), Vec::new());
         for (field, tokens, boost) in groups {
             for t in dedup(tokens) {
-                clauses.push(term(field, t, boost));
+                let term = Term::from_field_text(field, t);
+                match searcher.doc_freq(&term)? {
+                    0 => {}
+                    n if n > common => frequent.push((term, boost)),
+                    _ => rare.push((term, boost)),
+                }
             }
         }
-        BooleanQuery::new(clauses)
+        if rare.is_empty() {
+            rare = frequent;
+        }
+        let exact = Term::from_field_text(f.name_full, norm);
+        let clauses = std::iter::once((exact, BOOST_NAME_EXACT))
+            .chain(rare)
+            .map(|(t, boost)| should(t, boost))
+            .collect();
+        Ok(BooleanQuery::new(clauses))
     }
 
     /// The whole code, codes starting with the fragment, codes containing it.
@@ -301,7 +326,8 @@ impl SubjectIndex {
         let mut prefix = String::with_capacity(fragment.len() + 1);
         prefix.push(CODE_START);
         prefix.push_str(fragment);
-        let mut clauses = vec![term(f.uscc, fragment, BOOST_CODE_EXACT)];
+        let exact = Term::from_field_text(f.uscc, fragment);
+        let mut clauses = vec![should(exact, BOOST_CODE_EXACT)];
         clauses.extend(gram_phrase(f.code_gram, &prefix, BOOST_CODE_PREFIX));
         clauses.extend(gram_phrase(f.code_gram, fragment, BOOST_CODE_FRAGMENT));
         BooleanQuery::new(clauses)
@@ -325,12 +351,9 @@ impl SubjectIndex {
     }
 }
 
-/// A should-clause: `text` in `field`, weighted.
-fn term(field: Field, text: &str, boost: f32) -> (Occur, Box<dyn Query>) {
-    let q = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
+/// A should-clause: `term`, weighted.
+fn should(term: Term, boost: f32) -> (Occur, Box<dyn Query>) {
+    let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
     (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
 }
 

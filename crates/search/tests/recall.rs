@@ -76,5 +76,9 @@ fn labelled_queries_find_their_subject() {
         labelled.len()
     );
     assert!(at1 >= MIN_RECALL_AT_1, "recall@1 {at1:.3}");
+    // Every token of these is in most names, and so is kept: they still match.
+    for q in ["有限公司", "营口有限公司"] {
+        assert_eq!(index.search(q, 5).expect("search").len(), 5, "{q}");
+    }
     assert!(at5 >= MIN_RECALL_AT_5, "recall@5 {at5:.3}");
 }
