@@ -64,6 +64,21 @@ fn main() {
         at(1.0),
     );
     println!("slowest: {:?}", &timed[timed.len().saturating_sub(5)..]);
+
+    // The longest query accepted: names run together.
+    let longest: String = docs
+        .iter()
+        .flat_map(|d| d.name.chars())
+        .take(xinyong_search::MAX_QUERY_CHARS)
+        .collect();
+    let t = Instant::now();
+    let hits = index.search(&longest, LIMIT).expect("search");
+    println!(
+        "a query of {} characters: {:.2?}, {} hits",
+        longest.chars().count(),
+        t.elapsed(),
+        hits.len()
+    );
 }
 
 /// [`QUERIES`] queries over subjects spread over the city, with the code of

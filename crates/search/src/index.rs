@@ -24,6 +24,10 @@ use crate::{Hit, SearchError, SubjectDoc};
 /// Queries longer than this (in characters, before normalisation) are
 /// rejected with [`SearchError::QueryTooLong`].
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Only the first this many characters of a query's normal form are matched
+/// against names (the longest names have about 40): the cost of a name query
+/// grows with its tokens.
+pub const MAX_NAME_CHARS: usize = 48;
 /// Most hits one search returns; a larger `limit` is lowered to this.
 pub const MAX_LIMIT: usize = 100;
 
@@ -228,7 +232,8 @@ impl SubjectIndex {
     ///
     /// A query that normalises to nothing (empty, punctuation, whitespace)
     /// finds nothing; one longer than [`MAX_QUERY_CHARS`] characters is an
-    /// error. A query of 4 to 18 characters of the USCC alphabet is also a
+    /// error; names are matched against the first [`MAX_NAME_CHARS`]
+    /// characters of its normal form. A query of 4 to 18 characters of the USCC alphabet is also a
     /// code: subjects whose code it is, starts with it or contains it come
     /// first, then matches of names.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
@@ -251,7 +256,11 @@ impl SubjectIndex {
         if let Some(fragment) = code_fragment(&norm) {
             queries.push(self.code_query(&fragment));
         }
-        queries.push(self.name_query(&searcher, &norm)?);
+        let name = match norm.char_indices().nth(MAX_NAME_CHARS) {
+            Some((end, _)) => &norm[..end],
+            None => &norm,
+        };
+        queries.push(self.name_query(&searcher, name)?);
         for q in queries {
             let wanted = limit - hits.len();
             if wanted == 0 {

@@ -34,7 +34,9 @@
 //! * [`SubjectIndex::search`] returns at most `limit` ([`MAX_LIMIT`] at most)
 //!   [`Hit`]s, best first. It never panics: an empty or punctuation-only
 //!   query finds nothing, and one longer than [`MAX_QUERY_CHARS`] characters
-//!   is [`SearchError::QueryTooLong`].
+//!   is [`SearchError::QueryTooLong`]; names are matched against the first
+//!   [`MAX_NAME_CHARS`] characters of its normal form, which bounds the cost
+//!   of a query.
 //!
 //! # How names match
 //!
@@ -67,7 +69,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use index::{MAX_LIMIT, MAX_QUERY_CHARS, SubjectIndex};
+pub use index::{MAX_LIMIT, MAX_NAME_CHARS, MAX_QUERY_CHARS, SubjectIndex};
 pub use normalize::{half_width, normalize};
 
 /// A subject as indexed: the subject line's fields that search shows.

@@ -3,7 +3,9 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use xinyong_search::{MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SubjectDoc, SubjectIndex};
+use xinyong_search::{
+    MAX_LIMIT, MAX_NAME_CHARS, MAX_QUERY_CHARS, SearchError, SubjectDoc, SubjectIndex,
+};
 
 fn doc(uscc: &str, name: &str) -> SubjectDoc {
     SubjectDoc {
@@ -191,6 +193,14 @@ fn limits_and_degenerate_queries() {
         err,
         SearchError::QueryTooLong { chars, max } if chars == MAX_QUERY_CHARS + 1 && max == MAX_QUERY_CHARS
     ));
+}
+
+#[test]
+fn only_the_first_characters_of_a_query_match_names() {
+    let index = small();
+    let pad = "甲".repeat(MAX_NAME_CHARS);
+    assert_eq!(top(&index, &format!("鲅鱼圈区王伟海鲜店{pad}")), [SHOP]);
+    assert!(top(&index, &format!("{pad}鲅鱼圈区王伟海鲜店")).is_empty());
 }
 
 #[test]
