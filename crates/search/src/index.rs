@@ -48,6 +48,9 @@ const BOOST_NAME_PINYIN: f32 = 1.0;
 /// character's posting list is the longest of all (有, 限, 公, 司 are in
 /// most names), and on a longer query the bigrams carry the same evidence.
 const UNIGRAMS_BELOW: usize = 4;
+/// Most tokens of a name query (the rarest are kept): a union's cost grows
+/// faster than its number of terms.
+const MAX_NAME_TERMS: usize = 32;
 /// Share of the names above which a query token counts as common.
 const COMMON_SHARE: f64 = 0.25;
 /// Indexes smaller than this keep every query token (pruning is for speed).
@@ -313,17 +316,20 @@ impl SubjectIndex {
                 let term = Term::from_field_text(field, t);
                 match searcher.doc_freq(&term)? {
                     0 => {}
-                    n if n > common => frequent.push((term, boost)),
-                    _ => rare.push((term, boost)),
+                    n if n > common => frequent.push((n, term, boost)),
+                    n => rare.push((n, term, boost)),
                 }
             }
         }
         if rare.is_empty() {
             rare = frequent;
         }
+        // The rarest first (stable: ties keep the order of the groups).
+        rare.sort_by_key(|(n, _, _)| *n);
+        rare.truncate(MAX_NAME_TERMS);
         let exact = Term::from_field_text(f.name_full, norm);
         let clauses = std::iter::once((exact, BOOST_NAME_EXACT))
-            .chain(rare)
+            .chain(rare.into_iter().map(|(_, t, boost)| (t, boost)))
             .map(|(t, boost)| should(t, boost))
             .collect();
         Ok(BooleanQuery::new(clauses))
