@@ -159,9 +159,12 @@ impl SubjectIndex {
             .map_or(1, |n| n.get())
             .min(WRITER_THREADS);
         let writer = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+        // Reloaded by `commit` (so a commit is visible when it returns) and
+        // on every change of the index's metadata, which also picks up the
+        // background merges that follow a bulk load (fewer segments to search).
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         Ok(SubjectIndex {
             reader,
