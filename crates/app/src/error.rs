@@ -39,6 +39,16 @@ pub enum ErrorCode {
     NotFound,
     /// The caller cancelled the work.
     Cancelled,
+    /// A search query that cannot be searched (empty, too long).
+    InvalidQuery,
+    /// Not logged in, or the credentials (password, token, session) are wrong or expired.
+    Unauthenticated,
+    /// Logged in, but the role or account may not do this.
+    Forbidden,
+    /// Too many attempts: wait and try again.
+    Throttled,
+    /// The request conflicts with what exists (a user name taken, a thing already decided).
+    Conflict,
     /// The store cannot be opened or reached.
     StoreUnavailable,
     /// Anything else: a defect or a failure of the machine.
@@ -56,6 +66,11 @@ impl ErrorCode {
             ErrorCode::InvalidModel => "invalid_model",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Cancelled => "cancelled",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Throttled => "throttled",
+            ErrorCode::Conflict => "conflict",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -78,6 +93,11 @@ impl ErrorCode {
             ErrorCode::InvalidModel => "评价模型文件有误",
             ErrorCode::NotFound => "未找到",
             ErrorCode::Cancelled => "已取消",
+            ErrorCode::InvalidQuery => "查询条件无效",
+            ErrorCode::Unauthenticated => "未登录或登录已失效",
+            ErrorCode::Forbidden => "无权进行此操作",
+            ErrorCode::Throttled => "尝试次数过多，请稍后再试",
+            ErrorCode::Conflict => "与已有数据冲突",
             ErrorCode::StoreUnavailable => "数据库暂时无法使用",
             ErrorCode::Internal => "系统内部错误",
         }
@@ -172,6 +192,11 @@ mod tests {
             (ErrorCode::InvalidModel, ErrorClass::Caller),
             (ErrorCode::NotFound, ErrorClass::Caller),
             (ErrorCode::Cancelled, ErrorClass::Caller),
+            (ErrorCode::InvalidQuery, ErrorClass::Caller),
+            (ErrorCode::Unauthenticated, ErrorClass::Caller),
+            (ErrorCode::Forbidden, ErrorClass::Caller),
+            (ErrorCode::Throttled, ErrorClass::Caller),
+            (ErrorCode::Conflict, ErrorClass::Caller),
             (ErrorCode::StoreUnavailable, ErrorClass::System),
             (ErrorCode::Internal, ErrorClass::System),
         ];

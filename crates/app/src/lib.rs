@@ -10,6 +10,7 @@ mod clock;
 mod error;
 mod evaluate;
 mod import;
+mod principal;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
 pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
+pub use principal::Principal;
+pub use xinyong_core::disclosure::Role;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
 pub use xinyong_engine::results::RunManifest;
