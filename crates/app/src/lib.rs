@@ -6,6 +6,8 @@
 //! error with a stable code ([`AppError`]). Front ends only parse their input,
 //! call a use case and present its answer.
 
+mod accounts;
+mod audit;
 mod clock;
 mod error;
 mod evaluate;
@@ -18,6 +20,13 @@ use std::sync::Arc;
 use xinyong_engine::lake::Lake;
 use xinyong_store::{Store, StoreConfig};
 
+pub use accounts::{
+    Account, IssuedToken, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USERNAME, MIN_PASSWORD_CHARS,
+    NewAccount, SESSION_HOURS, Session, THROTTLE_WINDOW_MINUTES,
+};
+pub use audit::{
+    AuditEntry, AuditEvent, AuditFilter, AuditVerification, OPERATOR_ACTOR, OPERATOR_ROLE,
+};
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
