@@ -3,6 +3,7 @@
 //! The commands `uscc check`, `gen`, `import` and `evaluate` are the batch
 //! contract of INTERCHANGE.md §3; the others operate an installation.
 
+mod admin_cmds;
 mod demo;
 mod engine_cmds;
 mod evaluate;
@@ -70,6 +71,16 @@ enum Command {
     Quarantine(store_cmds::QuarantineArgs),
     /// Build the demo city in a fresh data directory: generate, import, evaluate.
     Demo(demo::DemoArgs),
+    /// Accounts: add.
+    User {
+        #[command(subcommand)]
+        command: admin_cmds::UserCommand,
+    },
+    /// The audit log: verify.
+    Audit {
+        #[command(subcommand)]
+        command: admin_cmds::AuditCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -147,6 +158,8 @@ fn main() -> ExitCode {
         Command::Stats(a) => block_on(store_cmds::stats(a)),
         Command::Quarantine(a) => block_on(store_cmds::quarantine(a)),
         Command::Demo(a) => block_on(demo::demo(a)),
+        Command::User { command } => block_on(admin_cmds::user(command)),
+        Command::Audit { command } => block_on(admin_cmds::audit(command)),
     }
 }
 
