@@ -6,11 +6,14 @@
 //! error with a stable code ([`AppError`]). Front ends only parse their input,
 //! call a use case and present its answer.
 
+mod access;
 mod clock;
 mod error;
 mod evaluate;
 mod import;
 mod principal;
+mod stats;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,11 +21,13 @@ use std::sync::Arc;
 use xinyong_engine::lake::Lake;
 use xinyong_store::{Store, StoreConfig};
 
+pub use access::{Operation, authorise};
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
 pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
 pub use principal::Principal;
+pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
 pub use xinyong_core::disclosure::Role;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
@@ -48,6 +53,7 @@ pub struct App {
     lake: Lake,
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
+    tasks: Tasks,
 }
 
 impl App {
@@ -63,6 +69,7 @@ impl App {
             lake: Lake::open(&cfg.data_dir),
             data_dir: cfg.data_dir.clone(),
             clock,
+            tasks: Tasks::default(),
         })
     }
 

@@ -6,6 +6,7 @@
 mod demo;
 mod engine_cmds;
 mod evaluate;
+mod serve;
 mod store_cmds;
 
 use std::path::PathBuf;
@@ -68,8 +69,11 @@ enum Command {
     Stats(store_cmds::StatsArgs),
     /// Rejected rows kept for correction.
     Quarantine(store_cmds::QuarantineArgs),
-    /// Build the demo city in a fresh data directory: generate, import, evaluate.
+    /// Build the demo city in a fresh data directory (generate, import,
+    /// evaluate, one account per role), then serve it.
     Demo(demo::DemoArgs),
+    /// Serve the HTTP API until SIGINT/SIGTERM.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         Command::Stats(a) => block_on(store_cmds::stats(a)),
         Command::Quarantine(a) => block_on(store_cmds::quarantine(a)),
         Command::Demo(a) => block_on(demo::demo(a)),
+        Command::Serve(a) => block_on(serve::serve(a)),
     }
 }
 
