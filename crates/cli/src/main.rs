@@ -118,10 +118,15 @@ fn tune_allocator() {
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
+    // A server logs each request (with its id) by default; a command, warnings only.
+    let default_filter = match cli.command {
+        Command::Serve(_) | Command::Demo(_) => "warn,tower_http=info,xinyong_http=info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -166,12 +171,10 @@ fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
     }
 }
 
-/// Today in China Standard Time.
+/// Today in China Standard Time, by the application's clock.
 pub fn today() -> jiff::civil::Date {
-    let offset = jiff::tz::Offset::constant(8);
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::fixed(offset))
-        .date()
+    use xinyong_app::Clock;
+    xinyong_app::SystemClock.today()
 }
 
 /// Print an error and return exit code `code`.

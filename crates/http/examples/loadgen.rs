@@ -13,7 +13,8 @@
 //!
 //! Targets: one path per line (`/api/v1/subjects?q=…`). With
 //! `--post-bodies`, every request is a `POST` of the next line of that file
-//! (a JSON document) to the first target. Prints one JSON object: requests,
+//! (a JSON document, where `@@N@@` becomes the request's number) to the
+//! first target. Prints one JSON object: requests,
 //! errors (a status other than 2xx, or a connection failure), the rate
 //! achieved, and latency percentiles in milliseconds.
 
@@ -150,7 +151,10 @@ fn request(o: &Options, i: usize) -> (Vec<u8>, Vec<u8>) {
         Vec::new()
     } else {
         head.push_str(&format!("POST {} HTTP/1.1\r\n", o.targets[0]));
-        o.bodies[i % o.bodies.len()].as_bytes().to_vec()
+        // `@@N@@` in a body becomes the request's number: each batch new.
+        o.bodies[i % o.bodies.len()]
+            .replace("@@N@@", &i.to_string())
+            .into_bytes()
     };
     head.push_str(&format!("host: {}\r\n", o.addr));
     for h in &o.headers {
