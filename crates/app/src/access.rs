@@ -96,6 +96,25 @@ impl Operation {
             .map_or(&[], |(_, roles)| *roles)
     }
 
+    /// What it is, in Chinese (for messages).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Operation::ServerInfo => "查看服务状态",
+            Operation::Login => "登录",
+            Operation::OwnSession => "使用本人会话",
+            Operation::SearchSubjects => "检索主体",
+            Operation::ReadPublicProfile => "查看公示信息",
+            Operation::ReadFullProfile => "查看完整信用档案",
+            Operation::SubmitRecords => "报送信用记录",
+            Operation::ReadSubmissionStats => "查看报送统计",
+            Operation::AuthoriseBank => "授权银行查询",
+            Operation::ManageAccounts => "管理账户和令牌",
+            Operation::ReadAudit => "查看审计日志",
+            Operation::ReadModels => "查看评价模型和运行",
+            Operation::RunEvaluations => "发起和管理评价任务",
+        }
+    }
+
     /// Whether anyone, not logged in, may do it.
     pub fn is_public(self) -> bool {
         self.roles().contains(&Public)
@@ -115,12 +134,12 @@ pub fn authorise(by: &Principal, op: Operation) -> Result<(), AppError> {
     } else if by.role == Public {
         Err(AppError::new(
             ErrorCode::Unauthenticated,
-            format!("{op:?} needs a login"),
+            format!("{}需要登录", op.label_zh()),
         ))
     } else {
         Err(AppError::new(
             ErrorCode::Forbidden,
-            format!("role {} may not {op:?}", by.role.as_str()),
+            format!("{} 角色无权{}", by.role.as_str(), op.label_zh()),
         ))
     }
 }

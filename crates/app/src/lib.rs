@@ -7,6 +7,8 @@
 //! call a use case and present its answer.
 
 mod access;
+mod accounts;
+mod audit;
 mod clock;
 mod error;
 mod evaluate;
@@ -22,6 +24,13 @@ use xinyong_engine::lake::Lake;
 use xinyong_store::{Store, StoreConfig};
 
 pub use access::{Operation, authorise};
+pub use accounts::{
+    Account, IssuedToken, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USERNAME, MIN_PASSWORD_CHARS,
+    NewAccount, SESSION_HOURS, Session, THROTTLE_WINDOW_MINUTES,
+};
+pub use audit::{
+    AuditEntry, AuditEvent, AuditFilter, AuditVerification, OPERATOR_ACTOR, OPERATOR_ROLE,
+};
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};

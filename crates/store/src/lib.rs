@@ -59,6 +59,8 @@ use std::time::Duration;
 
 use xinyong_core::record::{ValidRecord, ValidSubject};
 
+pub mod accounts;
+pub mod audit;
 mod cache;
 mod codec;
 pub mod model;
@@ -67,6 +69,14 @@ mod plan;
 mod shared;
 mod sqlite;
 
+pub use accounts::{
+    AccountInsert, ApiTokenInsert, BankGrant, LoginFailures, Revocation, SessionInsert,
+    StoredAccount,
+};
+pub use audit::{
+    AuditAppend, AuditCheck, AuditContent, AuditQuery, GENESIS_HASH, MAX_AUDIT_PAGE,
+    StoredAuditEntry, audit_hash, canonical_json,
+};
 pub use model::*;
 
 /// Where the store lives.
@@ -424,6 +434,149 @@ impl Store {
     /// Every known department (catalogued and auto-registered), by code.
     pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
         dispatch!(self, b => b.departments().await)
+    }
+
+    // ------------------------------------------------ accounts (accounts.rs)
+
+    /// Insert an account; `None` when the user name is taken (in any letter case).
+    pub async fn create_account(
+        &self,
+        a: &AccountInsert<'_>,
+    ) -> Result<Option<StoredAccount>, StoreError> {
+        dispatch!(self, b => b.create_account(a).await)
+    }
+
+    /// The account of a user name, in any letter case (disabled ones too).
+    pub async fn account_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<StoredAccount>, StoreError> {
+        dispatch!(self, b => b.account_by_username(username).await)
+    }
+
+    /// Every account (disabled ones too), by id.
+    pub async fn accounts(&self) -> Result<Vec<StoredAccount>, StoreError> {
+        dispatch!(self, b => b.accounts().await)
+    }
+
+    /// Stamp an account disabled (never deleted); `false` when there is no
+    /// such account or it was disabled before.
+    pub async fn disable_account(
+        &self,
+        id: i64,
+        by: &str,
+        at: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.disable_account(id, by, at).await)
+    }
+
+    pub async fn create_session(&self, s: &SessionInsert<'_>) -> Result<(), StoreError> {
+        dispatch!(self, b => b.create_session(s).await)
+    }
+
+    /// Stamp the live session of `token_hash` ended at `at`; its account's
+    /// id, `None` when no session with that token is live at `at`.
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, b => b.end_session(token_hash, at).await)
+    }
+
+    /// The enabled account of a session live at `now` (one indexed lookup).
+    pub async fn session_account(
+        &self,
+        token_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<StoredAccount>, StoreError> {
+        dispatch!(self, b => b.session_account(token_hash, now).await)
+    }
+
+    /// Insert an API token; its id.
+    pub async fn create_api_token(&self, t: &ApiTokenInsert<'_>) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.create_api_token(t).await)
+    }
+
+    /// Stamp an API token revoked.
+    pub async fn revoke_api_token(
+        &self,
+        id: i64,
+        by: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Revocation, StoreError> {
+        dispatch!(self, b => b.revoke_api_token(id, by, at).await)
+    }
+
+    /// The enabled account of an API token not revoked (one indexed lookup).
+    pub async fn api_token_account(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<StoredAccount>, StoreError> {
+        dispatch!(self, b => b.api_token_account(token_hash).await)
+    }
+
+    /// Record a login attempt for throttling (the user name is lower-cased).
+    pub async fn record_login_attempt(
+        &self,
+        username: &str,
+        address: &str,
+        success: bool,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.record_login_attempt(username, address, success, at).await)
+    }
+
+    /// Failed login attempts after `since`: of the user name (any case, only
+    /// those after its last success) and from the address.
+    pub async fn login_failures(
+        &self,
+        username: &str,
+        address: &str,
+        since: jiff::Timestamp,
+    ) -> Result<LoginFailures, StoreError> {
+        dispatch!(self, b => b.login_failures(username, address, since).await)
+    }
+
+    /// Record that an enterprise authorises a bank; the authorisation's id.
+    pub async fn grant_bank(&self, g: &BankGrant<'_>) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.grant_bank(g).await)
+    }
+
+    /// Whether an authorisation of `bank` by `uscc`, not revoked, is valid on
+    /// `today` (its `valid_until` is inclusive).
+    pub async fn bank_authorised(
+        &self,
+        bank: &str,
+        uscc: &str,
+        today: jiff::civil::Date,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.bank_authorised(bank, uscc, today).await)
+    }
+
+    // ------------------------------------------------ audit log (audit.rs)
+
+    /// Append an entry to the hash chain (serialised with every other
+    /// append); its seq.
+    pub async fn append_audit(&self, e: &AuditAppend<'_>) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.append_audit(e).await)
+    }
+
+    /// Walk the whole chain in seq order (a page at a time, in one snapshot).
+    /// `first_broken` is the seq of the first entry whose stored hash does
+    /// not match its content, whose `prev_hash` is not the previous entry's
+    /// hash, or whose seq is not the previous one's + 1 (after a deleted
+    /// entry: the entry after the gap). Then the chain's end is compared with
+    /// the head: last entries deleted → the first missing seq; entries beyond
+    /// the head → the first of them; head missing or with another hash → the
+    /// last seq.
+    pub async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        dispatch!(self, b => b.verify_audit().await)
+    }
+
+    /// Entries matching `q`, by ascending seq, at most [`MAX_AUDIT_PAGE`].
+    pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<StoredAuditEntry>, StoreError> {
+        dispatch!(self, b => b.audit_entries(q).await)
     }
 
     /// Test hook (feature `fault-injection`, for tests only): the next

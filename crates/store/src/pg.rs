@@ -31,9 +31,23 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// First key of the write lock (`pg_advisory_xact_lock(LOCK_KEY, hashtext(current_schema()))`).
 const LOCK_KEY: i32 = 0x5859_4e47; // "XYNG"
+/// First key of the audit log's append lock.
+const AUDIT_LOCK_KEY: i32 = 0x5859_4144; // "XYAD"
 
-static MIGRATOR: LazyLock<Migrator> =
-    LazyLock::new(|| shared::migrator(include_str!("../migrations/postgres/0001_init.sql")));
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    shared::migrator(&[
+        (
+            1,
+            "init",
+            include_str!("../migrations/postgres/0001_init.sql"),
+        ),
+        (
+            2,
+            "accounts audit",
+            include_str!("../migrations/postgres/0002_accounts_audit.sql"),
+        ),
+    ])
+});
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Postgres>(context)
@@ -87,6 +101,7 @@ fn to_rfc3339(column: &str) -> String {
 
 impl Dialect for Postgres {
     const BACKEND: &'static str = "PostgreSQL";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
     fn timestamp(column: &str) -> String {
         to_rfc3339(column)
@@ -120,6 +135,22 @@ impl Dialect for Postgres {
             .execute(&mut *tx)
             .await
             .map_err(db("taking the write lock"))?;
+        Ok(tx)
+    }
+
+    /// A transaction holding the audit log's advisory lock of the current
+    /// schema (not the chunk writer's: audited requests never wait for an
+    /// import).
+    async fn begin_audit(pool: &Pool<Postgres>) -> Res<Transaction<'static, Postgres>> {
+        let mut tx = pool
+            .begin()
+            .await
+            .map_err(db("appending to the audit log"))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))")
+            .bind(AUDIT_LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("taking the audit lock"))?;
         Ok(tx)
     }
 

@@ -48,6 +48,9 @@ pub(crate) trait Dialect: Database + HasStatementCache {
     /// The backend's name in error messages.
     const BACKEND: &'static str;
 
+    /// Begins a read-only transaction that sees one snapshot throughout.
+    const BEGIN_SNAPSHOT: &'static str;
+
     /// This dialect's statements (built once).
     fn queries() -> &'static Queries;
     /// A timestamp column read back as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
@@ -64,6 +67,10 @@ pub(crate) trait Dialect: Database + HasStatementCache {
         pool: &Pool<Self>,
         context: &'static str,
     ) -> Result<Transaction<'static, Self>, StoreError>;
+    /// Begin a transaction holding the audit log's append lock (separate
+    /// from the chunk writer's lock in PostgreSQL, so that audited requests
+    /// do not wait for an import's chunk).
+    async fn begin_audit(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, StoreError>;
     /// Drop (`false`) or build (`true`) the index of records by subject.
     async fn subject_index(pool: &Pool<Self>, on: bool) -> Result<(), StoreError>;
     /// Register catalogued departments, naming auto-registered ones.
@@ -112,15 +119,22 @@ pub(crate) fn db<DB: Dialect>(context: &'static str) -> impl FnOnce(sqlx::Error)
     }
 }
 
-/// The schema's one migration, from its SQL text.
-pub(crate) fn migrator(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+/// The schema's migrations, `(version, description, SQL text)` in order.
+pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    description.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 pub(crate) fn migrate_err<DB: Dialect>() -> impl FnOnce(sqlx::migrate::MigrateError) -> StoreError {

@@ -48,8 +48,20 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 100_000;
 /// The WAL file is truncated to this size when it restarts.
 const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
-static MIGRATOR: LazyLock<Migrator> =
-    LazyLock::new(|| shared::migrator(include_str!("../migrations/sqlite/0001_init.sql")));
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    shared::migrator(&[
+        (
+            1,
+            "init",
+            include_str!("../migrations/sqlite/0001_init.sql"),
+        ),
+        (
+            2,
+            "accounts audit",
+            include_str!("../migrations/sqlite/0002_accounts_audit.sql"),
+        ),
+    ])
+});
 
 type Q = Query<'static, Sqlite, SqliteArguments>;
 
@@ -179,6 +191,8 @@ impl SqliteBackend {
 /// Timestamps and dates are stored as text already in their read-back form.
 impl Dialect for Sqlite {
     const BACKEND: &'static str = "SQLite";
+    /// A deferred transaction: in WAL mode its first read fixes the snapshot.
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
 
     fn queries() -> &'static Queries {
         static QUERIES: LazyLock<Queries> = LazyLock::new(Queries::new::<Sqlite>);
@@ -210,6 +224,11 @@ impl Dialect for Sqlite {
         pool.begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db(context))
+    }
+
+    /// The same lock as every write: SQLite has one writer.
+    async fn begin_audit(pool: &Pool<Sqlite>) -> Res<Transaction<'static, Sqlite>> {
+        Self::begin_write(pool, "appending to the audit log").await
     }
 
     async fn subject_index(pool: &SqlitePool, on: bool) -> Res<()> {
