@@ -11,6 +11,9 @@ mod error;
 mod evaluate;
 mod import;
 mod principal;
+mod profile;
+mod search;
+mod submit;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +26,9 @@ pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
 pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
 pub use principal::Principal;
+pub use profile::{FullProfile, PublicProfile};
+pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
+pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use xinyong_core::disclosure::Role;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
@@ -48,6 +54,10 @@ pub struct App {
     lake: Lake,
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
+    /// The subject search index (`<data_dir>/search`) and how it is kept in step.
+    search: search::SearchIndex,
+    /// The models in force today, loaded once per day and installed set.
+    models: profile::ModelCache,
 }
 
 impl App {
@@ -58,12 +68,18 @@ impl App {
             database_url: cfg.database_url.clone(),
         })
         .await?;
-        Ok(App {
+        let app = App {
             store,
             lake: Lake::open(&cfg.data_dir),
             data_dir: cfg.data_dir.clone(),
             clock,
-        })
+            search: search::SearchIndex::open(&cfg.data_dir)?,
+            models: profile::ModelCache::default(),
+        };
+        // Subjects stored while no process kept the index (a CLI import
+        // killed before its commit, an older version) become findable.
+        app.sync_search_index().await?;
+        Ok(app)
     }
 
     /// Today in China Standard Time, by this application's clock.

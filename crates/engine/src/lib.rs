@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod lake;
 pub mod models;
 pub mod results;
+pub mod single;
 
 use std::path::Path;
 

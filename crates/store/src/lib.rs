@@ -62,12 +62,14 @@ use xinyong_core::record::{ValidRecord, ValidSubject};
 mod cache;
 mod codec;
 pub mod model;
+mod objections;
 mod pg;
 mod plan;
 mod shared;
 mod sqlite;
 
 pub use model::*;
+pub use objections::{NewObjection, OBJECTION_DECISIONS, OBJECTION_GROUNDS, Objection};
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
