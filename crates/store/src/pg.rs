@@ -32,8 +32,20 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// First key of the write lock (`pg_advisory_xact_lock(LOCK_KEY, hashtext(current_schema()))`).
 const LOCK_KEY: i32 = 0x5859_4e47; // "XYNG"
 
-static MIGRATOR: LazyLock<Migrator> =
-    LazyLock::new(|| shared::migrator(include_str!("../migrations/postgres/0001_init.sql")));
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    shared::migrator(&[
+        (
+            1,
+            "init",
+            include_str!("../migrations/postgres/0001_init.sql"),
+        ),
+        (
+            4,
+            "models_runs",
+            include_str!("../migrations/postgres/0004_models_runs.sql"),
+        ),
+    ])
+});
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     shared::db::<Postgres>(context)

@@ -112,15 +112,22 @@ pub(crate) fn db<DB: Dialect>(context: &'static str) -> impl FnOnce(sqlx::Error)
     }
 }
 
-/// The schema's one migration, from its SQL text.
-pub(crate) fn migrator(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+/// The schema's migrations, from their `(version, name, SQL text)`.
+pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|&(version, name, sql)| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 pub(crate) fn migrate_err<DB: Dialect>() -> impl FnOnce(sqlx::migrate::MigrateError) -> StoreError {

@@ -48,8 +48,20 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 100_000;
 /// The WAL file is truncated to this size when it restarts.
 const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
-static MIGRATOR: LazyLock<Migrator> =
-    LazyLock::new(|| shared::migrator(include_str!("../migrations/sqlite/0001_init.sql")));
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    shared::migrator(&[
+        (
+            1,
+            "init",
+            include_str!("../migrations/sqlite/0001_init.sql"),
+        ),
+        (
+            4,
+            "models_runs",
+            include_str!("../migrations/sqlite/0004_models_runs.sql"),
+        ),
+    ])
+});
 
 type Q = Query<'static, Sqlite, SqliteArguments>;
 
