@@ -13,6 +13,7 @@ pub mod exec;
 pub mod history;
 pub mod incremental;
 pub mod lake;
+pub mod lookup;
 pub mod models;
 pub mod results;
 
@@ -36,6 +37,9 @@ pub enum EngineError {
     Store(#[from] xinyong_store::StoreError),
     #[error("{0}")]
     Model(xinyong_rules::ModelError),
+    /// A model version already installed with another text.
+    #[error("{0}")]
+    ModelConflict(String),
     #[error("DataFusion: {0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error("Arrow: {0}")]
