@@ -661,12 +661,7 @@ impl App {
             }
         };
         let bank = bank.trim();
-        let known = !bank.is_empty()
-            && self.store.accounts().await?.iter().any(|a| {
-                a.role == Role::Bank.as_str()
-                    && a.disabled_at.is_none()
-                    && a.department.as_deref() == Some(bank)
-            });
+        let known = !bank.is_empty() && self.store.enabled_bank_exists(bank).await?;
         if !known {
             return Err(AppError::invalid(
                 "bank",

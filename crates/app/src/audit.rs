@@ -73,7 +73,8 @@ pub struct AuditFilter {
 }
 
 /// `text` as an instant: itself (RFC 3339), or the start of the day
-/// (China Standard Time) for a date, plus `day_offset` days for a date.
+/// (China Standard Time) for a date; with `end_of_day`, the exclusive end
+/// (the next microsecond, or the start of the next day).
 fn instant(field: &str, text: &str, end_of_day: bool) -> Result<Timestamp, AppError> {
     let text = text.trim();
     if let Ok(ts) = text.parse::<Timestamp>() {

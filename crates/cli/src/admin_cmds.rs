@@ -104,21 +104,7 @@ pub async fn user(command: UserCommand) -> ExitCode {
             }
             Err(e) => crate::fail(1, e),
         },
-        Err(e) => {
-            let field = e.field.clone();
-            match field {
-                Some(f) => app_fail_with_field(e, &f),
-                None => app_fail(e),
-            }
-        }
-    }
-}
-
-fn app_fail_with_field(e: xinyong_app::AppError, field: &str) -> ExitCode {
-    eprintln!("xinyong: {field}: {e}");
-    match e.class() {
-        xinyong_app::ErrorClass::Caller => ExitCode::from(CALLER),
-        xinyong_app::ErrorClass::System => ExitCode::from(1),
+        Err(e) => app_fail(e),
     }
 }
 

@@ -24,12 +24,17 @@ pub async fn open_app(a: &StoreArgs) -> Result<App, AppError> {
     App::open(&cfg, Arc::new(SystemClock)).await
 }
 
-/// Print an application error; exit 2 when it is the caller's fault (the
-/// input or the request), 1 when the platform failed.
+/// Print an application error (with the field at fault, when there is one);
+/// exit 2 when it is the caller's fault (the input or the request), 1 when
+/// the platform failed.
 pub fn app_fail(e: AppError) -> ExitCode {
-    match e.class() {
-        ErrorClass::Caller => fail(2, e),
-        ErrorClass::System => fail(1, e),
+    let code = match e.class() {
+        ErrorClass::Caller => 2,
+        ErrorClass::System => 1,
+    };
+    match &e.field {
+        Some(field) => fail(code, format!("{field}: {e}")),
+        None => fail(code, e),
     }
 }
 

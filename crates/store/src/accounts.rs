@@ -220,6 +220,19 @@ where
         Ok(row.map(account_from_row))
     }
 
+    /// Whether an enabled bank account has the bank code `code`.
+    pub async fn enabled_bank_exists(&self, code: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM accounts \
+             WHERE role = 'bank' AND department = $1 AND disabled_at IS NULL LIMIT 1",
+        )
+        .bind(code)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db::<DB>("looking up a bank account"))?;
+        Ok(found.is_some())
+    }
+
     /// Every account, by id.
     pub async fn accounts(&self) -> Result<Vec<StoredAccount>, StoreError> {
         let select = format!(

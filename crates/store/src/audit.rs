@@ -94,45 +94,9 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
-/// `value` as canonical JSON: compact, object keys sorted by their UTF-8
-/// bytes, strings and numbers as serde_json writes them.
-pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::from(k.as_str()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(k) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(v, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
-}
+/// Canonical JSON (compact, object keys sorted by their UTF-8 bytes,
+/// numbers by value): the same serialisation as record content hashes.
+pub use xinyong_core::json::canonical_string as canonical_json;
 
 fn depth(value: &Value) -> usize {
     match value {

@@ -454,6 +454,11 @@ impl Store {
         dispatch!(self, b => b.account_by_username(username).await)
     }
 
+    /// Whether an enabled bank account has the bank code `code`.
+    pub async fn enabled_bank_exists(&self, code: &str) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.enabled_bank_exists(code).await)
+    }
+
     /// Every account (disabled ones too), by id.
     pub async fn accounts(&self) -> Result<Vec<StoredAccount>, StoreError> {
         dispatch!(self, b => b.accounts().await)

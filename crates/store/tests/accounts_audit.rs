@@ -2,65 +2,15 @@
 //! hash-chained audit log, each test run on both backends (like `suite.rs`):
 //! SQLite in a fresh directory, PostgreSQL in a fresh schema.
 
-use std::future::Future;
-
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Connection};
 use xinyong_store::*;
 
-struct Ctx {
-    store: Store,
-    cfg: StoreConfig,
-}
+#[macro_use]
+mod common;
 
-macro_rules! store_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run_sqlite(super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run_postgres(stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-async fn run_sqlite<F, Fut>(test: F)
-where
-    F: FnOnce(Ctx) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig::sqlite(dir.path().join("data"));
-    let store = Store::open(&cfg).await.expect("open SQLite store");
-    test(Ctx { store, cfg }).await;
-}
-
-async fn run_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Ctx) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    xinyong_testkit::with_pg_schema(name, |url| async move {
-        let cfg = StoreConfig {
-            data_dir: std::env::temp_dir().join("xinyong-store-tests"),
-            database_url: Some(url),
-        };
-        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
-        test(Ctx { store, cfg }).await;
-    })
-    .await;
-}
+use common::Ctx;
 
 store_tests!(
     appends_chain_and_verify,

@@ -8,7 +8,6 @@
 //!   PostgreSQL tests print a NOTE and pass, except with `CI=true`, where
 //!   they fail.
 
-use std::future::Future;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -16,66 +15,10 @@ use xinyong_core::record::{Issue, ValidRecord, ValidSubject, validate_record, va
 use xinyong_core::uscc::{compute_check_char, compute_org_check_char};
 use xinyong_store::*;
 
-/// What a test gets: an open store and the configuration that opened it.
-struct Ctx {
-    store: Store,
-    cfg: StoreConfig,
-}
+#[macro_use]
+mod common;
 
-// ---------------------------------------------------------------- harness
-
-macro_rules! store_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run_sqlite(super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run_postgres(stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-async fn run_sqlite<F, Fut>(test: F)
-where
-    F: FnOnce(Ctx) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig {
-        data_dir: dir.path().join("data"),
-        database_url: None,
-    };
-    let store = Store::open(&cfg).await.expect("open SQLite store");
-    assert_eq!(store.backend_name(), "sqlite");
-    test(Ctx { store, cfg }).await;
-}
-
-async fn run_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Ctx) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    xinyong_testkit::with_pg_schema(name, |url| async move {
-        let cfg = StoreConfig {
-            data_dir: std::env::temp_dir().join("xinyong-store-tests"),
-            database_url: Some(url),
-        };
-        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
-        assert_eq!(store.backend_name(), "postgres");
-        test(Ctx { store, cfg }).await;
-    })
-    .await;
-}
+use common::Ctx;
 
 store_tests!(
     insert_unchanged_and_new_version,
