@@ -66,10 +66,11 @@ pub struct NewAccount {
 }
 
 /// An account (never its password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: i64,
     pub username: String,
+    #[schema(value_type = String)]
     pub role: Role,
     pub uscc: Option<String>,
     pub department: Option<String>,
@@ -80,16 +81,17 @@ pub struct Account {
 }
 
 /// A browser session just opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Session {
     pub token: String,
+    #[schema(value_type = String)]
     pub role: Role,
     /// RFC 3339, UTC.
     pub expires_at: String,
 }
 
 /// An API token just issued (the token is shown this once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IssuedToken {
     pub id: i64,
     pub token: String,
@@ -97,16 +99,9 @@ pub struct IssuedToken {
     pub label: String,
 }
 
-fn forbidden(what: &str) -> AppError {
-    AppError::new(ErrorCode::Forbidden, format!("{what}仅限管理员"))
-}
-
-fn require_admin(by: &Principal, what: &str) -> Result<(), AppError> {
-    if by.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(forbidden(what))
-    }
+/// Accounts and tokens are the admin's (the one table: `access.rs`).
+fn require_admin(by: &Principal, _what: &str) -> Result<(), AppError> {
+    crate::access::authorise(by, crate::access::Operation::ManageAccounts)
 }
 
 fn cut(s: &str) -> &str {
@@ -651,6 +646,7 @@ impl App {
         bank: &str,
         valid_until: jiff::civil::Date,
     ) -> Result<(), AppError> {
+        crate::access::authorise(by, crate::access::Operation::AuthoriseBank)?;
         let uscc = match (by.role, by.uscc.as_deref()) {
             (Role::Enterprise, Some(u)) => u,
             _ => {

@@ -10,11 +10,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use xinyong_core::disclosure::Role;
 use xinyong_store::{AuditAppend, AuditQuery, MAX_AUDIT_PAGE};
 
 use crate::clock::china_standard_time;
-use crate::{App, AppError, ErrorCode, Principal};
+use crate::{App, AppError, Principal};
 
 /// The actor of entries written for the operator's command line.
 pub const OPERATOR_ACTOR: &str = "cli";
@@ -36,7 +35,7 @@ pub struct AuditEvent<'a> {
 }
 
 /// The answer of `GET /api/v1/audit/verification` and `xinyong audit verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditVerification {
     pub entries: i64,
     pub intact: bool,
@@ -44,7 +43,7 @@ pub struct AuditVerification {
 }
 
 /// One entry of the log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
     /// RFC 3339, UTC, microseconds.
@@ -54,6 +53,7 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: Option<String>,
     pub purpose: Option<String>,
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub hash: String,
 }
@@ -61,8 +61,9 @@ pub struct AuditEntry {
 /// Which entries to list. `from` / `to`: an RFC 3339 instant or a date
 /// `YYYY-MM-DD` (China Standard Time), both inclusive (`to` as a date means
 /// through the end of that day). `limit`: 1–1000, default 100.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     pub subject: Option<String>,
     pub actor: Option<String>,
@@ -102,15 +103,9 @@ fn instant(field: &str, text: &str, end_of_day: bool) -> Result<Timestamp, AppEr
         .map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
+/// The audit log is the auditor's and the admin's (the one table: `access.rs`).
 fn require_auditor(by: &Principal) -> Result<(), AppError> {
-    if matches!(by.role, Role::Auditor | Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::new(
-            ErrorCode::Forbidden,
-            "审计日志仅限审计和管理员查看",
-        ))
-    }
+    crate::access::authorise(by, crate::access::Operation::ReadAudit)
 }
 
 impl App {
@@ -262,6 +257,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn filter_bounds_are_inclusive_dates_in_china_standard_time_or_instants() {

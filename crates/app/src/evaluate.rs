@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use xinyong_engine::batch::{BatchOptions, RunControl, active_models, evaluate_all_with};
 use xinyong_engine::exec::Grouping;
-use xinyong_engine::history::{StoredResult, changes, subject_results};
+use xinyong_engine::history::{StoredResult, changes};
 use xinyong_engine::incremental::evaluate_subjects;
 use xinyong_engine::models::models_as_of;
 use xinyong_engine::results::RunManifest;
@@ -143,7 +143,10 @@ impl App {
         model: Option<&str>,
         changes_only: bool,
     ) -> Result<Vec<StoredResult>, AppError> {
-        let results = subject_results(&self.lake, &normalise_uscc(uscc), model).await?;
+        let results = self
+            .results
+            .subject_results(&normalise_uscc(uscc), model)
+            .await?;
         if changes_only {
             Ok(changes(&results).into_iter().cloned().collect())
         } else {

@@ -55,7 +55,8 @@ pub struct Reevaluated {
 impl App {
     /// Import `req.files` into the store as one batch (valid rows stored,
     /// rejected rows kept in quarantine), mirror the committed versions into
-    /// the columnar lake, and re-evaluate what the import touched.
+    /// the columnar lake, bring the search index in step, and re-evaluate
+    /// what the import touched.
     pub async fn import_files(&self, req: ImportRequest) -> Result<ImportOutcome, AppError> {
         let mut observer = self
             .lake
@@ -73,6 +74,8 @@ impl App {
         // evaluation (`Lake::sync`): the store is the system of record.
         let _ = observer.finish();
         let report = result?;
+        // What the import stored is findable when it returns.
+        self.sync_search_index().await?;
         let reevaluation = if req.reevaluate && !report.touched_subjects.is_empty() {
             self.reevaluate_touched(&report.touched_subjects, report.batch)
                 .await

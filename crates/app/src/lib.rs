@@ -6,13 +6,20 @@
 //! error with a stable code ([`AppError`]). Front ends only parse their input,
 //! call a use case and present its answer.
 
+mod access;
 mod accounts;
 mod audit;
 mod clock;
 mod error;
 mod evaluate;
 mod import;
+mod models;
 mod principal;
+mod profile;
+mod search;
+mod stats;
+mod submit;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +27,7 @@ use std::sync::Arc;
 use xinyong_engine::lake::Lake;
 use xinyong_store::{Store, StoreConfig};
 
+pub use access::{Operation, authorise};
 pub use accounts::{
     Account, IssuedToken, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USERNAME, MIN_PASSWORD_CHARS,
     NewAccount, SESSION_HOURS, Session, THROTTLE_WINDOW_MINUTES,
@@ -31,7 +39,12 @@ pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
 pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
+pub use models::{InstalledModel, MAX_RUNS_PAGE, RunInfo};
 pub use principal::Principal;
+pub use profile::{FullProfile, PublicProfile};
+pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
+pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
+pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
 pub use xinyong_core::disclosure::Role;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
@@ -57,6 +70,14 @@ pub struct App {
     lake: Lake,
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
+    /// The subject search index (`<data_dir>/search`) and how it is kept in step.
+    search: search::SearchIndex,
+    /// The models in force today, loaded once per day and installed set.
+    models: profile::ModelCache,
+    /// The stored results of the runs the store lists, indexed for lookups
+    /// of one subject.
+    results: xinyong_engine::lookup::ResultIndex,
+    tasks: Tasks,
 }
 
 impl App {
@@ -67,12 +88,24 @@ impl App {
             database_url: cfg.database_url.clone(),
         })
         .await?;
-        Ok(App {
+        // Once per store: the runs and model files written before the store
+        // recorded them (a data directory of an earlier version).
+        xinyong_engine::results::register_existing(&store, &cfg.data_dir).await?;
+        let lake = Lake::open(&cfg.data_dir);
+        let app = App {
+            results: xinyong_engine::lookup::ResultIndex::new(store.clone(), &lake),
             store,
-            lake: Lake::open(&cfg.data_dir),
+            lake,
             data_dir: cfg.data_dir.clone(),
             clock,
-        })
+            search: search::SearchIndex::open(&cfg.data_dir)?,
+            models: profile::ModelCache::default(),
+            tasks: Tasks::default(),
+        };
+        // Subjects stored while no process kept the index (a CLI import
+        // killed before its commit, an older version) become findable.
+        app.sync_search_index().await?;
+        Ok(app)
     }
 
     /// Today in China Standard Time, by this application's clock.

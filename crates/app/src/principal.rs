@@ -7,12 +7,13 @@ use serde::Serialize;
 use xinyong_core::disclosure::Role;
 
 /// The account behind a request, or the public.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Principal {
     /// The account's id in the store; `None` for the public.
     pub account_id: Option<i64>,
     /// The account's user name; `"public"` for the public.
     pub username: String,
+    #[schema(value_type = String)]
     pub role: Role,
     /// The USCC an `enterprise` account is bound to.
     pub uscc: Option<String>,

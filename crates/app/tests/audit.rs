@@ -194,16 +194,13 @@ async fn use_cases_write_the_trail_and_only_auditors_and_admins_read_it() {
         );
     }
 
-    // Who may verify and read.
-    for p in [&officer, &Principal::public()] {
-        assert_eq!(
-            app.verify_audit(Some(p)).await.unwrap_err().code,
-            ErrorCode::Forbidden
-        );
-        assert_eq!(
-            app.audit_entries(p, &page(1)).await.unwrap_err().code,
-            ErrorCode::Forbidden
-        );
+    // Who may verify and read: another role is refused, the public is asked to log in.
+    for (p, code) in [
+        (&officer, ErrorCode::Forbidden),
+        (&Principal::public(), ErrorCode::Unauthenticated),
+    ] {
+        assert_eq!(app.verify_audit(Some(p)).await.unwrap_err().code, code);
+        assert_eq!(app.audit_entries(p, &page(1)).await.unwrap_err().code, code);
     }
     let v = app.verify_audit(Some(&auditor)).await.unwrap();
     assert!(v.intact);

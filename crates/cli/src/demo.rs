@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use xinyong_app::{EvaluateRequest, ImportRequest, RunControl};
+use xinyong_app::{
+    App, AppError, ErrorCode, EvaluateRequest, ImportRequest, NewAccount, Role, RunControl,
+};
 use xinyong_gen::{GenConfig, generate};
 
 use crate::store_cmds::{app_fail, open_app, thousands};
@@ -89,6 +91,12 @@ pub struct DemoArgs {
     pub subjects: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Address the demo is served on.
+    #[arg(long, env = "XINYONG_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Build the demo and its accounts, print them, and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 const MARKER: &str = ".xinyong-demo";
@@ -210,11 +218,131 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         }
         Err(e) => eprintln!("xinyong: {e}"),
     }
+    let accounts = match demo_accounts(&app, &input).await {
+        Ok(a) => a,
+        Err(e) => return app_fail(e),
+    };
     println!(
         "{}",
         json!({"data_dir": a.data_dir, "subjects": summary.subjects, "records": summary.records,
                "import": {"accepted": c.accepted, "rejected": c.rejected, "warnings": c.warnings, "unchanged": c.unchanged},
-               "evaluation": {"run": m.id, "as_of": m.as_of, "results": m.results, "timings_ms": m.timings}})
+               "evaluation": {"run": m.id, "as_of": m.as_of, "results": m.results, "timings_ms": m.timings},
+               "accounts": accounts.iter().map(|d| json!({"role": d.role.as_str(), "username": d.username, "password": d.password, "bound_to": d.bound_to})).collect::<Vec<_>>()})
     );
-    ExitCode::SUCCESS
+    if a.no_serve {
+        return ExitCode::SUCCESS;
+    }
+    let app = std::sync::Arc::new(app);
+    let addr = a.addr.clone();
+    crate::serve::run(app, &addr, xinyong_http::ServerConfig::default(), |bound| {
+        print_accounts(bound, &accounts);
+    })
+    .await
+}
+
+/// One demo account.
+struct DemoAccount {
+    role: Role,
+    username: String,
+    password: String,
+    /// The USCC or department code the account is bound to.
+    bound_to: Option<String>,
+}
+
+/// A random password of 16 letters and digits.
+fn password() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// The bank of the demo (its code).
+const DEMO_BANK: &str = "YKBANK";
+
+/// One account per role: the enterprise and the department are those of the
+/// first record of the generated city (so the enterprise has a profile to
+/// read and the department records to submit); the enterprise authorises the
+/// demo bank for a year.
+async fn demo_accounts(app: &App, input: &Path) -> Result<Vec<DemoAccount>, AppError> {
+    let first = first_record(&input.join("records.jsonl"))
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the demo city has no records"))?;
+    let (uscc, department) = first;
+    let plan = [
+        (Role::Admin, "admin", None, None),
+        (Role::Auditor, "auditor", None, None),
+        (Role::Officer, "officer", None, None),
+        (
+            Role::Department,
+            "department",
+            None,
+            Some(department.clone()),
+        ),
+        (Role::Bank, "bank", None, Some(DEMO_BANK.to_owned())),
+        (Role::Enterprise, "enterprise", Some(uscc.clone()), None),
+    ];
+    let mut out = Vec::new();
+    for (role, username, uscc, department) in plan {
+        let pw = password();
+        let bound_to = uscc.clone().or_else(|| department.clone());
+        app.add_account(
+            None,
+            NewAccount {
+                role,
+                username: username.to_owned(),
+                password: pw.clone(),
+                uscc,
+                department,
+            },
+        )
+        .await?;
+        out.push(DemoAccount {
+            role,
+            username: username.to_owned(),
+            password: pw,
+            bound_to,
+        });
+    }
+    if let Some(e) = out.iter().find(|d| d.role == Role::Enterprise) {
+        let session = app.login(&e.username, &e.password, "demo").await?;
+        let enterprise = app.authenticate(&session.token).await?;
+        let until = app
+            .today()
+            .checked_add(jiff::Span::new().years(1))
+            .map_err(|err| AppError::new(ErrorCode::Internal, err.to_string()))?;
+        app.authorise_bank(&enterprise, DEMO_BANK, until).await?;
+        app.logout(&session.token).await?;
+    }
+    Ok(out)
+}
+
+/// `(subject, source)` of the first record of a JSONL file.
+fn first_record(path: &Path) -> Option<(String, String)> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(path).ok()?;
+    let line = std::io::BufReader::new(f).lines().next()?.ok()?;
+    let v: serde_json::Value = serde_json::from_str(&line).ok()?;
+    Some((
+        v.get("subject")?.as_str()?.to_owned(),
+        v.get("source")?.as_str()?.to_owned(),
+    ))
+}
+
+fn print_accounts(bound: std::net::SocketAddr, accounts: &[DemoAccount]) {
+    println!();
+    println!("示范城市已就绪：http://{bound}/api/v1/health");
+    println!("API 文档：http://{bound}/api/v1/openapi.json");
+    println!("示范账号（每个角色一个；登录：POST /api/v1/session）：");
+    println!("  {:<12} {:<12} {:<18} 绑定", "角色", "用户名", "密码");
+    for d in accounts {
+        println!(
+            "  {:<12} {:<12} {:<18} {}",
+            d.role.as_str(),
+            d.username,
+            d.password,
+            d.bound_to.as_deref().unwrap_or("")
+        );
+    }
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use xinyong_app::{EvaluateRequest, RunControl};
-use xinyong_engine::models::{install_model, load_models};
+use xinyong_engine::models::load_models;
 
 use crate::store_cmds::{app_fail, open_app};
 use crate::{StoreArgs, fail, parse_day};
@@ -194,11 +194,15 @@ pub enum ModelCommand {
         #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
         data_dir: PathBuf,
     },
-    /// Validate and install a new model version.
+    /// Validate and install a new model version (recorded in the store:
+    /// who, when, why).
     Install {
         file: PathBuf,
-        #[arg(long, env = "XINYONG_DATA_DIR", default_value = "xinyong-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: crate::StoreArgs,
+        /// Why this version is installed (recorded with it and audited).
+        #[arg(long, default_value = "运维人员通过命令行安装")]
+        reason: String,
     },
 }
 
@@ -260,7 +264,11 @@ pub fn model(cmd: ModelCommand) -> ExitCode {
                 Err(e) => fail(2, e),
             }
         }
-        ModelCommand::Install { file, data_dir } => {
+        ModelCommand::Install {
+            file,
+            store,
+            reason,
+        } => {
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => return fail(2, format!("{}: {e}", file.display())),
@@ -269,13 +277,23 @@ pub fn model(cmd: ModelCommand) -> ExitCode {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match install_model(&data_dir, &name, &text) {
-                Ok((id, version)) => {
-                    println!("{}", json!({"installed": id, "version": version}));
-                    ExitCode::SUCCESS
+            crate::block_on(async move {
+                let app = match crate::store_cmds::open_app(&store).await {
+                    Ok(a) => a,
+                    Err(e) => return app_fail(e),
+                };
+                match app.operator_install_model(&name, &text, &reason).await {
+                    Ok(m) => {
+                        println!(
+                            "{}",
+                            json!({"installed": m.model, "version": m.version,
+                                   "installed_by": m.installed_by, "installed_at": m.installed_at})
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => app_fail(e),
                 }
-                Err(e) => fail(2, e),
-            }
+            })
         }
     }
 }

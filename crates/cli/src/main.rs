@@ -7,6 +7,7 @@ mod admin_cmds;
 mod demo;
 mod engine_cmds;
 mod evaluate;
+mod serve;
 mod store_cmds;
 
 use std::path::PathBuf;
@@ -69,7 +70,8 @@ enum Command {
     Stats(store_cmds::StatsArgs),
     /// Rejected rows kept for correction.
     Quarantine(store_cmds::QuarantineArgs),
-    /// Build the demo city in a fresh data directory: generate, import, evaluate.
+    /// Build the demo city in a fresh data directory (generate, import,
+    /// evaluate, one account per role), then serve it.
     Demo(demo::DemoArgs),
     /// Accounts: add.
     User {
@@ -81,6 +83,8 @@ enum Command {
         #[command(subcommand)]
         command: admin_cmds::AuditCommand,
     },
+    /// Serve the HTTP API until SIGINT/SIGTERM.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -125,10 +129,15 @@ fn tune_allocator() {
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
+    // A server logs each request (with its id) by default; a command, warnings only.
+    let default_filter = match cli.command {
+        Command::Serve(_) | Command::Demo(_) => "warn,tower_http=info,xinyong_http=info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -160,11 +169,12 @@ fn main() -> ExitCode {
         Command::Demo(a) => block_on(demo::demo(a)),
         Command::User { command } => block_on(admin_cmds::user(command)),
         Command::Audit { command } => block_on(admin_cmds::audit(command)),
+        Command::Serve(a) => block_on(serve::serve(a)),
     }
 }
 
 /// Run an async command on a multi-threaded runtime made for it.
-fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+pub(crate) fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -174,12 +184,10 @@ fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
     }
 }
 
-/// Today in China Standard Time.
+/// Today in China Standard Time, by the application's clock.
 pub fn today() -> jiff::civil::Date {
-    let offset = jiff::tz::Offset::constant(8);
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::fixed(offset))
-        .date()
+    use xinyong_app::Clock;
+    xinyong_app::SystemClock.today()
 }
 
 /// Print an error and return exit code `code`.

@@ -599,9 +599,15 @@ fn model_check_and_install_a_new_version() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        summary(&out),
-        json!({"installed": "tianjin-risk", "version": "2026.2"})
+    let installed = summary(&out);
+    assert_eq!(installed["installed"], "tianjin-risk");
+    assert_eq!(installed["version"], "2026.2");
+    // Who and when are recorded in the store (the operator's command line).
+    assert_eq!(installed["installed_by"], "cli");
+    assert!(
+        installed["installed_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
     );
     write_jsonl(&dir.path().join("s.jsonl"), &subjects());
     let four: Vec<Value> = (1..5)

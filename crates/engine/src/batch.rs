@@ -283,7 +283,7 @@ pub async fn evaluate_all_with(
         files: Vec::new(),
     };
     control.report(Phase::Commit, results, partitions);
-    let manifest = writer.commit(manifest)?;
+    let manifest = writer.commit(store, manifest).await?;
     Ok(BatchReport {
         manifest,
         stats,

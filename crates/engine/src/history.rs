@@ -16,7 +16,7 @@ use crate::lake::Lake;
 use crate::results::{RunKind, list_runs};
 
 /// One stored result of one subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredResult {
     pub run: String,
     pub run_kind: RunKind,
@@ -60,37 +60,47 @@ pub async fn subject_results(
     let batches = df.collect().await?;
     let mut out = Vec::new();
     for b in batches {
-        let text = |name: &str, i: usize| str_at(&b, name, i).map(str::to_owned);
-        for i in 0..b.num_rows() {
-            let run = text("run", i).unwrap_or_default();
-            let as_of = b
-                .column_by_name("as_of")
-                .map(|c| xinyong_rules::result::date_text(c.as_primitive::<Date32Type>().value(i)))
-                .unwrap_or_default();
-            let score = b
-                .column_by_name("score")
-                .and_then(|c| (!c.is_null(i)).then(|| c.as_primitive::<Float64Type>().value(i)));
-            let model = text("model", i).unwrap_or_default();
-            let model_version = text("model_version", i).unwrap_or_default();
-            let record_id = text("record_id", i);
-            let line = stored_line_at(&b, i)
-                .and_then(|l| serde_json::from_str(&l).ok())
-                .unwrap_or(Value::Null);
-            out.push(StoredResult {
-                run_kind: kinds.get(&run).copied().unwrap_or(RunKind::Full),
-                run,
-                as_of,
-                model,
-                model_version,
-                record_id,
-                outcome: text("outcome", i),
-                score,
-                line,
-            });
-        }
+        push_results(&b, &|run| kinds.get(run).copied(), &mut out);
     }
     out.sort_by(|a, b| (&a.run, &a.model, &a.record_id).cmp(&(&b.run, &b.model, &b.record_id)));
     Ok(out)
+}
+
+/// The results of a results batch as [`StoredResult`]s, appended to `out`;
+/// `kind_of` gives the kind of a run by its id.
+pub(crate) fn push_results(
+    b: &RecordBatch,
+    kind_of: &dyn Fn(&str) -> Option<RunKind>,
+    out: &mut Vec<StoredResult>,
+) {
+    let text = |name: &str, i: usize| str_at(b, name, i).map(str::to_owned);
+    for i in 0..b.num_rows() {
+        let run = text("run", i).unwrap_or_default();
+        let as_of = b
+            .column_by_name("as_of")
+            .map(|c| xinyong_rules::result::date_text(c.as_primitive::<Date32Type>().value(i)))
+            .unwrap_or_default();
+        let score = b
+            .column_by_name("score")
+            .and_then(|c| (!c.is_null(i)).then(|| c.as_primitive::<Float64Type>().value(i)));
+        let model = text("model", i).unwrap_or_default();
+        let model_version = text("model_version", i).unwrap_or_default();
+        let record_id = text("record_id", i);
+        let line = stored_line_at(b, i)
+            .and_then(|l| serde_json::from_str(&l).ok())
+            .unwrap_or(Value::Null);
+        out.push(StoredResult {
+            run_kind: kind_of(&run).unwrap_or(RunKind::Full),
+            run,
+            as_of,
+            model,
+            model_version,
+            record_id,
+            outcome: text("outcome", i),
+            score,
+            line,
+        });
+    }
 }
 
 /// The current subject-level result of each model for `uscc` as of `as_of`
@@ -265,89 +275,276 @@ mod tests {
     use std::sync::Arc;
 
     use arrow::array::{Date32Array, Float64Array, StringArray};
+    use xinyong_store::{Store, StoreConfig};
 
     use super::*;
-    use crate::results::{RunManifest, RunWriter, Timings, new_run_id, result_schema};
+    use crate::lookup::ResultIndex;
+    use crate::results::{ModelRef, RunManifest, RunWriter, Timings, new_run_id, result_schema};
 
     const SUBJECT: &str = "91210804MA0Y123404";
+    const OTHER: &str = "91110000MA0Y99999X";
 
-    /// A committed run holding one subject-level result of model `m` as of
-    /// `as_of` with outcome `outcome`; its id.
-    fn write_run(lake: &Lake, as_of: i32, outcome: &str) -> String {
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: Store,
+        lake: Lake,
+        index: ResultIndex,
+    }
+
+    async fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&StoreConfig::sqlite(dir.path()))
+            .await
+            .expect("store");
+        let lake = Lake::open(dir.path());
+        let index = ResultIndex::new(store.clone(), &lake);
+        Fixture {
+            _dir: dir,
+            store,
+            lake,
+            index,
+        }
+    }
+
+    /// A committed run as of `as_of` holding subject-level results
+    /// `(subject, model, outcome)` (sorted by subject as runs are); its id.
+    /// `listed`: whether its manifest names its models.
+    async fn write_rows(
+        f: &Fixture,
+        kind: RunKind,
+        as_of: i32,
+        rows: &[(&str, &str, &str)],
+        listed: bool,
+    ) -> String {
         let id = new_run_id();
-        let mut writer = RunWriter::create(&lake.results_dir(), &id).expect("writer");
+        let mut rows = rows.to_vec();
+        rows.sort();
+        let mut writer = RunWriter::create(&f.lake.results_dir(), &id).expect("writer");
         let mut part = writer.part(0).expect("part");
-        let text = |v: &str| Arc::new(StringArray::from(vec![v])) as _;
-        let none = || Arc::new(StringArray::from(vec![None::<&str>])) as _;
+        let text = |f: &dyn Fn(&(&str, &str, &str)) -> String| {
+            Arc::new(StringArray::from(rows.iter().map(f).collect::<Vec<_>>())) as _
+        };
+        let n = rows.len();
+        let none = || Arc::new(StringArray::from(vec![None::<&str>; n])) as _;
         let batch = RecordBatch::try_new(
             result_schema(),
             vec![
-                text(&id),
-                text(SUBJECT),
-                text("m"),
-                text("1"),
-                Arc::new(Date32Array::from(vec![as_of])),
+                text(&|_| id.clone()),
+                text(&|r| r.0.to_owned()),
+                text(&|r| r.1.to_owned()),
+                text(&|_| "1".to_owned()),
+                Arc::new(Date32Array::from(vec![as_of; n])),
                 none(),
                 none(),
-                text(outcome),
-                Arc::new(Float64Array::from(vec![None])),
-                text("{}"),
+                text(&|r| r.2.to_owned()),
+                Arc::new(Float64Array::from(vec![None; n])),
+                text(&|_| "{}".to_owned()),
             ],
         )
         .expect("batch");
         part.write(&batch).expect("write");
         part.close().expect("close");
+        let models: BTreeMap<&str, ()> = rows.iter().map(|r| (r.1, ())).collect();
         writer
-            .commit(RunManifest {
-                id: id.clone(),
-                kind: RunKind::Incremental,
-                as_of: xinyong_rules::result::date_text(as_of),
-                models: Vec::new(),
-                subjects: 1,
-                records: 0,
-                results: 1,
-                started_at: String::new(),
-                finished_at: String::new(),
-                trigger: "test".into(),
-                timings: Timings::default(),
-                files: Vec::new(),
-            })
+            .commit(
+                &f.store,
+                RunManifest {
+                    id: id.clone(),
+                    kind,
+                    as_of: xinyong_rules::result::date_text(as_of),
+                    models: if listed {
+                        models
+                            .keys()
+                            .map(|m| ModelRef {
+                                id: (*m).to_owned(),
+                                version: "1".into(),
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    subjects: 1,
+                    records: 0,
+                    results: n as u64,
+                    started_at: String::new(),
+                    finished_at: String::new(),
+                    trigger: "test".into(),
+                    timings: Timings::default(),
+                    files: Vec::new(),
+                },
+            )
+            .await
             .expect("commit");
         id
     }
 
-    async fn current(lake: &Lake, as_of: i32) -> Vec<(String, Option<String>)> {
-        current_results(lake, SUBJECT, as_of)
+    async fn write_run(f: &Fixture, as_of: i32, outcome: &str) -> String {
+        write_rows(
+            f,
+            RunKind::Incremental,
+            as_of,
+            &[(SUBJECT, "m", outcome)],
+            false,
+        )
+        .await
+    }
+
+    /// `(model, run, outcome)` of the current results of `subject`, by the
+    /// scan of every file and by the index, which must agree.
+    async fn current_of(f: &Fixture, subject: &str, as_of: i32) -> Vec<(String, String, String)> {
+        let old = current_results(&f.lake, subject, as_of)
             .await
-            .expect("current")
+            .expect("scan");
+        let new = f
+            .index
+            .current_results(subject, as_of)
+            .await
+            .expect("index");
+        assert_eq!(
+            old, new,
+            "scan and index differ for {subject} as of {as_of}"
+        );
+        new.into_iter()
+            .map(|r| (r.model, r.run, r.outcome.unwrap_or_default()))
+            .collect()
+    }
+
+    async fn current(f: &Fixture, as_of: i32) -> Vec<(String, Option<String>)> {
+        current_of(f, SUBJECT, as_of)
+            .await
             .into_iter()
-            .map(|r| (r.run, r.outcome))
+            .map(|(_, run, outcome)| (run, Some(outcome)))
             .collect()
     }
 
     #[tokio::test]
     async fn current_results_are_those_of_the_latest_as_of_date_on_or_before_the_date_asked() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let lake = Lake::open(dir.path());
+        let f = fixture().await;
         let (early, late) = (19_700, 19_900);
         // Written in the opposite order of their as-of dates.
-        let late_run = write_run(&lake, late, "B");
-        let early_run = write_run(&lake, early, "A");
+        let late_run = write_run(&f, late, "B").await;
+        let early_run = write_run(&f, early, "A").await;
         assert!(
             early_run > late_run,
             "the run as of the earlier date is the later run"
         );
         let only = |run: &str, outcome: &str| vec![(run.to_owned(), Some(outcome.to_owned()))];
 
-        assert_eq!(current(&lake, late).await, only(&late_run, "B"));
-        assert_eq!(current(&lake, late + 30).await, only(&late_run, "B"));
-        assert_eq!(current(&lake, late - 1).await, only(&early_run, "A"));
-        assert_eq!(current(&lake, early).await, only(&early_run, "A"));
-        assert!(current(&lake, early - 1).await.is_empty());
+        assert_eq!(current(&f, late).await, only(&late_run, "B"));
+        assert_eq!(current(&f, late + 30).await, only(&late_run, "B"));
+        assert_eq!(current(&f, late - 1).await, only(&early_run, "A"));
+        assert_eq!(current(&f, early).await, only(&early_run, "A"));
+        assert!(current(&f, early - 1).await.is_empty());
 
-        // Of two runs as of the same date, the later one.
-        let again = write_run(&lake, late, "C");
-        assert_eq!(current(&lake, late).await, only(&again, "C"));
-        assert_eq!(current(&lake, early).await, only(&early_run, "A"));
+        // Of two runs as of the same date, the later one (the index sees
+        // the new run at its next lookup).
+        let again = write_run(&f, late, "C").await;
+        assert_eq!(current(&f, late).await, only(&again, "C"));
+        assert_eq!(current(&f, early).await, only(&early_run, "A"));
+    }
+
+    #[tokio::test]
+    async fn a_look_ahead_run_is_ignored_until_its_date_and_a_look_back_does_not_replace_a_later_as_of()
+     {
+        let f = fixture().await;
+        let today = 20_000;
+        let rows = |o: &'static str| [(SUBJECT, "a", o), (SUBJECT, "b", o), (OTHER, "a", o)];
+        let now = write_rows(&f, RunKind::Full, today, &rows("now"), true).await;
+        let ahead = write_rows(&f, RunKind::Full, today + 90, &rows("ahead"), true).await;
+        let back = write_rows(&f, RunKind::Full, today - 90, &rows("back"), true).await;
+        let of = |run: &str, o: &str| {
+            vec![
+                ("a".to_owned(), run.to_owned(), o.to_owned()),
+                ("b".to_owned(), run.to_owned(), o.to_owned()),
+            ]
+        };
+        assert_eq!(current_of(&f, SUBJECT, today).await, of(&now, "now"));
+        assert_eq!(current_of(&f, SUBJECT, today + 89).await, of(&now, "now"));
+        assert_eq!(
+            current_of(&f, SUBJECT, today + 90).await,
+            of(&ahead, "ahead")
+        );
+        assert_eq!(current_of(&f, SUBJECT, today - 1).await, of(&back, "back"));
+        assert!(current_of(&f, SUBJECT, today - 91).await.is_empty());
+        // A subject no run holds.
+        assert!(current_of(&f, "91330000MA0Y00000X", today).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_subject_absent_from_the_newest_incremental_run_falls_back_to_older_runs() {
+        let f = fixture().await;
+        let day = 20_000;
+        let full = write_rows(
+            &f,
+            RunKind::Full,
+            day,
+            &[
+                (SUBJECT, "a", "A1"),
+                (SUBJECT, "b", "B1"),
+                (OTHER, "a", "O1"),
+                (OTHER, "b", "P1"),
+            ],
+            true,
+        )
+        .await;
+        // An incremental run the same day touching OTHER only, model a only.
+        let inc = write_rows(&f, RunKind::Incremental, day, &[(OTHER, "a", "O2")], true).await;
+        let row = |m: &str, run: &str, o: &str| (m.to_owned(), run.to_owned(), o.to_owned());
+        assert_eq!(
+            current_of(&f, SUBJECT, day).await,
+            vec![row("a", &full, "A1"), row("b", &full, "B1")]
+        );
+        assert_eq!(
+            current_of(&f, OTHER, day).await,
+            vec![row("a", &inc, "O2"), row("b", &full, "P1")]
+        );
+        // The run kinds come from the store's list.
+        let kinds: Vec<RunKind> = f
+            .index
+            .current_results(OTHER, day)
+            .await
+            .expect("index")
+            .into_iter()
+            .map(|r| r.run_kind)
+            .collect();
+        assert_eq!(kinds, vec![RunKind::Incremental, RunKind::Full]);
+        // History through the index: the same as the scan.
+        for model in [None, Some("a"), Some("zz")] {
+            let old = subject_results(&f.lake, OTHER, model).await.expect("scan");
+            let new = f.index.subject_results(OTHER, model).await.expect("index");
+            assert_eq!(old, new, "{model:?}");
+        }
+        assert_eq!(
+            f.index
+                .subject_results(OTHER, None)
+                .await
+                .expect("all")
+                .len(),
+            3
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_whose_files_are_on_disk_but_not_in_the_store_is_not_listed() {
+        let f = fixture().await;
+        let listed = write_run(&f, 19_000, "A").await;
+        // Files and manifest written, store row never (a crash in between):
+        // copy a committed run's files under another id.
+        let ghost = "29990101T000000000-000000-000";
+        let dir = f.lake.results_dir();
+        std::fs::create_dir_all(dir.join(format!("run-{ghost}"))).expect("dir");
+        std::fs::copy(
+            dir.join(format!("run-{listed}/part-0000.parquet")),
+            dir.join(format!("run-{ghost}/part-0000.parquet")),
+        )
+        .expect("copy");
+        assert_eq!(f.index.runs().await.expect("runs"), 1);
+        assert_eq!(
+            crate::results::store_runs(&f.store)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
     }
 }

@@ -113,5 +113,5 @@ pub async fn evaluate_subjects(
         },
         files: Vec::new(),
     };
-    writer.commit(manifest)
+    writer.commit(store, manifest).await
 }

@@ -13,8 +13,10 @@ pub mod exec;
 pub mod history;
 pub mod incremental;
 pub mod lake;
+pub mod lookup;
 pub mod models;
 pub mod results;
+pub mod single;
 
 use std::path::Path;
 
@@ -36,6 +38,9 @@ pub enum EngineError {
     Store(#[from] xinyong_store::StoreError),
     #[error("{0}")]
     Model(xinyong_rules::ModelError),
+    /// A model version already installed with another text.
+    #[error("{0}")]
+    ModelConflict(String),
     #[error("DataFusion: {0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error("Arrow: {0}")]

@@ -20,6 +20,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use serde::{Deserialize, Serialize};
 use xinyong_rules::{RecordResult, ResultFields, SubjectResult, Table};
+use xinyong_store::{Store, StoredRun};
 
 use crate::EngineError;
 
@@ -296,8 +297,15 @@ impl RunWriter {
         self.results_dir.join(format!("run-{}{ext}", self.id))
     }
 
-    /// Write the manifest (of this run's id): the run becomes visible.
-    pub fn commit(mut self, mut manifest: RunManifest) -> Result<RunManifest, EngineError> {
+    /// Commit the run: write its manifest file (for tools), then record it
+    /// in the store, which makes it visible ([`store_runs`]). Should the
+    /// store refuse it, the files are removed; a crash between the two
+    /// leaves files that are never listed.
+    pub async fn commit(
+        mut self,
+        store: &Store,
+        mut manifest: RunManifest,
+    ) -> Result<RunManifest, EngineError> {
         if manifest.id != self.id {
             return Err(EngineError::Other(format!(
                 "manifest of run {} written by the writer of run {}",
@@ -311,6 +319,7 @@ impl RunWriter {
             .map_err(|e| EngineError::Other(e.to_string()))?;
         fs::write(&tmp, text).map_err(|e| EngineError::io(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| EngineError::io(&path, e))?;
+        store.record_run(&to_stored(&manifest)?).await?;
         self.committed = true;
         Ok(manifest)
     }
@@ -319,14 +328,122 @@ impl RunWriter {
 impl Drop for RunWriter {
     fn drop(&mut self) {
         if !self.committed {
-            // Best effort: a leftover is never listed (no manifest).
+            // Best effort: a leftover is never listed (not in the store).
             let _ = fs::remove_file(self.manifest_path(".json.tmp"));
+            let _ = fs::remove_file(self.manifest_path(".json"));
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
 }
 
-/// Manifests of the committed runs, oldest first.
+/// A manifest as the store's run registry keeps it.
+pub fn to_stored(m: &RunManifest) -> Result<StoredRun, EngineError> {
+    let json = |v: Result<serde_json::Value, serde_json::Error>| {
+        v.map_err(|e| EngineError::Other(format!("run {}: {e}", m.id)))
+    };
+    Ok(StoredRun {
+        id: m.id.clone(),
+        kind: match m.kind {
+            RunKind::Full => "full",
+            RunKind::Incremental => "incremental",
+        }
+        .to_owned(),
+        as_of: m.as_of.clone(),
+        models: json(serde_json::to_value(&m.models))?,
+        subjects: m.subjects,
+        records: m.records,
+        results: m.results,
+        started_at: m.started_at.clone(),
+        finished_at: m.finished_at.clone(),
+        trigger: m.trigger.clone(),
+        files: m.files.clone(),
+        timings: json(serde_json::to_value(&m.timings))?,
+        committed_at: String::new(),
+    })
+}
+
+/// A run of the store's registry as a manifest.
+pub fn from_stored(r: StoredRun) -> Result<RunManifest, EngineError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        EngineError::Other(format!("run {} in the store: {what}: {e}", r.id))
+    };
+    let kind = match r.kind.as_str() {
+        "full" => RunKind::Full,
+        "incremental" => RunKind::Incremental,
+        other => return Err(bad("kind", &other)),
+    };
+    let models = serde_json::from_value(r.models).map_err(|e| bad("models", &e))?;
+    let timings = serde_json::from_value(r.timings).map_err(|e| bad("timings", &e))?;
+    Ok(RunManifest {
+        id: r.id,
+        kind,
+        as_of: r.as_of,
+        models,
+        subjects: r.subjects,
+        records: r.records,
+        results: r.results,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        trigger: r.trigger,
+        timings,
+        files: r.files,
+    })
+}
+
+/// The committed runs as the store lists them, oldest first: what every
+/// process on the same store agrees exists.
+pub async fn store_runs(store: &Store) -> Result<Vec<RunManifest>, EngineError> {
+    store.runs().await?.into_iter().map(from_stored).collect()
+}
+
+/// The `limit` most recent runs of the store, newest first.
+pub async fn recent_store_runs(store: &Store, limit: u32) -> Result<Vec<RunManifest>, EngineError> {
+    store
+        .recent_runs(limit)
+        .await?
+        .into_iter()
+        .map(from_stored)
+        .collect()
+}
+
+/// What [`register_existing`] registered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registered {
+    /// Runs found on disk and recorded.
+    pub runs: u64,
+    /// Installed model files found and recorded.
+    pub models: u64,
+    /// False when the registration had already been made (nothing read).
+    pub first_time: bool,
+}
+
+/// Migration by code, once per store: register in the store the runs whose
+/// manifests are on disk and the model files under `models/`, written before
+/// the store kept them (a data directory from before the registry). Once
+/// marked done it never runs again, so that files a crash left between the
+/// manifest and the store row are never listed. Several processes may run it
+/// at once: each insert is idempotent.
+pub async fn register_existing(store: &Store, data_dir: &Path) -> Result<Registered, EngineError> {
+    if store.registry_import().await?.is_some() {
+        return Ok(Registered::default());
+    }
+    let mut runs = 0;
+    for m in list_runs(&crate::lake::Lake::open(data_dir).results_dir())? {
+        if store.record_run(&to_stored(&m)?).await? {
+            runs += 1;
+        }
+    }
+    let models = crate::models::register_model_files(store, data_dir).await?;
+    store.mark_registry_imported(runs, models).await?;
+    Ok(Registered {
+        runs,
+        models,
+        first_time: true,
+    })
+}
+
+/// Manifests of the runs on disk, oldest first (every manifest file; tools
+/// and the one-time registration read them, the platform lists [`store_runs`]).
 pub fn list_runs(results_dir: &Path) -> Result<Vec<RunManifest>, EngineError> {
     let mut out = Vec::new();
     let entries = match fs::read_dir(results_dir) {

@@ -3,15 +3,19 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
 use xinyong_core::uscc::Uscc;
 
 use crate::analysis::{
@@ -114,14 +118,36 @@ impl Fields {
     }
 }
 
+/// How long [`SubjectIndex::upsert`] waits for another process to release
+/// the write lock of an index directory before it fails.
+pub const LOCK_WAIT: Duration = Duration::from_secs(120);
+
 /// A full-text index of subjects: see the crate documentation.
 ///
 /// Every method takes `&self`: share one index between threads (in an `Arc`);
 /// writes are serialised by an internal lock, searches never wait for them.
+///
+/// # Several processes on one directory
+///
+/// tantivy allows one writer per index directory (a lock file). An index
+/// opened with [`SubjectIndex::open`] takes that lock only while it writes:
+/// from the first [`SubjectIndex::upsert`] after a commit until the end of
+/// the next [`SubjectIndex::commit`] (which also waits for the merges it
+/// started), waiting up to [`LOCK_WAIT`] when another process holds it. So a
+/// server and a command-line import can both keep the same directory open
+/// and write in turn; each one's reader reloads when the index's metadata
+/// changes, so the commits of the other become searchable within a second
+/// (its own commits at once). A commit may carry a mark
+/// ([`SubjectIndex::commit_with_mark`], read back with
+/// [`SubjectIndex::mark`]) stored atomically with it, e.g. how far the index
+/// has caught up with a store.
 pub struct SubjectIndex {
+    index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
     fields: Fields,
+    /// Release the writer after each commit (an index in a directory).
+    release: bool,
 }
 
 impl std::fmt::Debug for SubjectIndex {
@@ -145,20 +171,20 @@ impl SubjectIndex {
             source,
         })?;
         let (schema, fields) = Fields::schema();
-        SubjectIndex::with_index(Index::open_or_create(directory, schema)?, fields)
+        SubjectIndex::with_index(Index::open_or_create(directory, schema)?, fields, true)
     }
 
     /// A new, empty index in memory (tests, small tools).
     pub fn in_memory() -> Result<SubjectIndex, SearchError> {
         let (schema, fields) = Fields::schema();
-        SubjectIndex::with_index(Index::create_in_ram(schema), fields)
+        SubjectIndex::with_index(Index::create_in_ram(schema), fields, false)
     }
 
-    fn with_index(index: Index, fields: Fields) -> Result<SubjectIndex, SearchError> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(WRITER_THREADS);
-        let writer = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        release: bool,
+    ) -> Result<SubjectIndex, SearchError> {
         // Reloaded by `commit` (so a commit is visible when it returns) and
         // on every change of the index's metadata, which also picks up the
         // background merges that follow a bulk load (fewer segments to search).
@@ -167,9 +193,11 @@ impl SubjectIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         Ok(SubjectIndex {
+            index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
             fields,
+            release,
         })
     }
 
@@ -192,7 +220,11 @@ impl SubjectIndex {
                 })
             })
             .collect::<Result<Vec<Uscc>, SearchError>>()?;
-        let writer = self.writer()?;
+        let mut guard = self.writer()?;
+        let writer = match guard.as_mut() {
+            Some(w) => w,
+            None => guard.insert(self.take_lock()?),
+        };
         for (doc, code) in docs.iter().zip(codes) {
             writer.delete_term(Term::from_field_text(self.fields.uscc, code.as_str()));
             writer.add_document(self.document(doc, code.as_str()))?;
@@ -203,13 +235,94 @@ impl SubjectIndex {
     /// Makes every upsert so far durable (on disk for [`SubjectIndex::open`])
     /// and searchable: when this returns, searches see them.
     pub fn commit(&self) -> Result<(), SearchError> {
-        self.writer()?.commit()?;
+        self.commit_inner(None)
+    }
+
+    /// [`SubjectIndex::commit`], storing `mark` with the commit (atomically:
+    /// a reader of [`SubjectIndex::mark`] sees the mark of the last commit
+    /// and the documents it made searchable, or neither). Commits even when
+    /// nothing was upserted, to store the mark.
+    pub fn commit_with_mark(&self, mark: &str) -> Result<(), SearchError> {
+        self.commit_inner(Some(mark))
+    }
+
+    /// The mark of the last commit of any process (read from the index's
+    /// metadata), `None` when the last commit carried none.
+    pub fn mark(&self) -> Result<Option<String>, SearchError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    fn commit_inner(&self, mark: Option<&str>) -> Result<(), SearchError> {
+        let mut guard = self.writer()?;
+        let writer = match guard.as_mut() {
+            Some(w) => w,
+            // Nothing upserted since the last commit.
+            None if mark.is_none() => return Ok(()),
+            None => guard.insert(self.take_lock()?),
+        };
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(m) = mark {
+            prepared.set_payload(m);
+        }
+        let committed = prepared.commit();
+        if self.release
+            && let Some(w) = guard.take()
+        {
+            // Releases the directory's lock once the merges are done.
+            w.wait_merging_threads()?;
+        }
+        committed?;
         self.reader.reload()?;
         Ok(())
     }
 
-    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter<TantivyDocument>>, SearchError> {
+    /// Takes the directory's write lock now (waiting as
+    /// [`SubjectIndex::upsert`] does), so that nothing another process
+    /// writes — the mark included — changes until the next commit or
+    /// [`SubjectIndex::rollback`].
+    pub fn hold_writer(&self) -> Result<(), SearchError> {
+        let mut guard = self.writer()?;
+        if guard.is_none() {
+            *guard = Some(self.take_lock()?);
+        }
+        Ok(())
+    }
+
+    /// Drops every upsert since the last commit and releases the write lock.
+    pub fn rollback(&self) -> Result<(), SearchError> {
+        let mut guard = self.writer()?;
+        if let Some(w) = guard.as_mut() {
+            w.rollback()?;
+        }
+        if self.release
+            && let Some(w) = guard.take()
+        {
+            w.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter<TantivyDocument>>>, SearchError> {
         self.writer.lock().map_err(|_| SearchError::WriterPoisoned)
+    }
+
+    /// A writer (the directory's write lock), waiting up to [`LOCK_WAIT`]
+    /// for another process to release it.
+    fn take_lock(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(WRITER_THREADS);
+        let started = Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, WRITER_MEMORY) {
+                Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                    if started.elapsed() < LOCK_WAIT =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     fn document(&self, doc: &SubjectDoc, code: &str) -> TantivyDocument {

@@ -26,7 +26,8 @@
 //! ```
 //!
 //! * [`SubjectIndex::open`] keeps the index in a directory and reopens it at
-//!   start; [`SubjectIndex::in_memory`] keeps it in memory.
+//!   start (several processes may keep one directory open and write in turn:
+//!   see [`SubjectIndex`]); [`SubjectIndex::in_memory`] keeps it in memory.
 //! * [`SubjectIndex::upsert`] adds subjects, replacing any with the same code;
 //!   [`SubjectIndex::commit`] makes them durable and searchable before it
 //!   returns, so an import that commits before it answers has its subjects
@@ -69,7 +70,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use index::{MAX_LIMIT, MAX_NAME_CHARS, MAX_QUERY_CHARS, SubjectIndex};
+pub use index::{LOCK_WAIT, MAX_LIMIT, MAX_NAME_CHARS, MAX_QUERY_CHARS, SubjectIndex};
 pub use normalize::{half_width, normalize};
 
 /// A subject as indexed: the subject line's fields that search shows.

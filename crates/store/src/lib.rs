@@ -64,8 +64,10 @@ pub mod audit;
 mod cache;
 mod codec;
 pub mod model;
+mod objections;
 mod pg;
 mod plan;
+mod runs;
 mod shared;
 mod sqlite;
 
@@ -78,6 +80,10 @@ pub use audit::{
     StoredAuditEntry, audit_hash, canonical_json,
 };
 pub use model::*;
+pub use objections::{NewObjection, OBJECTION_DECISIONS, OBJECTION_GROUNDS, Objection};
+pub use runs::{
+    InstallOutcome, ModelInstall, NewModelInstall, RegistryImport, StoredRun, sha256_hex,
+};
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -582,6 +588,62 @@ impl Store {
     /// Entries matching `q`, by ascending seq, at most [`MAX_AUDIT_PAGE`].
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<StoredAuditEntry>, StoreError> {
         dispatch!(self, b => b.audit_entries(q).await)
+    }
+
+    /// Record a model version as installed (who, when, why). Installing the
+    /// same model, version and text again writes nothing
+    /// ([`InstallOutcome::Unchanged`]); the same model and version with
+    /// another text is refused ([`InstallOutcome::Conflict`]). `model`,
+    /// `version`, `installed_by` and `reason` must not be empty.
+    pub async fn install_model(
+        &self,
+        m: &NewModelInstall<'_>,
+    ) -> Result<InstallOutcome, StoreError> {
+        dispatch!(self, b => b.install_model(m).await)
+    }
+
+    /// Every recorded model install, in install order.
+    pub async fn model_installs(&self) -> Result<Vec<ModelInstall>, StoreError> {
+        dispatch!(self, b => b.model_installs().await)
+    }
+
+    /// Record a committed run (its `committed_at` is the store's time). A
+    /// run already recorded is left as it is: returns whether it was new.
+    pub async fn record_run(&self, run: &StoredRun) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.record_run(run).await)
+    }
+
+    /// Every recorded run, by id (ids sort by start time).
+    pub async fn runs(&self) -> Result<Vec<StoredRun>, StoreError> {
+        dispatch!(self, b => b.runs().await)
+    }
+
+    /// The `limit` most recent runs, newest first.
+    pub async fn recent_runs(&self, limit: u32) -> Result<Vec<StoredRun>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        dispatch!(self, b => b.recent_runs(limit).await)
+    }
+
+    pub async fn run(&self, id: &str) -> Result<Option<StoredRun>, StoreError> {
+        dispatch!(self, b => b.run(id).await)
+    }
+
+    /// How many runs are recorded (a cheap test of whether any was added).
+    pub async fn run_count(&self) -> Result<u64, StoreError> {
+        dispatch!(self, b => b.run_count().await)
+    }
+
+    /// Whether (and when) the runs and models written before the registry
+    /// existed were registered.
+    pub async fn registry_import(&self) -> Result<Option<RegistryImport>, StoreError> {
+        dispatch!(self, b => b.registry_import().await)
+    }
+
+    /// Mark that registration done (once: returns `false` when it already was).
+    pub async fn mark_registry_imported(&self, runs: u64, models: u64) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.mark_registry_imported(runs, models).await)
     }
 
     /// Test hook (feature `fault-injection`, for tests only): the next

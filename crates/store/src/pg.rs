@@ -46,6 +46,16 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "accounts audit",
             include_str!("../migrations/postgres/0002_accounts_audit.sql"),
         ),
+        (
+            3,
+            "objections",
+            include_str!("../migrations/postgres/0003_objections.sql"),
+        ),
+        (
+            4,
+            "models_runs",
+            include_str!("../migrations/postgres/0004_models_runs.sql"),
+        ),
     ])
 });
 

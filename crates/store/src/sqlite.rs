@@ -60,6 +60,16 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "accounts audit",
             include_str!("../migrations/sqlite/0002_accounts_audit.sql"),
         ),
+        (
+            3,
+            "objections",
+            include_str!("../migrations/sqlite/0003_objections.sql"),
+        ),
+        (
+            4,
+            "models_runs",
+            include_str!("../migrations/sqlite/0004_models_runs.sql"),
+        ),
     ])
 });
 

@@ -1,0 +1,196 @@
+//! Who may do what: the one authorisation table of the platform.
+//!
+//! Every use case that is not open to everyone starts with
+//! [`authorise`]`(principal, Operation::…)`. Front ends do not decide access;
+//! the HTTP layer names each route's operation (for its documentation and
+//! metrics) and its route × role test walks this table through the real
+//! routes. Checks that depend on the thing asked for — an enterprise reading
+//! only its own subject, a bank only a subject that authorised it, a
+//! department submitting only its own `source` — are made by the use case
+//! after this table admits the role.
+
+use serde::Serialize;
+use xinyong_core::disclosure::Role;
+
+use crate::{App, AppError, ErrorCode, Principal};
+
+/// Something a principal asks the platform to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Health, OpenAPI document, metrics.
+    ServerInfo,
+    /// Log in.
+    Login,
+    /// Log out, and who am I.
+    OwnSession,
+    /// Search subjects by name or USCC.
+    SearchSubjects,
+    /// A subject's public profile.
+    ReadPublicProfile,
+    /// A subject's full profile (non-public data; audited).
+    ReadFullProfile,
+    /// Submit records of one's own department.
+    SubmitRecords,
+    /// Submission statistics and rejected rows (a department: its own).
+    ReadSubmissionStats,
+    /// An enterprise authorises a bank to query it.
+    AuthoriseBank,
+    /// Accounts and API tokens.
+    ManageAccounts,
+    /// Verify and read the audit log.
+    ReadAudit,
+    /// Installed models and stored runs.
+    ReadModels,
+    /// Start or cancel a full evaluation; follow long-running tasks.
+    RunEvaluations,
+}
+
+use Role::*;
+
+/// The roles admitted to each operation (`Public` = anyone, even not logged in).
+const TABLE: &[(Operation, &[Role])] = &[
+    (Operation::ServerInfo, &[Public]),
+    (Operation::Login, &[Public]),
+    (
+        Operation::OwnSession,
+        &[Enterprise, Department, Officer, Bank, Admin, Auditor],
+    ),
+    (Operation::SearchSubjects, &[Public]),
+    (Operation::ReadPublicProfile, &[Public]),
+    (
+        Operation::ReadFullProfile,
+        &[Enterprise, Department, Officer, Bank, Admin, Auditor],
+    ),
+    (Operation::SubmitRecords, &[Department]),
+    (Operation::ReadSubmissionStats, &[Department, Admin]),
+    (Operation::AuthoriseBank, &[Enterprise]),
+    (Operation::ManageAccounts, &[Admin]),
+    (Operation::ReadAudit, &[Auditor, Admin]),
+    (Operation::ReadModels, &[Officer, Admin, Auditor]),
+    (Operation::RunEvaluations, &[Admin]),
+];
+
+impl Operation {
+    pub const ALL: [Operation; 13] = [
+        Operation::ServerInfo,
+        Operation::Login,
+        Operation::OwnSession,
+        Operation::SearchSubjects,
+        Operation::ReadPublicProfile,
+        Operation::ReadFullProfile,
+        Operation::SubmitRecords,
+        Operation::ReadSubmissionStats,
+        Operation::AuthoriseBank,
+        Operation::ManageAccounts,
+        Operation::ReadAudit,
+        Operation::ReadModels,
+        Operation::RunEvaluations,
+    ];
+
+    /// The roles admitted; `[Public]` means everyone.
+    pub fn roles(self) -> &'static [Role] {
+        TABLE
+            .iter()
+            .find(|(op, _)| *op == self)
+            .map_or(&[], |(_, roles)| *roles)
+    }
+
+    /// What it is, in Chinese (for messages).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Operation::ServerInfo => "查看服务状态",
+            Operation::Login => "登录",
+            Operation::OwnSession => "使用本人会话",
+            Operation::SearchSubjects => "检索主体",
+            Operation::ReadPublicProfile => "查看公示信息",
+            Operation::ReadFullProfile => "查看完整信用档案",
+            Operation::SubmitRecords => "报送信用记录",
+            Operation::ReadSubmissionStats => "查看报送统计",
+            Operation::AuthoriseBank => "授权银行查询",
+            Operation::ManageAccounts => "管理账户和令牌",
+            Operation::ReadAudit => "查看审计日志",
+            Operation::ReadModels => "查看评价模型和运行",
+            Operation::RunEvaluations => "发起和管理评价任务",
+        }
+    }
+
+    /// Whether anyone, not logged in, may do it.
+    pub fn is_public(self) -> bool {
+        self.roles().contains(&Public)
+    }
+
+    /// Whether `role` is admitted.
+    pub fn admits(self, role: Role) -> bool {
+        self.is_public() || self.roles().contains(&role)
+    }
+}
+
+/// Admit `by` to `op`, or say why not: not logged in (`unauthenticated`,
+/// HTTP 401) when the public may not do it, else `forbidden` (403).
+pub fn authorise(by: &Principal, op: Operation) -> Result<(), AppError> {
+    if op.admits(by.role) {
+        Ok(())
+    } else if by.role == Public {
+        Err(AppError::new(
+            ErrorCode::Unauthenticated,
+            format!("{}需要登录", op.label_zh()),
+        ))
+    } else {
+        Err(AppError::new(
+            ErrorCode::Forbidden,
+            format!("{} 角色无权{}", by.role.as_str(), op.label_zh()),
+        ))
+    }
+}
+
+impl App {
+    /// The caller, as the platform knows it (a logged-in account only).
+    pub fn whoami(by: &Principal) -> Result<Principal, AppError> {
+        authorise(by, Operation::OwnSession)?;
+        Ok(by.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn as_role(role: Role) -> Principal {
+        Principal {
+            role,
+            ..Principal::public()
+        }
+    }
+
+    #[test]
+    fn every_operation_has_exactly_one_row() {
+        for op in Operation::ALL {
+            let rows = TABLE.iter().filter(|(o, _)| *o == op).count();
+            assert_eq!(rows, 1, "{op:?}");
+            assert!(!op.roles().is_empty(), "{op:?} admits nobody");
+        }
+        assert_eq!(TABLE.len(), Operation::ALL.len());
+    }
+
+    #[test]
+    fn the_public_gets_401_and_a_wrong_role_403() {
+        let e = authorise(&Principal::public(), Operation::ReadFullProfile).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unauthenticated);
+        let e = authorise(&as_role(Bank), Operation::SubmitRecords).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert!(authorise(&as_role(Department), Operation::SubmitRecords).is_ok());
+        // The auditor reads and changes nothing.
+        for op in [
+            Operation::SubmitRecords,
+            Operation::ManageAccounts,
+            Operation::RunEvaluations,
+        ] {
+            assert!(authorise(&as_role(Auditor), op).is_err(), "{op:?}");
+        }
+        // Public operations admit every role.
+        for role in Role::ALL {
+            assert!(authorise(&as_role(role), Operation::SearchSubjects).is_ok());
+        }
+    }
+}

@@ -1,0 +1,680 @@
+//! The route table and the handlers. Every handler parses its input, calls
+//! one use case of the application layer with the caller's principal, and
+//! presents the answer; nothing here decides who may do what.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use xinyong_app::{EvaluateRequest, Operation, QuarantineFilter};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{Body, Caller, ClientAddr, Path, Query, SESSION_COOKIE, credential};
+
+/// One route: what it is, which operation of the application it performs,
+/// and its handler.
+pub struct Route {
+    pub method: Method,
+    /// The path as axum and OpenAPI write it (`{name}` for a parameter).
+    pub path: &'static str,
+    pub operation: Operation,
+    pub(crate) handler: fn() -> MethodRouter<AppState>,
+}
+
+macro_rules! route {
+    ($method:ident, $path:literal, $op:ident, $handler:ident, $maker:ident) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            operation: Operation::$op,
+            handler: || $maker($handler),
+        }
+    };
+}
+
+/// Every route of the server. The router is built from this table only.
+pub static ROUTES: &[Route] = &[
+    route!(GET, "/api/v1/health", ServerInfo, health, get),
+    route!(GET, "/api/v1/openapi.json", ServerInfo, openapi_json, get),
+    route!(GET, "/metrics", ServerInfo, metrics, get),
+    route!(POST, "/api/v1/session", Login, login, post),
+    route!(GET, "/api/v1/session", OwnSession, whoami, get),
+    route!(DELETE, "/api/v1/session", OwnSession, logout, delete),
+    route!(GET, "/api/v1/subjects", SearchSubjects, search, get),
+    route!(
+        GET,
+        "/api/v1/subjects/{uscc}/public",
+        ReadPublicProfile,
+        public_profile,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/subjects/{uscc}",
+        ReadFullProfile,
+        full_profile,
+        get
+    ),
+    route!(POST, "/api/v1/records", SubmitRecords, submit_records, post),
+    route!(
+        GET,
+        "/api/v1/submissions/statistics",
+        ReadSubmissionStats,
+        submission_stats,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/submissions/rejected",
+        ReadSubmissionStats,
+        rejected_rows,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/bank-authorisations",
+        AuthoriseBank,
+        authorise_bank,
+        post
+    ),
+    route!(GET, "/api/v1/accounts", ManageAccounts, list_accounts, get),
+    route!(POST, "/api/v1/accounts", ManageAccounts, add_account, post),
+    route!(
+        POST,
+        "/api/v1/api-tokens",
+        ManageAccounts,
+        create_api_token,
+        post
+    ),
+    route!(
+        DELETE,
+        "/api/v1/api-tokens/{id}",
+        ManageAccounts,
+        revoke_api_token,
+        delete
+    ),
+    route!(
+        GET,
+        "/api/v1/audit/verification",
+        ReadAudit,
+        audit_verification,
+        get
+    ),
+    route!(GET, "/api/v1/audit/entries", ReadAudit, audit_entries, get),
+    route!(GET, "/api/v1/models", ReadModels, models, get),
+    route!(GET, "/api/v1/runs", ReadModels, runs, get),
+    route!(
+        POST,
+        "/api/v1/evaluations",
+        RunEvaluations,
+        start_evaluation,
+        post
+    ),
+    route!(GET, "/api/v1/tasks", RunEvaluations, list_tasks, get),
+    route!(GET, "/api/v1/tasks/{id}", RunEvaluations, task, get),
+    route!(
+        DELETE,
+        "/api/v1/tasks/{id}",
+        RunEvaluations,
+        cancel_task,
+        delete
+    ),
+];
+
+type Answer<T> = Result<Json<T>, ApiError>;
+
+// ---------------------------------------------------------------------------
+// Server
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` while the server answers.
+    pub status: &'static str,
+}
+
+/// The server answers.
+#[utoipa::path(get, path = "/api/v1/health", tag = "server",
+    responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// The OpenAPI 3.1 document of the whole API.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "server",
+    responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+async fn openapi_json() -> Response {
+    // Built once: the document does not change while the server runs.
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = DOC.get_or_init(|| crate::openapi().to_json().unwrap_or_default());
+    ([(CONTENT_TYPE, "application/json")], text.clone()).into_response()
+}
+
+/// Request counts and latencies by route and status, tasks and runs, in the
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "server",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
+async fn metrics(State(s): State<AppState>) -> Response {
+    let tasks = s
+        .app
+        .task_counts()
+        .into_iter()
+        .map(|(kind, status, n)| (format!("kind=\"{kind}\",status=\"{status}\""), n))
+        .collect();
+    let extra = [(
+        "xinyong_tasks",
+        "Tasks this process remembers, by kind and status.",
+        tasks,
+    )];
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        s.metrics.render(&extra),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------
+// Session
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
+}
+
+/// Log in: a token for `Authorization: Bearer`, and a session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginBody,
+    responses((status = 200, body = xinyong_app::Session),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn login(
+    State(s): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<LoginBody>,
+) -> Result<Response, ApiError> {
+    let session = s.app.login(&b.username, &b.password, &addr).await?;
+    let secure = if s.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
+        session.token
+    );
+    let mut resp = Json(session).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, body = xinyong_app::Principal),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn whoami(Caller(by): Caller) -> Answer<xinyong_app::Principal> {
+    Ok(Json(xinyong_app::App::whoami(&by)?))
+}
+
+/// Log out: the session (or token) no longer works; the cookie is cleared.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204, description = "logged out"),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn logout(
+    State(s): State<AppState>,
+    req: axum::http::request::Parts,
+) -> Result<Response, ApiError> {
+    let Some(token) = credential(&req) else {
+        return Err(xinyong_app::AppError::new(
+            xinyong_app::ErrorCode::Unauthenticated,
+            "no session to end",
+        )
+        .into());
+    };
+    s.app.logout(&token).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_static("xinyong_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
+    Ok(resp)
+}
+
+// ---------------------------------------------------------------------------
+// Subjects
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Part of a name (Chinese, any width, simplified or traditional) or of a USCC.
+    pub q: Option<String>,
+    /// At most this many subjects (1–50, default 10).
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchAnswer {
+    /// Best match first.
+    pub items: Vec<xinyong_app::SubjectHit>,
+}
+
+/// Search subjects by name or USCC.
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "subjects", params(SearchParams),
+    responses((status = 200, body = SearchAnswer),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn search(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<SearchParams>,
+) -> Answer<SearchAnswer> {
+    let _ = by; // the public may search; a bad token was already refused
+    let items = s
+        .app
+        .search(p.q.as_deref().unwrap_or(""), p.limit.unwrap_or(10) as usize)
+        .await?;
+    Ok(Json(SearchAnswer { items }))
+}
+
+/// What the public may see of a subject today.
+#[utoipa::path(get, path = "/api/v1/subjects/{uscc}/public", tag = "subjects",
+    params(("uscc" = String, Path, description = "unified social credit code")),
+    responses((status = 200, body = xinyong_app::PublicProfile),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn public_profile(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(uscc): Path<String>,
+) -> Answer<xinyong_app::PublicProfile> {
+    let _ = by; // the public may read it; a bad token was already refused
+    Ok(Json(s.app.public_profile(&uscc).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProfileParams {
+    /// Why the subject is read (written to the audit log).
+    pub purpose: Option<String>,
+}
+
+/// A subject's full profile: every record with its status, every model's
+/// latest result with its reasons. Audited.
+#[utoipa::path(get, path = "/api/v1/subjects/{uscc}", tag = "subjects",
+    params(("uscc" = String, Path, description = "unified social credit code"), ProfileParams),
+    responses((status = 200, body = xinyong_app::FullProfile),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn full_profile(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(uscc): Path<String>,
+    Query(p): Query<ProfileParams>,
+) -> Answer<xinyong_app::FullProfile> {
+    Ok(Json(
+        s.app.full_profile(&by, &uscc, p.purpose.as_deref()).await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Submissions
+
+/// A department submits records of its own `source` (INTERCHANGE.md §2).
+/// 200 when every row was accepted, 422 with the same answer when some were
+/// rejected (the valid ones are stored).
+#[utoipa::path(post, path = "/api/v1/records", tag = "submissions",
+    request_body(content = Vec<Object>, description = "records as in INTERCHANGE.md §2"),
+    responses((status = 200, body = xinyong_app::SubmitOutcome),
+              (status = 422, description = "some rows rejected (or the request is invalid)", body = RecordsRejected),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn submit_records(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(rows): Body<Vec<Value>>,
+) -> Result<Response, ApiError> {
+    let outcome = s.app.submit_records(&by, rows).await?;
+    let status = if outcome.rejected == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
+/// The answer of a 422 to `POST /api/v1/records`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum RecordsRejected {
+    Outcome(xinyong_app::SubmitOutcome),
+    Error(crate::ErrorBody),
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// A department code (admin only; a department sees its own).
+    pub department: Option<String>,
+}
+
+/// Per department and kind: versions received, records held, rows rejected.
+#[utoipa::path(get, path = "/api/v1/submissions/statistics", tag = "submissions", params(StatsParams),
+    responses((status = 200, body = Vec<Object>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn submission_stats(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<StatsParams>,
+) -> Answer<Vec<xinyong_app::DepartmentStat>> {
+    Ok(Json(
+        s.app.submission_stats(&by, p.department.as_deref()).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RejectedParams {
+    /// A department code (admin only; a department sees its own).
+    pub department: Option<String>,
+    /// Only rows of this import or submission batch.
+    pub batch: Option<i64>,
+    /// Only rows not yet corrected by a later valid row.
+    pub unresolved_only: Option<bool>,
+    pub offset: Option<u64>,
+    /// 1–1000, default 100.
+    pub limit: Option<u32>,
+}
+
+/// Rejected rows kept for correction, with their row, field and reason.
+#[utoipa::path(get, path = "/api/v1/submissions/rejected", tag = "submissions", params(RejectedParams),
+    responses((status = 200, body = Vec<Object>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn rejected_rows(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<RejectedParams>,
+) -> Answer<Vec<xinyong_app::QuarantineEntry>> {
+    let filter = QuarantineFilter {
+        batch: p.batch.map(xinyong_app::BatchId),
+        source: p.department,
+        unresolved_only: p.unresolved_only.unwrap_or(false),
+        offset: p.offset.unwrap_or(0),
+        limit: p.limit.unwrap_or(100),
+    };
+    Ok(Json(s.app.rejected_rows(&by, filter).await?))
+}
+
+// ---------------------------------------------------------------------------
+// Accounts
+
+#[derive(Deserialize, ToSchema)]
+pub struct BankAuthorisationBody {
+    /// The bank's code (its account's department code).
+    pub bank: String,
+    /// The last day the bank may query (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
+    pub valid_until: jiff::civil::Date,
+}
+
+/// The enterprise authorises a bank to read its full profile until a date.
+#[utoipa::path(post, path = "/api/v1/bank-authorisations", tag = "accounts", request_body = BankAuthorisationBody,
+    responses((status = 201, description = "authorised"),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn authorise_bank(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<BankAuthorisationBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app.authorise_bank(&by, &b.bank, b.valid_until).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Every account (admin).
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
+    responses((status = 200, body = Vec<xinyong_app::Account>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn list_accounts(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<Vec<xinyong_app::Account>> {
+    Ok(Json(s.app.list_accounts(&by).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAccountBody {
+    /// `enterprise`, `department`, `officer`, `bank`, `admin` or `auditor`.
+    pub role: String,
+    pub username: String,
+    pub password: String,
+    /// Required for `enterprise`.
+    pub uscc: Option<String>,
+    /// Required for `department` (its code) and `bank` (the bank's code).
+    pub department: Option<String>,
+}
+
+/// Create an account (admin).
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewAccountBody,
+    responses((status = 201, body = xinyong_app::Account),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn add_account(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<NewAccountBody>,
+) -> Result<(StatusCode, Json<xinyong_app::Account>), ApiError> {
+    let role = xinyong_app::Role::parse(&b.role).ok_or_else(|| {
+        xinyong_app::AppError::invalid("role", format!("unknown role {:?}", b.role))
+    })?;
+    let account = s
+        .app
+        .add_account(
+            Some(&by),
+            xinyong_app::NewAccount {
+                role,
+                username: b.username,
+                password: b.password,
+                uscc: b.uscc,
+                department: b.department,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(account)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTokenBody {
+    /// The account the token acts as (a department's or a bank's).
+    pub username: String,
+    /// What the token is for.
+    pub label: String,
+}
+
+/// Create an API token for a machine client (admin). The token is shown
+/// once; the store keeps only its hash.
+#[utoipa::path(post, path = "/api/v1/api-tokens", tag = "accounts", request_body = NewTokenBody,
+    responses((status = 201, body = xinyong_app::IssuedToken),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn create_api_token(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<NewTokenBody>,
+) -> Result<(StatusCode, Json<xinyong_app::IssuedToken>), ApiError> {
+    let t = s.app.create_api_token(&by, &b.username, &b.label).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+/// Revoke an API token (admin): it stops working at once.
+#[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "the token's id")),
+    responses((status = 204, description = "revoked"),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn revoke_api_token(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    s.app.revoke_api_token(&by, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------------------
+// Audit
+
+/// Check the audit chain end to end (auditor, admin).
+#[utoipa::path(get, path = "/api/v1/audit/verification", tag = "audit",
+    responses((status = 200, body = xinyong_app::AuditVerification),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn audit_verification(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<xinyong_app::AuditVerification> {
+    Ok(Json(s.app.verify_audit(Some(&by)).await?))
+}
+
+/// Page through the audit log by subject, actor and time (auditor, admin).
+#[utoipa::path(get, path = "/api/v1/audit/entries", tag = "audit", params(xinyong_app::AuditFilter),
+    responses((status = 200, body = Vec<xinyong_app::AuditEntry>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn audit_entries(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(f): Query<xinyong_app::AuditFilter>,
+) -> Answer<Vec<xinyong_app::AuditEntry>> {
+    Ok(Json(s.app.audit_entries(&by, &f).await?))
+}
+
+// ---------------------------------------------------------------------------
+// Models, runs and tasks
+
+/// The installed models: versions, validity, visibility, who installed them.
+#[utoipa::path(get, path = "/api/v1/models", tag = "evaluation",
+    responses((status = 200, body = Vec<Object>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn models(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<Vec<xinyong_app::InstalledModel>> {
+    Ok(Json(s.app.installed_models(&by).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunsParams {
+    /// At most this many runs, newest first (1–500, default 50).
+    pub limit: Option<u32>,
+}
+
+/// The stored evaluation runs, newest first.
+#[utoipa::path(get, path = "/api/v1/runs", tag = "evaluation", params(RunsParams),
+    responses((status = 200, body = Vec<Object>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn runs(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<RunsParams>,
+) -> Answer<Vec<xinyong_app::RunInfo>> {
+    Ok(Json(s.app.stored_runs(&by, p.limit.unwrap_or(50)).await?))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct EvaluationBody {
+    /// As-of date (default today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Only these models (default every model in force).
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+/// Start a full evaluation of every subject as a task (admin).
+#[utoipa::path(post, path = "/api/v1/evaluations", tag = "evaluation", request_body = EvaluationBody,
+    responses((status = 202, body = xinyong_app::TaskInfo),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn start_evaluation(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<EvaluationBody>,
+) -> Result<(StatusCode, Json<xinyong_app::TaskInfo>), ApiError> {
+    let req = EvaluateRequest {
+        as_of: b.as_of,
+        models: b.models,
+        ..EvaluateRequest::default()
+    };
+    let task = s.app.start_evaluation(&by, req)?;
+    Ok((StatusCode::ACCEPTED, Json(task)))
+}
+
+/// The tasks of this server process, newest first (admin).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "evaluation",
+    responses((status = 200, body = Vec<xinyong_app::TaskInfo>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn list_tasks(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<Vec<xinyong_app::TaskInfo>> {
+    Ok(Json(s.app.list_tasks(&by)?))
+}
+
+/// One task: status, progress, result or error (admin).
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "evaluation",
+    params(("id" = u64, Path, description = "the task's id")),
+    responses((status = 200, body = xinyong_app::TaskInfo),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn task(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<u64>,
+) -> Answer<xinyong_app::TaskInfo> {
+    Ok(Json(s.app.task(&by, id)?))
+}
+
+/// Cancel a running task (admin); it ends `cancelled` having written nothing.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "evaluation",
+    params(("id" = u64, Path, description = "the task's id")),
+    responses((status = 200, body = xinyong_app::TaskInfo),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn cancel_task(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<u64>,
+) -> Answer<xinyong_app::TaskInfo> {
+    Ok(Json(s.app.cancel_task(&by, id)?))
+}
+
+/// The OpenAPI document of every handler above (see [`crate::openapi`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "xinyong",
+        description = "公共信用信息平台 API (INTERCHANGE.md §4)"
+    ),
+    paths(
+        health,
+        openapi_json,
+        metrics,
+        login,
+        whoami,
+        logout,
+        search,
+        public_profile,
+        full_profile,
+        submit_records,
+        submission_stats,
+        rejected_rows,
+        authorise_bank,
+        list_accounts,
+        add_account,
+        create_api_token,
+        revoke_api_token,
+        audit_verification,
+        audit_entries,
+        models,
+        runs,
+        start_evaluation,
+        list_tasks,
+        task,
+        cancel_task
+    ),
+    components(schemas(crate::ErrorBody))
+)]
+pub(crate) struct ApiDoc;

@@ -1,0 +1,554 @@
+//! Every route × every role: the status each role gets, over a generated
+//! city with one account per role. A route of the server without a row here
+//! fails `every_route_has_a_row`: adding a route means deciding, here, what
+//! each role gets from it.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use xinyong_app::{
+    App, AppConfig, EvaluateRequest, FixedClock, ImportRequest, NewAccount, Role, RunControl,
+};
+use xinyong_http::{ROUTES, ServerConfig, router};
+
+/// Roles in the order of a row's expectations.
+const ROLES: [Role; 7] = [
+    Role::Public,
+    Role::Enterprise,
+    Role::Department,
+    Role::Officer,
+    Role::Bank,
+    Role::Admin,
+    Role::Auditor,
+];
+
+const BANK: &str = "BANK1";
+const PASSWORD: &str = "correct horse battery";
+
+struct City {
+    app: Arc<App>,
+    router: axum::Router,
+    own: String,
+    other: String,
+    department: String,
+    record: Value,
+    api_token_id: i64,
+    name_part: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn city() -> City {
+    let dir = tempfile::tempdir().unwrap();
+    let today = jiff::civil::date(2026, 6, 30);
+    let input = dir.path().join("input");
+    xinyong_gen::generate(
+        &xinyong_gen::GenConfig {
+            subjects: 60,
+            seed: 7,
+            reference_date: today,
+            with_malformed: false,
+        },
+        &input,
+        &|_| {},
+    )
+    .unwrap();
+    let cfg = AppConfig {
+        data_dir: dir.path().join("data"),
+        database_url: None,
+    };
+    let app = Arc::new(
+        App::open(&cfg, Arc::new(FixedClock::on(today)))
+            .await
+            .unwrap(),
+    );
+    app.import_files(ImportRequest {
+        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
+        actor: "test".into(),
+        channel: "test".into(),
+        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
+        progress: None,
+        reevaluate: false,
+    })
+    .await
+    .unwrap();
+    app.evaluate_all(
+        &EvaluateRequest {
+            trigger: "test".into(),
+            ..EvaluateRequest::default()
+        },
+        &RunControl::default(),
+    )
+    .await
+    .unwrap();
+    let records: Vec<Value> = std::fs::read_to_string(input.join("records.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first = records[0].clone();
+    let own = first["subject"].as_str().unwrap().to_owned();
+    let department = first["source"].as_str().unwrap().to_owned();
+    let other = records
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap())
+        .find(|s| *s != own)
+        .unwrap()
+        .to_owned();
+    let subject_line = std::fs::read_to_string(input.join("subjects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|s| s["uscc"] == own.as_str())
+        .unwrap();
+    let name_part: String = subject_line["name"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .skip(2)
+        .take(4)
+        .collect();
+    for role in ROLES.iter().skip(1) {
+        app.add_account(
+            None,
+            NewAccount {
+                role: *role,
+                username: role.as_str().to_owned(),
+                password: PASSWORD.to_owned(),
+                uscc: (*role == Role::Enterprise).then(|| own.clone()),
+                department: match role {
+                    Role::Department => Some(department.clone()),
+                    Role::Bank => Some(BANK.to_owned()),
+                    _ => None,
+                },
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let s = app.login("enterprise", PASSWORD, "setup").await.unwrap();
+    let enterprise = app.authenticate(&s.token).await.unwrap();
+    app.authorise_bank(&enterprise, BANK, jiff::civil::date(2026, 12, 31))
+        .await
+        .unwrap();
+    let s = app.login("admin", PASSWORD, "setup").await.unwrap();
+    let admin = app.authenticate(&s.token).await.unwrap();
+    let token = app
+        .create_api_token(&admin, "department", "to revoke")
+        .await
+        .unwrap();
+    let mut record = first.clone();
+    record["id"] = json!(format!("{}-API-0001", department));
+    let router = router(Arc::clone(&app), ServerConfig::default());
+    City {
+        app,
+        router,
+        own,
+        other,
+        department,
+        record,
+        api_token_id: token.id,
+        name_part,
+        _dir: dir,
+    }
+}
+
+/// One request and the status each role gets (in the order of [`ROLES`]).
+struct Case {
+    method: Method,
+    /// The route's pattern, as in [`ROUTES`].
+    route: &'static str,
+    uri: String,
+    body: Option<Value>,
+    expect: [u16; 7],
+    /// Log in again for this request (it ends the session it uses).
+    fresh_session: bool,
+}
+
+fn case(method: Method, route: &'static str, uri: impl Into<String>, expect: [u16; 7]) -> Case {
+    Case {
+        method,
+        route,
+        uri: uri.into(),
+        body: None,
+        expect,
+        fresh_session: false,
+    }
+}
+
+fn with_body(mut c: Case, body: Value) -> Case {
+    c.body = Some(body);
+    c
+}
+
+const ALL_200: [u16; 7] = [200; 7];
+/// Public 401, every logged-in role 200.
+const LOGGED_IN: [u16; 7] = [401, 200, 200, 200, 200, 200, 200];
+const ADMIN_ONLY: [u16; 7] = [401, 403, 403, 403, 403, 200, 403];
+const AUDIT: [u16; 7] = [401, 403, 403, 403, 403, 200, 200];
+const MODELS: [u16; 7] = [401, 403, 403, 200, 403, 200, 200];
+const DEPARTMENT_AND_ADMIN: [u16; 7] = [401, 403, 200, 403, 403, 200, 403];
+
+fn cases(c: &City) -> Vec<Case> {
+    use Method as M;
+    let own = &c.own;
+    let other = &c.other;
+    let unknown = "91210800MA0TEST001";
+    vec![
+        case(M::GET, "/api/v1/health", "/api/v1/health", ALL_200),
+        case(
+            M::GET,
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            ALL_200,
+        ),
+        case(M::GET, "/metrics", "/metrics", ALL_200),
+        with_body(
+            case(M::POST, "/api/v1/session", "/api/v1/session", ALL_200),
+            json!({"username": "officer", "password": PASSWORD}),
+        ),
+        // Five failed logins of one user name within 15 minutes: the sixth
+        // attempt is throttled, whoever sends it.
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/session",
+                "/api/v1/session",
+                [401, 401, 401, 401, 401, 429, 429],
+            ),
+            json!({"username": "nobody", "password": "wrong password"}),
+        ),
+        case(M::GET, "/api/v1/session", "/api/v1/session", LOGGED_IN),
+        Case {
+            fresh_session: true,
+            ..case(
+                M::DELETE,
+                "/api/v1/session",
+                "/api/v1/session",
+                [401, 204, 204, 204, 204, 204, 204],
+            )
+        },
+        case(
+            M::GET,
+            "/api/v1/subjects",
+            format!("/api/v1/subjects?q={}&limit=5", urlencode(&c.name_part)),
+            ALL_200,
+        ),
+        case(M::GET, "/api/v1/subjects", "/api/v1/subjects?q=", [422; 7]),
+        case(
+            M::GET,
+            "/api/v1/subjects/{uscc}/public",
+            format!("/api/v1/subjects/{own}/public"),
+            ALL_200,
+        ),
+        case(
+            M::GET,
+            "/api/v1/subjects/{uscc}/public",
+            format!("/api/v1/subjects/{unknown}/public"),
+            [404; 7],
+        ),
+        case(
+            M::GET,
+            "/api/v1/subjects/{uscc}",
+            format!("/api/v1/subjects/{own}?purpose=test"),
+            LOGGED_IN,
+        ),
+        case(
+            M::GET,
+            "/api/v1/subjects/{uscc}",
+            format!("/api/v1/subjects/{other}"),
+            [401, 403, 200, 200, 403, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/subjects/{uscc}",
+            format!("/api/v1/subjects/{unknown}"),
+            [401, 403, 404, 404, 403, 404, 404],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/records",
+                "/api/v1/records",
+                [401, 403, 200, 403, 403, 403, 403],
+            ),
+            json!([c.record.clone()]),
+        ),
+        case(
+            M::GET,
+            "/api/v1/submissions/statistics",
+            "/api/v1/submissions/statistics",
+            DEPARTMENT_AND_ADMIN,
+        ),
+        case(
+            M::GET,
+            "/api/v1/submissions/rejected",
+            "/api/v1/submissions/rejected?limit=10",
+            DEPARTMENT_AND_ADMIN,
+        ),
+        case(
+            M::GET,
+            "/api/v1/submissions/statistics",
+            "/api/v1/submissions/statistics?department=NOT-MINE",
+            [401, 403, 403, 403, 403, 200, 403],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/bank-authorisations",
+                "/api/v1/bank-authorisations",
+                [401, 201, 403, 403, 403, 403, 403],
+            ),
+            json!({"bank": BANK, "valid_until": "2026-09-30"}),
+        ),
+        case(M::GET, "/api/v1/accounts", "/api/v1/accounts", ADMIN_ONLY),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/accounts",
+                "/api/v1/accounts",
+                [401, 403, 403, 403, 403, 201, 403],
+            ),
+            json!({"role": "officer", "username": "officer2", "password": PASSWORD}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/api-tokens",
+                "/api/v1/api-tokens",
+                [401, 403, 403, 403, 403, 201, 403],
+            ),
+            json!({"username": "department", "label": "route test"}),
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/api-tokens/{id}",
+            format!("/api/v1/api-tokens/{}", c.api_token_id),
+            [401, 403, 403, 403, 403, 204, 403],
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/api-tokens/{id}",
+            "/api/v1/api-tokens/999999",
+            [401, 403, 403, 403, 403, 404, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/audit/verification",
+            "/api/v1/audit/verification",
+            AUDIT,
+        ),
+        case(
+            M::GET,
+            "/api/v1/audit/entries",
+            format!("/api/v1/audit/entries?subject={own}&limit=50"),
+            AUDIT,
+        ),
+        case(M::GET, "/api/v1/models", "/api/v1/models", MODELS),
+        case(M::GET, "/api/v1/runs", "/api/v1/runs?limit=5", MODELS),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/evaluations",
+                "/api/v1/evaluations",
+                [401, 403, 403, 403, 403, 202, 403],
+            ),
+            json!({}),
+        ),
+        case(M::GET, "/api/v1/tasks", "/api/v1/tasks", ADMIN_ONLY),
+        case(
+            M::GET,
+            "/api/v1/tasks/{id}",
+            "/api/v1/tasks/999",
+            [401, 403, 403, 403, 403, 404, 403],
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/tasks/{id}",
+            "/api/v1/tasks/999",
+            [401, 403, 403, 403, 403, 404, 403],
+        ),
+    ]
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn call(c: &City, case: &Case, token: Option<&str>) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(case.method.clone())
+        .uri(&case.uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let body = match &case.body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = c
+        .router
+        .clone()
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, v)
+}
+
+#[tokio::test]
+async fn every_route_has_a_row() {
+    let c = city().await;
+    let cases = cases(&c);
+    for r in ROUTES {
+        assert!(
+            cases
+                .iter()
+                .any(|k| k.method == r.method && k.route == r.path),
+            "route {} {} has no row in the route × role table",
+            r.method,
+            r.path
+        );
+    }
+    for k in &cases {
+        assert!(
+            ROUTES
+                .iter()
+                .any(|r| r.method == k.method && r.path == k.route),
+            "row {} {} names no route",
+            k.method,
+            k.route
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_table_says() {
+    let c = city().await;
+    let mut tokens = Vec::new();
+    for role in ROLES {
+        tokens.push(match role {
+            Role::Public => None,
+            r => Some(
+                c.app
+                    .login(r.as_str(), PASSWORD, "test")
+                    .await
+                    .unwrap()
+                    .token,
+            ),
+        });
+    }
+    let mut failures = Vec::new();
+    for case in cases(&c) {
+        for (i, role) in ROLES.iter().enumerate() {
+            let token = if case.fresh_session && *role != Role::Public {
+                Some(
+                    c.app
+                        .login(role.as_str(), PASSWORD, "test")
+                        .await
+                        .unwrap()
+                        .token,
+                )
+            } else {
+                tokens[i].clone()
+            };
+            let (status, body) = call(&c, &case, token.as_deref()).await;
+            if status.as_u16() != case.expect[i] {
+                failures.push(format!(
+                    "{} {} as {}: {} (expected {}) {}",
+                    case.method,
+                    case.uri,
+                    role.as_str(),
+                    status.as_u16(),
+                    case.expect[i],
+                    body
+                ));
+            }
+            if !status.is_success() && status != StatusCode::NOT_FOUND || status.is_client_error() {
+                assert!(
+                    body["error"]["code"].is_string() || case.route == "/api/v1/records",
+                    "{} {} as {}: error without the error body: {body}",
+                    case.method,
+                    case.uri,
+                    role.as_str()
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = &c.department;
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_401_even_on_a_public_route_and_errors_have_codes() {
+    let c = city().await;
+    let profile = case(
+        Method::GET,
+        "/api/v1/subjects/{uscc}/public",
+        format!("/api/v1/subjects/{}/public", c.own),
+        ALL_200,
+    );
+    let (status, body) = call(&c, &profile, Some("not-a-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    // Health answers monitoring whatever credential comes with it.
+    let case = case(Method::GET, "/api/v1/health", "/api/v1/health", ALL_200);
+    let (status, _) = call(&c, &case, Some("not-a-token")).await;
+    assert_eq!(status, StatusCode::OK);
+    let nowhere = Case {
+        uri: "/api/v1/nowhere".into(),
+        ..case
+    };
+    let (status, body) = call(&c, &nowhere, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let malformed = Case {
+        method: Method::POST,
+        route: "/api/v1/session",
+        uri: "/api/v1/session".into(),
+        body: None,
+        expect: ALL_200,
+        fresh_session: false,
+    };
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(&malformed.uri)
+        .header("content-type", "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
+    req.headers_mut()
+        .insert("x-request-id", "abc-123".parse().unwrap());
+    let resp = c.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.headers()["x-request-id"], "abc-123");
+    let big = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/records")
+        .header("content-type", "application/json")
+        .body(Body::from(vec![b' '; 17 * 1024 * 1024]))
+        .unwrap();
+    let resp = c.router.clone().oneshot(big).await.unwrap();
+    // Not logged in is decided before the body is read; a department's
+    // oversized body is 413.
+    assert!(
+        resp.status() == 401 || resp.status() == 413,
+        "{}",
+        resp.status()
+    );
+}
