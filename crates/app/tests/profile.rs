@@ -319,6 +319,95 @@ async fn the_full_profile_checks_the_role_and_masks_outside_government() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_reads_only_while_authorised_and_every_full_read_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = seeded(dir.path()).await;
+    let app = app_on(dir.path(), date(2026, 2, 1)).await;
+    for (role, name, bank) in [
+        (Role::Bank, "bank1", Some("BANK1")),
+        (Role::Bank, "bank2", Some("BANK2")),
+        (Role::Auditor, "auditor", None),
+    ] {
+        app.add_account(
+            None,
+            xinyong_app::NewAccount {
+                role,
+                username: name.into(),
+                password: "correct horse battery".into(),
+                uscc: None,
+                department: bank.map(str::to_owned),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let bank = |code: &str| Principal {
+        department: Some(code.to_owned()),
+        ..principal(Role::Bank, None)
+    };
+    let enterprise = principal(Role::Enterprise, Some(&a));
+    // Before any authorisation: refused.
+    let refused = app
+        .full_profile(&bank("BANK1"), &a, Some("贷前审查"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+    app.authorise_bank(&enterprise, "BANK1", date(2026, 2, 10))
+        .await
+        .unwrap();
+    // In force through its last day, for that bank only.
+    for day in [date(2026, 2, 1), date(2026, 2, 10)] {
+        let on = app_on(dir.path(), day).await;
+        assert!(
+            on.full_profile(&bank("BANK1"), &a, Some("贷前审查"))
+                .await
+                .is_ok(),
+            "{day}"
+        );
+        assert_eq!(
+            on.full_profile(&bank("BANK2"), &a, None)
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden,
+            "{day}"
+        );
+    }
+    let after = app_on(dir.path(), date(2026, 2, 11)).await;
+    assert_eq!(
+        after
+            .full_profile(&bank("BANK1"), &a, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    // The two successful reads are in the audit log, with who, which subject and why;
+    // the refused ones are not reads.
+    let auditor = principal(Role::Auditor, None);
+    let entries = app
+        .audit_entries(
+            &auditor,
+            &xinyong_app::AuditFilter {
+                subject: Some(a.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reads: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "profile.read")
+        .collect();
+    assert_eq!(reads.len(), 2, "{entries:?}");
+    for e in reads {
+        assert_eq!(e.role, "bank");
+        assert_eq!(e.actor, bank("BANK1").username);
+        assert_eq!(e.purpose.as_deref(), Some("贷前审查"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_imported_subject_is_found_when_the_import_returns_and_after_an_offline_import() {
     let dir = tempfile::tempdir().unwrap();
     let app = app_on(dir.path(), date(2026, 2, 1)).await;
@@ -362,7 +451,12 @@ async fn an_imported_subject_is_found_when_the_import_returns_and_after_an_offli
     );
     let reopened = app_on(dir.path(), date(2026, 2, 1)).await;
     assert_eq!(reopened.search("北方焊接", 10).await.unwrap()[0].uscc, b);
-    assert_eq!(reopened.search(&b[..10], 10).await.unwrap()[0].uscc, b);
+    // A USCC prefix: the first 16 characters tell b from a (the first 10 do not).
+    assert_eq!(reopened.search(&b[..16], 10).await.unwrap()[0].uscc, b);
+    let shared = reopened.search(&b[..10], 10).await.unwrap();
+    let mut both: Vec<&str> = shared.iter().map(|h| h.uscc.as_str()).collect();
+    both.sort_unstable();
+    assert_eq!(both, [a.as_str(), b.as_str()]);
 
     // Query and limit bounds.
     assert_eq!(

@@ -344,7 +344,8 @@ async fn submit_records(
 }
 
 /// The answer of a 422 to `POST /api/v1/records`.
-#[derive(ToSchema)]
+#[derive(ToSchema, Serialize)]
+#[serde(untagged)]
 #[allow(dead_code)]
 pub enum RecordsRejected {
     Outcome(xinyong_app::SubmitOutcome),
