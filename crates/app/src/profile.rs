@@ -260,7 +260,15 @@ impl App {
                 lists.push(m);
             }
         }
+        // A public result keeps its outcome, but only the reasons that rest
+        // on records shown here: a reason citing a record the public may not
+        // see (a tax rating, arrears, a penalty past its window) would
+        // disclose it. How many were withheld is said.
+        let shown_ids: BTreeSet<&str> = shown.iter().map(|(_, id)| *id).collect();
         let mut results = eval.subject_lines;
+        results
+            .iter_mut()
+            .for_each(|line| withhold_hidden_reasons(line, &shown_ids));
         results.extend(
             eval.record_lines
                 .into_iter()
@@ -427,5 +435,34 @@ impl App {
             .current_results(uscc, days(self.today()))
             .await?;
         Ok(results.into_iter().map(|r| r.line).collect())
+    }
+}
+
+/// Drop from a public result line the reasons that cite a record not in
+/// `shown`, and say how many (`withheld_reasons`, with a note in Chinese).
+fn withhold_hidden_reasons(line: &mut Value, shown: &BTreeSet<&str>) {
+    let Some(Value::Array(reasons)) = line.get_mut("reasons") else {
+        return;
+    };
+    let before = reasons.len();
+    reasons.retain(|r| {
+        r.get("records")
+            .and_then(Value::as_array)
+            .is_none_or(|ids| {
+                ids.iter()
+                    .all(|id| id.as_str().is_some_and(|id| shown.contains(id)))
+            })
+    });
+    let withheld = before - reasons.len();
+    if withheld > 0
+        && let Some(obj) = line.as_object_mut()
+    {
+        obj.insert("withheld_reasons".into(), Value::from(withheld));
+        obj.insert(
+            "withheld_note".into(),
+            Value::from(format!(
+                "另有 {withheld} 条评价依据涉及不予公示的信息，仅向主体本身和政府部门展示"
+            )),
+        );
     }
 }

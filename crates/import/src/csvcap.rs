@@ -15,13 +15,31 @@
 //!   in the file without handing it on;
 //! * notes a record that holds a NUL byte (a row error: no text has one);
 //! * when a quote is never closed (which would swallow the following rows
-//!   into one cell): the input ends inside a quoted field, or a quoted field
-//!   that spans lines is "closed" by a quote followed by more text (the
-//!   opening quote of a later field), closes that record, marks it with the
-//!   row where it started, and reads on from the line after the one where
-//!   the quote opened, as if the record had ended there. The rows after it are read once more from there; the bytes read
-//!   again are bounded by the size of the file (beyond that, the rest of the
-//!   file stays in the rejected record).
+//!   into one cell, silently when the column is text): closes that record,
+//!   marks it with the row and column where the quote opened, and reads on
+//!   from the line after the one where the quote opened, as if the record
+//!   had ended there. The rows after it are read once more from there; the
+//!   bytes read again are bounded by the size of the file (beyond that, the
+//!   rest of the file stays in the rejected record, and the mark says so).
+//!
+//! When is a quote "never closed"? The grammar alone cannot tell: a stray
+//! quote opens a field that the next stray quote, rows later, closes. The
+//! decision (the spec leaves it open) is to take a quoted field that spans
+//! lines as a quote never closed when
+//!
+//! 1. the input ends inside it;
+//! 2. the quote that "closes" it is followed by more text: that quote was
+//!    the opening quote of a later field (`…,"a` … `x,"b",y`);
+//! 3. one of its lines after the first reads as a complete row — as many
+//!    unquoted commas as the header has (at least three columns): rows
+//!    swallowed whole by a stray quote, e.g. a cell `"100` whose quote a
+//!    later cell `…,x"` closes. A cell of text with line breaks keeps them
+//!    (as a spreadsheet shows it); only a line that looks exactly like a row
+//!    of this file makes it suspect.
+//!
+//! The rejected row is reported with where its quote opened; every row it
+//! would have swallowed is read again on its own (accepted or rejected with
+//! its own errors), so none is lost silently.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
@@ -48,8 +66,33 @@ pub(crate) struct RecordStart {
     pub too_long: bool,
     /// It holds a NUL byte.
     pub nul: bool,
-    /// It holds a quote that is never closed, opened in this sheet row.
-    pub unclosed_quote: Option<u64>,
+    /// It holds a quote that is never closed.
+    pub unclosed_quote: Option<OpenQuote>,
+}
+
+/// Where a quote that is never closed opened, and what was done about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OpenQuote {
+    /// Sheet row of the record.
+    pub row: u64,
+    /// 0-based column of the field the quote opened.
+    pub column: usize,
+    /// Why it counts as never closed.
+    pub why: Unclosed,
+    /// The lines after the quote's line were read again as rows (false only
+    /// when the re-reading budget was spent: they are then in this record).
+    pub reread: bool,
+}
+
+/// Why a quoted field spanning lines counts as never closed (see the module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unclosed {
+    /// The input ended inside it.
+    AtEnd,
+    /// Its closing quote is followed by more text.
+    TextAfterQuote,
+    /// A line of it reads as a complete row.
+    SwallowsRows,
 }
 
 pub(crate) struct CapReader<R> {
@@ -76,6 +119,59 @@ pub(crate) struct CapReader<R> {
     quote_line_end: Option<(u64, bool)>,
     /// Bytes of input read a second time after unclosed quotes.
     reread: u64,
+    /// Columns and the lines of quoted fields.
+    fields: Fields,
+}
+
+/// What the reader follows of the fields of the current record.
+#[derive(Debug, Default)]
+struct Fields {
+    /// 0-based column of the field being read in the current record.
+    column: usize,
+    /// Column of the field whose quote opened last.
+    quote_column: usize,
+    /// Fields of the first record (the header), once it has ended.
+    width: Option<usize>,
+    /// Line breaks so far in the open quoted field.
+    quoted_lines: usize,
+    /// Commas on the current line of the open quoted field.
+    line_commas: usize,
+    /// A line of the open quoted field read as a complete row.
+    swallows_rows: bool,
+}
+
+impl Fields {
+    /// Follow byte `b`, which took the grammar from `before` to `state`.
+    fn follow(&mut self, before: State, state: State, b: u8) {
+        let is_term = b == b'\n' || b == b'\r';
+        match state {
+            State::FieldStart if b == b',' => self.column += 1,
+            State::Quoted if matches!(before, State::RecordStart | State::FieldStart) => {
+                self.quote_column = self.column;
+                self.quoted_lines = 0;
+                self.line_commas = 0;
+                self.swallows_rows = false;
+            }
+            State::Quoted if is_term => {
+                // A line of the field after its first one that holds as many
+                // commas as a row of the header: rows swallowed whole.
+                if self.quoted_lines > 0
+                    && let Some(width) = self.width
+                    && width >= 3
+                    && self.line_commas + 1 == width
+                {
+                    self.swallows_rows = true;
+                }
+                self.quoted_lines += 1;
+                self.line_commas = 0;
+            }
+            State::Quoted if b == b',' => self.line_commas += 1,
+            State::RecordStart if self.width.is_none() && before != State::RecordStart => {
+                self.width = Some(self.column + 1);
+            }
+            _ => {}
+        }
+    }
 }
 
 impl<R: BufRead + Seek> CapReader<R> {
@@ -94,6 +190,7 @@ impl<R: BufRead + Seek> CapReader<R> {
             starts: VecDeque::new(),
             quote_line_end: None,
             reread: 0,
+            fields: Fields::default(),
         }
     }
 
@@ -163,19 +260,8 @@ impl<R: BufRead + Seek> CapReader<R> {
     /// A quoted field spanning lines was never closed: close the record and
     /// go back to the line after the one where the quote opened (see the
     /// module).
-    fn unclosed_quote(&mut self) -> io::Result<()> {
-        if !self.skipping {
-            if self.state == State::Quoted {
-                self.pending.push_back(b'"');
-            }
-            self.pending.push_back(b'\n');
-            let row = self.rows;
-            if let Some(s) = self.starts.back_mut() {
-                s.unclosed_quote = Some(row);
-            }
-        }
-        self.skipping = false;
-        self.state = State::RecordStart;
+    fn unclosed_quote(&mut self, why: Unclosed) -> io::Result<()> {
+        let mut reread = true;
         if let Some((at, cr)) = self.quote_line_end.take() {
             let again = self.consumed.saturating_sub(at);
             if self.reread + again <= self.consumed.max(self.cap as u64) {
@@ -183,8 +269,28 @@ impl<R: BufRead + Seek> CapReader<R> {
                 self.inner.seek(SeekFrom::Start(at))?;
                 self.consumed = at;
                 self.prev_cr = cr;
+            } else {
+                reread = false;
             }
         }
+        if !self.skipping {
+            if self.state == State::Quoted {
+                self.pending.push_back(b'"');
+            }
+            self.pending.push_back(b'\n');
+            let open = OpenQuote {
+                row: self.rows,
+                column: self.fields.quote_column,
+                why,
+                reread,
+            };
+            if let Some(s) = self.starts.back_mut() {
+                s.unclosed_quote = Some(open);
+            }
+        }
+        self.skipping = false;
+        self.state = State::RecordStart;
+        self.fields.swallows_rows = false;
         Ok(())
     }
 }
@@ -202,23 +308,33 @@ impl<R: BufRead + Seek> Read for CapReader<R> {
             let avail = self.inner.fill_buf()?;
             if avail.is_empty() {
                 if self.state == State::Quoted {
-                    self.unclosed_quote()?;
+                    self.unclosed_quote(Unclosed::AtEnd)?;
+                    continue;
+                }
+                if self.state == State::QuoteInQuoted
+                    && self.fields.swallows_rows
+                    && self.quote_line_end.is_some()
+                {
+                    self.unclosed_quote(Unclosed::SwallowsRows)?;
                     continue;
                 }
                 break;
             }
             let mut used = 0;
-            let mut unclosed = false;
+            let mut unclosed = None;
             for &b in avail {
-                if self.state == State::QuoteInQuoted
-                    && self.quote_line_end.is_some()
-                    && !matches!(b, b'"' | b',' | b'\n' | b'\r')
-                {
-                    // Text right after the quote that ended a field spanning
-                    // lines: that quote opened a later field, the field's own
-                    // opening quote was never closed.
-                    unclosed = true;
-                    break;
+                if self.state == State::QuoteInQuoted && self.quote_line_end.is_some() {
+                    if !matches!(b, b'"' | b',' | b'\n' | b'\r') {
+                        // Text right after the quote that ended a field
+                        // spanning lines: that quote opened a later field,
+                        // the field's own opening quote was never closed.
+                        unclosed = Some(Unclosed::TextAfterQuote);
+                        break;
+                    }
+                    if b != b'"' && self.fields.swallows_rows {
+                        unclosed = Some(Unclosed::SwallowsRows);
+                        break;
+                    }
                 }
                 used += 1;
                 let after_cr = std::mem::replace(&mut self.prev_cr, b == b'\r');
@@ -229,9 +345,11 @@ impl<R: BufRead + Seek> Read for CapReader<R> {
                     self.quote_line_end = Some((self.consumed + used as u64, b == b'\r'));
                 }
                 if self.skipping {
+                    let before = self.state;
                     if step_noting(&mut self.state, &mut self.quote_line_end, b) {
                         self.skipping = false;
                     }
+                    self.fields.follow(before, self.state, b);
                     continue;
                 }
                 let blank = self.state == State::RecordStart && (b == b'\n' || b == b'\r');
@@ -248,6 +366,7 @@ impl<R: BufRead + Seek> Read for CapReader<R> {
                         unclosed_quote: None,
                     });
                     self.record_len = 0;
+                    self.fields.column = 0;
                 }
                 if b == 0
                     && let Some(s) = self.starts.back_mut()
@@ -256,6 +375,7 @@ impl<R: BufRead + Seek> Read for CapReader<R> {
                 }
                 let before = self.state;
                 let ended = step_noting(&mut self.state, &mut self.quote_line_end, b);
+                self.fields.follow(before, self.state, b);
                 if !blank && !ended {
                     self.record_len += 1;
                     if self.record_len > self.cap {
@@ -286,8 +406,8 @@ impl<R: BufRead + Seek> Read for CapReader<R> {
             }
             self.inner.consume(used);
             self.consumed += used as u64;
-            if unclosed {
-                self.unclosed_quote()?;
+            if let Some(why) = unclosed {
+                self.unclosed_quote(why)?;
             }
         }
         Ok(n)
@@ -391,8 +511,10 @@ mod tests {
     fn an_unclosed_quote_is_its_rows_error_and_the_rest_is_read() {
         let input = b"h1,h2\r\n1,ok\r\n2,\"open\r\n3,x\r\n\r\n4,\"q\"\"q\"\r\n5,y";
         let v = parse_starts(input, 1000);
-        let rows: Vec<(u64, Option<u64>)> =
-            v.iter().map(|(s, _)| (s.row, s.unclosed_quote)).collect();
+        let rows: Vec<(u64, Option<u64>)> = v
+            .iter()
+            .map(|(s, _)| (s.row, s.unclosed_quote.map(|q| q.row)))
+            .collect();
         assert_eq!(
             rows,
             vec![
@@ -410,8 +532,78 @@ mod tests {
         assert_eq!(v[5].1, vec!["5", "y"]);
         // Quotes opened on the last line: nothing to read after it.
         let v = parse_starts(b"a\n\"b", 1000);
-        assert_eq!(v[1].0.unclosed_quote, Some(2));
+        assert_eq!(v[1].0.unclosed_quote.map(|q| q.row), Some(2));
         assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_column_and_why() {
+        // The input ends inside the field opened in column 1 of row 3.
+        let v = parse_starts(b"a,b,c\n1,x,y\n2,\"open\n3,x,y\n", 1000);
+        let q = v[2].0.unclosed_quote.expect("marked");
+        assert_eq!(
+            q,
+            OpenQuote {
+                row: 3,
+                column: 1,
+                why: Unclosed::AtEnd,
+                reread: true
+            }
+        );
+        assert_eq!(v[3].1, vec!["3", "x", "y"]);
+        // Closed by the opening quote of a later field.
+        let v = parse_starts(b"a,b,c\n1,x,\"open\n2,\"q\",y\n", 1000);
+        let q = v[1].0.unclosed_quote.expect("marked");
+        assert_eq!((q.row, q.column, q.why), (2, 2, Unclosed::TextAfterQuote));
+        assert_eq!(v[2].1, vec!["2", "q", "y"]);
+    }
+
+    #[test]
+    fn a_quoted_cell_swallowing_whole_rows_is_an_unclosed_quote() {
+        // The stray quote of `"100` is "closed" two rows later by `300"`:
+        // the line between reads as a complete row of three columns.
+        let input = b"a,b,c\n1,x,\"100\n2,y,200\n3,z,300\"\n4,w,400\n";
+        let v = parse_starts(input, 1000);
+        let marks: Vec<(u64, Option<(usize, Unclosed)>)> = v
+            .iter()
+            .map(|(s, _)| (s.row, s.unclosed_quote.map(|q| (q.column, q.why))))
+            .collect();
+        assert_eq!(
+            marks,
+            vec![
+                (1, None),
+                (2, Some((2, Unclosed::SwallowsRows))),
+                (3, None),
+                (4, None),
+                (5, None)
+            ]
+        );
+        assert_eq!(v[2].1, vec!["2", "y", "200"]);
+        assert_eq!(v[3].1, vec!["3", "z", "300\""]);
+        assert_eq!(v[4].1, vec!["4", "w", "400"]);
+        // Also when that quote is the last byte of the file.
+        let v = parse_starts(b"a,b,c\n1,x,\"100\n2,y,200\n3,z,300\"", 1000);
+        assert_eq!(
+            v[1].0.unclosed_quote.map(|q| q.why),
+            Some(Unclosed::SwallowsRows)
+        );
+        assert_eq!(v.len(), 4);
+    }
+
+    #[test]
+    fn a_cell_of_text_with_line_breaks_keeps_them() {
+        // Its lines do not look like rows of the file (too few commas), or
+        // the file has fewer than three columns.
+        let v = parse_starts(
+            b"a,b,c\n1,\"line one\nline two, with a comma\n\nend\",x\n2,y,z\n",
+            1000,
+        );
+        assert!(v.iter().all(|(s, _)| s.unclosed_quote.is_none()), "{v:?}");
+        assert_eq!(v[1].1[1], "line one\nline two, with a comma\n\nend");
+        assert_eq!(v[2].0.row, 3);
+        let v = parse_starts(b"a,b\n1,\"x,y\nz,w\"\n2,q\n", 1000);
+        assert!(v.iter().all(|(s, _)| s.unclosed_quote.is_none()), "{v:?}");
+        assert_eq!(v[1].1[1], "x,y\nz,w");
     }
 
     #[test]

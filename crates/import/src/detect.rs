@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use xinyong_core::json::parse_object;
+use xinyong_core::json::{ObjectError, parse_object};
 
 use crate::csvcap::{CapReader, RecordStart};
 use crate::error::ImportError;
@@ -169,36 +169,69 @@ fn inspect(
     Ok((format, target, size))
 }
 
-/// Why the first block of a text file looks binary, if it does: control
-/// bytes (NUL and the like) and invalid UTF-8 make a quarter of the block or
-/// more; or more than a few invalid UTF-8 sequences (another encoding). A line with a NUL byte or bad UTF-8 in an
-/// otherwise textual file is a row error instead, wherever it is.
+/// Formats recognised by their first bytes: never text, whatever their name.
+const MAGIC: &[(&[u8], &str, &str)] = &[
+    (
+        b"PK\x03\x04",
+        "ZIP 压缩包或 XLSX 工作簿，XLSX 文件的扩展名应为 .xlsx",
+        "a zip archive or an XLSX workbook; an XLSX workbook must be named .xlsx",
+    ),
+    (b"PK\x05\x06", "ZIP 压缩包", "an empty zip archive"),
+    (b"\x1f\x8b", "gzip 压缩文件", "gzip-compressed data"),
+    (b"\xfd7zXZ\x00", "xz 压缩文件", "xz-compressed data"),
+    (b"\x28\xb5\x2f\xfd", "zstd 压缩文件", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包", "a 7z archive"),
+    (b"Rar!\x1a\x07", "RAR 压缩包", "a RAR archive"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "旧版 Office 文件（如 .xls），请另存为 .xlsx 或 CSV",
+        "an old Office file such as .xls; save it as .xlsx or CSV",
+    ),
+    (b"%PDF-", "PDF 文件", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片", "a PNG image"),
+    (b"\xff\xd8\xff", "JPEG 图片", "a JPEG image"),
+    (b"GIF87a", "GIF 图片", "a GIF image"),
+    (b"GIF89a", "GIF 图片", "a GIF image"),
+    (
+        b"SQLite format 3\x00",
+        "SQLite 数据库",
+        "an SQLite database",
+    ),
+    (b"\x7fELF", "可执行文件", "an executable"),
+];
+
+/// Why a file whose first block is `block` is not text, if it is not.
+///
+/// The decision (the spec says only "binary"): a file is not text when
+///
+/// * it starts with the signature of a binary format (zip — an XLSX
+///   workbook under another name —, gzip, PDF, images, `.xls`, …);
+/// * it starts with a UTF-16 byte-order mark, or half its bytes are NUL in
+///   alternation (UTF-16 text without one): text, but not UTF-8;
+/// * more than a few byte sequences are not UTF-8 (another encoding such as
+///   GBK, or binary data);
+/// * a quarter or more of the block is control bytes (NUL and the like) or
+///   invalid UTF-8 AND at most half of its lines are clean text (UTF-8
+///   without control bytes): not line-structured text at all.
+///
+/// So a NUL byte never condemns a file that is otherwise text, however many
+/// NULs one row holds and wherever it is (in the first 64 KiB or further):
+/// that row alone is rejected when it is read, like any other bad row.
 pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
-    let controls = block
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b) || b == 0x7f)
-        .count();
-    let mut invalid = 0usize;
-    let mut rest = block;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(_) => break,
-            Err(e) => match e.error_len() {
-                Some(n) => {
-                    invalid += 1;
-                    rest = &rest[e.valid_up_to() + n..];
-                }
-                None => {
-                    // Cut inside a character at the end of the block.
-                    if whole_file {
-                        invalid += 1;
-                    }
-                    break;
-                }
-            },
-        }
+    if let Some((_, zh, en)) = MAGIC.iter().find(|(magic, _, _)| block.starts_with(magic)) {
+        return Some(format!("二进制文件：{zh} (binary file: {en})"));
     }
-    if controls > 0 && (controls + invalid) * 4 >= block.len() {
+    if block.starts_with(b"\xff\xfe") || block.starts_with(b"\xfe\xff") || looks_utf16(block) {
+        return Some(
+            "UTF-16 编码的文本，请另存为 UTF-8 (UTF-16 text: save the file as UTF-8)".to_owned(),
+        );
+    }
+    let controls = block.iter().filter(|&&b| is_control(b)).count();
+    let invalid = invalid_utf8(block, whole_file);
+    if controls > 0
+        && (controls + invalid) * 4 >= block.len()
+        && !mostly_text_lines(block, whole_file)
+    {
         return Some(format!(
             "二进制文件 (binary file: {} of the first {} bytes are not text)",
             controls + invalid,
@@ -210,6 +243,71 @@ pub(crate) fn binary_reason(block: &[u8], whole_file: bool) -> Option<String> {
             "不是 UTF-8 文本 (not UTF-8 text: {invalid} invalid byte sequences in the first 64 KiB; binary data, or another encoding such as GBK/GB18030 — save the file as UTF-8)"
         )
     })
+}
+
+/// A byte that text does not hold (tab, line breaks, form feed and escape
+/// are text).
+fn is_control(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b) || b == 0x7f
+}
+
+/// Invalid UTF-8 sequences in `block` (a character cut by the end of a
+/// block that is not the whole file is not one).
+fn invalid_utf8(block: &[u8], whole_file: bool) -> usize {
+    let mut invalid = 0usize;
+    let mut rest = block;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(_) => return invalid,
+            Err(e) => match e.error_len() {
+                Some(n) => {
+                    invalid += 1;
+                    rest = &rest[e.valid_up_to() + n..];
+                }
+                None => return invalid + usize::from(whole_file),
+            },
+        }
+    }
+}
+
+/// More than half of the non-blank lines of `block` are clean text (valid
+/// UTF-8 without control bytes); a last line cut by the end of the block is
+/// not counted.
+fn mostly_text_lines(block: &[u8], whole_file: bool) -> bool {
+    let mut lines: Vec<&[u8]> = block.split(|&b| b == b'\n').collect();
+    if !whole_file && !block.ends_with(b"\n") {
+        lines.pop();
+    }
+    let (mut clean, mut other) = (0usize, 0usize);
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(|b| matches!(b, b' ' | b'\t')) {
+            continue;
+        }
+        if std::str::from_utf8(line).is_ok() && !line.iter().any(|&b| is_control(b)) {
+            clean += 1;
+        } else {
+            other += 1;
+        }
+    }
+    clean > other
+}
+
+/// UTF-16 text without a byte-order mark: a quarter or more of the bytes
+/// are NUL, nearly all of them at even offsets or nearly all at odd ones.
+fn looks_utf16(block: &[u8]) -> bool {
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, &b) in block.iter().enumerate() {
+        if b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    let nul = even + odd;
+    block.len() >= 16 && nul * 4 >= block.len() && even.max(odd) * 10 >= nul * 9
 }
 
 /// The first of the first [`DETECT_OBJECTS`] objects that tells what the file
@@ -232,11 +330,21 @@ fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result
             continue;
         }
         any = true;
-        if let Ok(obj) = std::str::from_utf8(line)
-            .map_err(|_| ())
-            .and_then(|t| parse_object(t).map_err(|_| ()))
-        {
-            if let Some(t) = table::target_of_fields(obj.keys().map(String::as_str)) {
+        let Ok(text) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let told = match parse_object(text) {
+            Ok(obj) => Some(table::target_of_fields(obj.keys().map(String::as_str))),
+            // A duplicate key or deep nesting is that row's error, found
+            // again when it is read; the object's keys still tell what the
+            // file holds (a file whose one row has a duplicate key is a file
+            // with one rejected row, not a file without JSON objects).
+            Err(ObjectError::DuplicateKey(_) | ObjectError::TooDeep) => top_level_keys(text)
+                .map(|keys| table::target_of_fields(keys.iter().map(String::as_str))),
+            Err(_) => None,
+        };
+        if let Some(told) = told {
+            if let Some(t) = told {
                 return Ok(t);
             }
             objects += 1;
@@ -263,6 +371,15 @@ fn jsonl_target(file: File, max_line: usize, expected: Option<Target>) -> Result
     } else {
         Unfit::NoRows(EMPTY)
     })
+}
+
+/// The keys of a JSON object at its top level, however deep its values
+/// nest (serde_json skips ignored values without recursion) and whether or
+/// not a key is repeated.
+fn top_level_keys(text: &str) -> Option<Vec<String>> {
+    serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(text)
+        .ok()
+        .map(|map| map.into_keys().collect())
 }
 
 pub(crate) fn strip_bom(line_number: u64, line: &[u8]) -> &[u8] {
@@ -300,9 +417,10 @@ pub(crate) fn csv_header(
                 .to_owned()
                 .into());
         }
-        if let Some(row) = start.unclosed_quote {
+        if let Some(q) = start.unclosed_quote {
             return Err(format!(
-                "表头的引号未闭合 (the quote opened in the header, row {row}, is never closed)"
+                "表头的引号未闭合 (the quote opened in the header, row {}, is never closed)",
+                q.row
             )
             .into());
         }
@@ -411,5 +529,62 @@ mod tests {
         // a multi-byte character cut by the end of the block is fine
         let s = "营口".as_bytes();
         assert!(binary_reason(&s[..4], false).is_none());
+    }
+
+    #[test]
+    fn a_row_full_of_nul_bytes_does_not_make_a_text_file_binary() {
+        // Three rows of text and one padded with NUL bytes (a fixed-width
+        // export): text, the padded row is that row's error.
+        let mut block = Vec::new();
+        for i in 0..3 {
+            block.extend_from_slice(
+                format!("{{\"id\": \"{i}\", \"kind\": \"penalty\"}}\n").as_bytes(),
+            );
+        }
+        block.extend_from_slice(b"{\"id\": \"x");
+        block.extend(std::iter::repeat_n(0u8, 400));
+        block.extend_from_slice(b"\"}\n");
+        assert!(binary_reason(&block, true).is_none());
+        // Nothing but NUL bytes, or no line of text: binary.
+        assert!(
+            binary_reason(&[0u8; 4096], true)
+                .unwrap()
+                .contains("binary file")
+        );
+        assert!(
+            binary_reason(&[0u8; 4096], false)
+                .unwrap()
+                .contains("binary file")
+        );
+    }
+
+    #[test]
+    fn binary_formats_are_named_by_their_signature() {
+        let zip = b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml";
+        assert!(
+            binary_reason(zip, true)
+                .unwrap()
+                .contains("must be named .xlsx")
+        );
+        assert!(
+            binary_reason(b"%PDF-1.7\n%\xe2\xe3\n", true)
+                .unwrap()
+                .contains("PDF")
+        );
+        assert!(
+            binary_reason(b"\x1f\x8b\x08\x00", true)
+                .unwrap()
+                .contains("gzip")
+        );
+        let ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00";
+        assert!(binary_reason(ole, true).unwrap().contains(".xls"));
+        let utf16: Vec<u8> = "uscc,name\n91210804MA0000000X,营口\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut bom = vec![0xff, 0xfe];
+        bom.extend_from_slice(&utf16);
+        assert!(binary_reason(&bom, true).unwrap().contains("UTF-16"));
+        assert!(binary_reason(&utf16, true).unwrap().contains("UTF-16"));
     }
 }

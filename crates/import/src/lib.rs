@@ -5,17 +5,25 @@
 //!   `.xlsx`. What a file holds (subjects or records) is recognised by its
 //!   fields: the header row, or the first JSON object of the file.
 //! * Every file is checked before anything is written ([`ImportError::Unusable`]
-//!   otherwise): it opens, has a known format, is mostly text (a quarter or
-//!   more of the first 64 KiB not text: binary), its content is recognised
-//!   and it has at least one row (an empty file, or a header without data
-//!   rows, has nothing to import: unusable, like any other file that cannot
-//!   be imported). Subjects files are imported before records files.
+//!   otherwise): it opens, has a known format, is text (not a binary format
+//!   by its signature, not UTF-16, UTF-8, and not mostly control bytes with
+//!   few clean lines: see `detect::binary_reason`), its content is
+//!   recognised and it has at least one row. Subjects files are imported
+//!   before records files.
+//! * A file without a data row — empty, blank, or a header only, in JSON
+//!   Lines, CSV and XLSX alike — is unusable (exit 2): a batch that names a
+//!   file expects rows from it, and a department that sends an empty export
+//!   (a failed query, a truncated transfer) should hear about it rather than
+//!   be told "0 accepted". A reader that knows what the file holds
+//!   ([`read_file`]) reads it as no rows.
 //! * A row is rejected, wherever it is in the file, when it holds a NUL byte,
 //!   when a JSON object has the same key twice (which value is meant is not
-//!   the importer's to guess), when it nests deeper than
-//!   [`xinyong_core::json::MAX_DEPTH`] levels, or (CSV) when a quote opened in
-//!   it is never closed: that row is rejected and reading goes on with the
-//!   line after the one where the quote opened.
+//!   the importer's to guess; the error names the key), when it nests deeper
+//!   than [`xinyong_core::json::MAX_DEPTH`] levels, or (CSV) when a quote
+//!   opened in it is never closed (see `csvcap.rs` for when a quote counts as
+//!   never closed): that row is rejected, naming the row and column where the
+//!   quote opened, and reading goes on with the line after the one where the
+//!   quote opened, so no row it swallowed is lost.
 //! * Memory does not grow with the file: lines are read with a capped buffer,
 //!   CSV records are capped likewise, XLSX sheets are streamed cell by cell.
 //!   Parsing and validation run on a blocking thread; chunks of

@@ -17,6 +17,7 @@ use xinyong_core::record::{
 use xinyong_store::RejectedRow;
 
 use crate::coerce::Cell;
+use crate::csvcap::{OpenQuote, Unclosed};
 use crate::detect::{self, FilePlan};
 use crate::error::ImportError;
 use crate::lines::LineReader;
@@ -549,16 +550,15 @@ fn csv_rows(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
             sink.progress(rdr.get_ref().consumed());
         }
         let row = start.row;
+        if let Some(quote) = start.unclosed_quote
+            && !start.too_long
+        {
+            unclosed_quote(sink, &columns, &rec, quote)?;
+            continue;
+        }
         let raw = || crate::row::raw_line(rec.iter().map(String::from_utf8_lossy));
         let problem = if start.too_long {
             Some(too_long(max_line, "记录"))
-        } else if let Some(opened) = start.unclosed_quote {
-            Some(row_issue(
-                "unclosed_quote",
-                format!(
-                    "第 {opened} 行的引号没有闭合，该行作废，从下一行继续读取 (the quote opened in row {opened} is never closed: the row is rejected and reading goes on with the next line)"
-                ),
-            ))
         } else if start.nul {
             Some(row_issue("nul_byte", NUL_REASON.to_owned()))
         } else {
@@ -622,6 +622,87 @@ fn csv_rows(sink: &mut Sink<'_>, file: File) -> Result<(), ReadStop> {
     }
     sink.progress(rdr.get_ref().consumed());
     Ok(())
+}
+
+/// A CSV record whose quote is never closed (see `csvcap.rs` for when a
+/// quote counts as never closed): rejected, naming the row and the column
+/// where the quote opened. Its raw text is the record up to the end of the
+/// line where the quote opened: the lines after it were read again as rows
+/// of their own — unless the re-reading budget was spent, and then the
+/// whole record is kept (and the reason says so), so that nothing it
+/// swallowed is lost without a trace.
+fn unclosed_quote(
+    sink: &mut Sink<'_>,
+    columns: &Columns,
+    rec: &csv::ByteRecord,
+    quote: OpenQuote,
+) -> Result<(), Stop> {
+    let OpenQuote {
+        row,
+        column,
+        why,
+        reread,
+    } = quote;
+    let field = columns
+        .name(column)
+        .map_or_else(|| column_label(column), str::to_owned);
+    let (zh_what, en_what) = match why {
+        Unclosed::AtEnd => (
+            "直到文件末尾都没有闭合",
+            "is never closed: the file ends inside it",
+        ),
+        Unclosed::TextAfterQuote => (
+            "没有闭合（后面的引号属于另一个单元格）",
+            "is never closed: the quote that would close it is followed by more text, so it opened a later cell",
+        ),
+        Unclosed::SwallowsRows => (
+            "没有闭合（其后的完整数据行被并入了该单元格）",
+            "is never closed: the cell it opens spans lines that read as complete rows of this file",
+        ),
+    };
+    let (zh_then, en_then) = if reread {
+        ("从下一行继续读取", "reading goes on with the next line")
+    } else {
+        (
+            "其后各行已并入该行，未能重新读取",
+            "the lines after it stay in this row, not read again",
+        )
+    };
+    let issues = vec![Issue::error(
+        field.clone(),
+        "unclosed_quote",
+        format!(
+            "第 {row} 行 {field} 列的引号{zh_what}，该行作废，{zh_then} (the quote opened in row {row}, column {field}, {en_what}; the row is rejected and {en_then})"
+        ),
+    )];
+    let cells: Vec<Cell<'_>> = rec
+        .iter()
+        .take(column)
+        .map(|f| std::str::from_utf8(f).map_or(Cell::Empty, Cell::Text))
+        .collect();
+    let raw = || {
+        if !reread {
+            return crate::row::raw_line(rec.iter().map(String::from_utf8_lossy));
+        }
+        let mut text = crate::row::raw_line(rec.iter().take(column).map(String::from_utf8_lossy));
+        if column > 0 {
+            text.push(',');
+        }
+        let opened = rec.get(column).unwrap_or_default();
+        let line = opened
+            .split(|&b| b == b'\n' || b == b'\r')
+            .next()
+            .unwrap_or_default();
+        text.push('"');
+        text.push_str(&String::from_utf8_lossy(line).replace('"', "\"\""));
+        text
+    };
+    let tr = TableRaw {
+        columns,
+        cells: &cells,
+        raw: &raw,
+    };
+    sink.reject(row, issues, &tr)
 }
 
 fn xlsx_rows(sink: &mut Sink<'_>, plan: &FilePlan) -> Result<(), Stop> {

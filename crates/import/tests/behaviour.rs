@@ -23,6 +23,9 @@ backend_tests!(
     the_observer_sees_every_committed_chunk_in_order,
     progress_is_reported_as_values,
     rows_with_nul_characters_are_quarantined,
+    csv_quotes_never_closed_lose_no_row,
+    a_file_whose_only_row_is_ambiguous_has_one_rejected_row,
+    deep_extra_fields_are_stored_and_read_back,
 );
 
 async fn rows_with_nul_characters_are_quarantined(ctx: Ctx) {
@@ -630,6 +633,21 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
             ctx.write("open_quote_header.csv", "uscc,\"name\n1,2\n"),
             "never closed",
         ),
+        // Binary formats by their signature, and UTF-16 text.
+        (
+            ctx.write("workbook.csv", &bytes),
+            "an XLSX workbook must be named .xlsx",
+        ),
+        (
+            ctx.write(
+                "utf16.csv",
+                "\u{feff}uscc,name\n1,2\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<u8>>(),
+            ),
+            "UTF-16",
+        ),
     ];
     for (path, reason) in &cases {
         let err = import_files(&ctx.store, &[good.clone(), path.clone()], &opts(), None)
@@ -849,7 +867,8 @@ fn an_unclosed_csv_quote_is_its_rows_error_and_the_rest_is_read() {
     let rows = read_file(&temp_file(&dir, "q.csv", text), Target::Records).expect("read");
     assert_eq!(
         read_errors(&rows),
-        vec![(3, String::new(), "unclosed_quote".to_owned())]
+        vec![(3, "I".to_owned(), "unclosed_quote".to_owned())],
+        "the quote opened in column I, beyond the header"
     );
     assert!(
         rows.errors[0].reason.contains("row 3"),
@@ -946,4 +965,204 @@ fn deep_extra_fields_are_kept_and_duplicate_keys_rejected() {
         v = &v["a"];
     }
     assert_eq!(v, &json!("x"), "the deep extra field is kept whole");
+}
+
+/// Defect 4 of the probe of the import command line: a CSV quote that is
+/// never closed swallowed the following rows into its cell, silently.
+async fn csv_quotes_never_closed_lose_no_row(ctx: Ctx) {
+    let u = uscc(1);
+    let header = "id,kind,subject,source,date,procedure,sanctions,fine_cny,note\n";
+    let row = |id: &str, note: &str| {
+        format!("{id},penalty,{u},SCJG,2021-03-04,general,fine,100,{note}\n")
+    };
+    // A stray quote in a text column, "closed" by a stray quote two rows
+    // later: before, P2 was stored with three rows in its note and P3, P4
+    // were lost, exit 0.
+    let swallowed = format!(
+        "{header}{}{}{}{}{}",
+        row("P1", "ok"),
+        row("P2", "\"stray"),
+        row("P3", "fine"),
+        row("P4", "last\""),
+        row("P5", "ok")
+    );
+    // A quote opened in a typed column and never closed: the file ends in it.
+    let at_end = format!(
+        "{header}{}{u},SCJG,2021-03-04,general,fine,\"100,x\n{}{}",
+        "Q2,penalty,",
+        row("Q3", "a"),
+        row("Q4", "b")
+    );
+    let files = [
+        ctx.write("swallowed.csv", swallowed),
+        ctx.write("at_end.csv", at_end),
+    ];
+    let report = import_files(&ctx.store, &files, &opts(), None)
+        .await
+        .expect("import");
+    assert_eq!(
+        errors_of(&report.files[0]),
+        vec![(3, "note".to_owned(), "unclosed_quote".to_owned())]
+    );
+    let reason = &report.files[0].errors_sample[0].reason;
+    assert!(
+        reason.contains("row 3, column note") && reason.contains("complete rows"),
+        "{reason}"
+    );
+    assert_eq!(
+        errors_of(&report.files[1]),
+        vec![(2, "fine_cny".to_owned(), "unclosed_quote".to_owned())]
+    );
+    let reason = &report.files[1].errors_sample[0].reason;
+    assert!(
+        reason.contains("row 2, column fine_cny") && reason.contains("the file ends inside it"),
+        "{reason}"
+    );
+    // Six rows stored (each warned: subject not registered), two rejected.
+    assert_eq!(report.counts, counts(6, 2, 6, 0));
+    let ids: Vec<String> = record_versions(&ctx.store)
+        .await
+        .into_iter()
+        .map(|(_, id, _, _)| id)
+        .collect();
+    assert_eq!(ids, vec!["P1", "P3", "P4", "P5", "Q3", "Q4"]);
+    let p4 = ctx.store.record("SCJG", "P4").await.unwrap().expect("P4");
+    assert_eq!(
+        p4.body["note"],
+        json!("last\""),
+        "the stray closing quote is text"
+    );
+    // The quarantine keeps the row as far as the line where its quote
+    // opened, with its key.
+    let mut q = ctx.quarantine().await;
+    q.sort_by(|a, b| a.row.file.cmp(&b.row.file));
+    let raws: Vec<(&str, Option<&str>)> = q
+        .iter()
+        .map(|e| (e.row.raw.as_str(), e.row.record_id.as_deref()))
+        .collect();
+    assert_eq!(
+        raws,
+        vec![
+            (
+                format!("Q2,penalty,{u},SCJG,2021-03-04,general,fine,\"100,x").as_str(),
+                Some("Q2")
+            ),
+            (
+                format!("P2,penalty,{u},SCJG,2021-03-04,general,fine,100,\"stray").as_str(),
+                Some("P2")
+            ),
+        ]
+    );
+}
+
+/// Defect 7b: a duplicate key rejects its row — also when it is the only
+/// row of the file (it was taken for a file without JSON objects: exit 2).
+async fn a_file_whose_only_row_is_ambiguous_has_one_rejected_row(ctx: Ctx) {
+    let line = penalty_line("DK", "1", r#", "fine_cny": 2"#);
+    let deep = penalty_line(
+        "TD",
+        "1",
+        &format!(
+            r#", "deep": {}1{}"#,
+            "[".repeat(xinyong_core::json::MAX_DEPTH + 10),
+            "]".repeat(xinyong_core::json::MAX_DEPTH + 10)
+        ),
+    );
+    for (name, text, want) in [
+        ("dup.jsonl", line, ("fine_cny", "duplicate_key")),
+        ("too_deep.jsonl", deep, ("", "too_deep")),
+    ] {
+        let file = ctx.write(name, format!("{text}\n"));
+        let report = import_files(&ctx.store, &[file], &opts(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: one rejected row, not an unusable file: {e}"));
+        assert_eq!(report.files[0].target, Target::Records);
+        assert_eq!(report.counts, counts(0, 1, 0, 0), "{name}");
+        assert_eq!(
+            errors_of(&report.files[0]),
+            vec![(1, want.0.to_owned(), want.1.to_owned())],
+            "{name}"
+        );
+    }
+    let q = ctx.quarantine().await;
+    let dup = q
+        .iter()
+        .find(|e| e.row.errors[0].code == "duplicate_key")
+        .expect("quarantined");
+    assert_eq!(dup.row.record_id.as_deref(), Some("DK"));
+    let reason = &dup.row.errors[0].reason;
+    assert!(reason.contains("'fine_cny'"), "names the key: {reason}");
+}
+
+/// Defect 7a: an extra field nested 200 levels deep (and up to the limit)
+/// is kept, stored, read back whole, and re-importing it changes nothing.
+async fn deep_extra_fields_are_stored_and_read_back(ctx: Ctx) {
+    let deep = |levels: usize| {
+        format!(
+            r#", "deep": {}"x"{}"#,
+            "{\"a\": ".repeat(levels),
+            "}".repeat(levels)
+        )
+    };
+    // The record's object is level 1: MAX_DEPTH - 1 levels below it.
+    let limit = xinyong_core::json::MAX_DEPTH - 1;
+    let text = format!(
+        "{}\n{}\n",
+        penalty_line("D200", "1", &deep(200)),
+        penalty_line("DMAX", "1", &deep(limit)),
+    );
+    let file = ctx.write("deep.jsonl", text);
+    let report = import_files(&ctx.store, std::slice::from_ref(&file), &opts(), None)
+        .await
+        .expect("import");
+    assert_eq!(
+        report.counts,
+        counts(2, 0, 2, 0),
+        "{:?}",
+        report.files[0].errors_sample
+    );
+    for (id, levels) in [("D200", 200), ("DMAX", limit)] {
+        let stored = ctx.store.record("SCJG", id).await.unwrap().expect(id);
+        let mut v = &stored.body["deep"];
+        for _ in 0..levels {
+            v = &v["a"];
+        }
+        assert_eq!(v, &json!("x"), "{id}: read back whole");
+    }
+    let again = import_files(&ctx.store, &[file], &opts(), None)
+        .await
+        .expect("import again");
+    assert_eq!(again.counts, counts(0, 0, 2, 2));
+}
+
+/// Defect 5: a row full of NUL bytes is rejected alone, whether it is in
+/// the first 64 KiB (where it made the whole file binary) or further in.
+#[test]
+fn a_row_full_of_nul_bytes_is_rejected_alone_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let padded = format!(
+        "{}\n",
+        penalty_line("PAD", "1", &format!(r#", "note": "{}""#, "\0".repeat(2000)))
+    );
+    let good = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("{}\n", penalty_line(&format!("G{i}"), "1", "")))
+            .collect()
+    };
+    // Early: a few rows, then the padded one; late: beyond 64 KiB.
+    let early = format!("{}{padded}{}", good(3), good(1));
+    let late = format!("{}{padded}", good(400));
+    assert!(late.len() - padded.len() > 64 * 1024);
+    for (name, text, row, accepted) in
+        [("early.jsonl", early, 4, 4), ("late.jsonl", late, 401, 400)]
+    {
+        let rows = read_file(&temp_file(&dir, name, text), Target::Records)
+            .unwrap_or_else(|e| panic!("{name}: one rejected row, not an unusable file: {e}"));
+        assert_eq!(
+            read_errors(&rows),
+            vec![(row, String::new(), "nul_byte".to_owned())],
+            "{name}"
+        );
+        assert_eq!(rows.records.len(), accepted, "{name}");
+    }
 }

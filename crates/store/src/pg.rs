@@ -31,6 +31,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// First key of the write lock (`pg_advisory_xact_lock(LOCK_KEY, hashtext(current_schema()))`).
 const LOCK_KEY: i32 = 0x5859_4e47; // "XYNG"
+/// First key of the lock held while a schema is migrated.
+const MIGRATE_LOCK_KEY: i32 = 0x5859_4d47; // "XYMG"
 /// First key of the audit log's append lock.
 const AUDIT_LOCK_KEY: i32 = 0x5859_4144; // "XYAD"
 
@@ -78,7 +80,7 @@ pub(crate) async fn open(url: &str) -> Result<Db<Postgres>, StoreError> {
         .application_name("xinyong");
     // One direct attempt first: the pool would retry until its timeout
     // and then report only that it timed out, not why.
-    let first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+    let mut first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
         .await
         .unwrap_or_else(|_| {
             Err(sqlx::Error::Io(std::io::Error::new(
@@ -90,18 +92,50 @@ pub(crate) async fn open(url: &str) -> Result<Db<Postgres>, StoreError> {
             url: redacted.clone(),
             source,
         })?;
+    let migrated = migrate(&mut first).await;
+    // Closing the connection also releases its lock if migrating failed.
     let _ = first.close().await;
+    migrated?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(60))
         .connect_lazy_with(options);
-    MIGRATOR
-        .run(&pool)
-        .await
-        .map_err(shared::migrate_err::<Postgres>())?;
     // One pool serves reads and writes.
     Db::new(pool.clone(), pool).await
+}
+
+/// Run the pending migrations (and restore the subject index) on `conn`
+/// while it holds this schema's migration lock, a session-level advisory
+/// lock: concurrent first opens of one schema (two first imports at once)
+/// migrate it once, whoever comes second finds every migration applied, and
+/// schemas of one database migrate independently. sqlx's migrator also takes
+/// its own lock, one per database; this one makes the guarantee the store's,
+/// covers the index restored after a killed bulk import (two concurrent
+/// `CREATE INDEX IF NOT EXISTS` of one index can fail), and goes away with
+/// the connection even when a migration fails half-way.
+async fn migrate(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_lock($1, hashtext(coalesce(current_schema(), '')))")
+        .bind(MIGRATE_LOCK_KEY)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("locking the schema to migrate it"))?;
+    // `run_direct`: `run` over a borrowed connection makes a future that is
+    // not `Send` (sqlx's "Acquire is not general enough").
+    MIGRATOR
+        .run_direct(None, conn, false)
+        .await
+        .map_err(shared::migrate_err::<Postgres>())?;
+    sqlx::query(CREATE_SUBJECT_INDEX)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("restoring the subject index"))?;
+    sqlx::query("SELECT pg_advisory_unlock($1, hashtext(coalesce(current_schema(), '')))")
+        .bind(MIGRATE_LOCK_KEY)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("unlocking the migrated schema"))?;
+    Ok(())
 }
 
 /// A timestamptz column as RFC 3339 UTC text with microseconds.

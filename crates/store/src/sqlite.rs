@@ -123,6 +123,53 @@ async fn run_checkpointer(pool: SqlitePool, stop: Arc<tokio::sync::Notify>) {
     pool.close().await;
 }
 
+/// Run the pending migrations exactly once, however many processes open a
+/// new store at the same time.
+///
+/// sqlx's migrator takes no lock on SQLite: two first opens of one file both
+/// found no migration applied, both ran the first one, and one failed with
+/// "table departments already exists" (two first imports into a new data
+/// directory at once). Now a store whose migrations are all applied is only
+/// read here (no lock: opening never waits for a running import, and the
+/// migrator still checks the applied migrations' checksums); otherwise the
+/// migrations run inside one `BEGIN EXCLUSIVE` transaction — SQLite's single
+/// write lock, waited for on the busy timeout — in which the migrator reads
+/// again what is applied, so whoever comes second finds everything done and
+/// applies nothing. The migrator's own transaction per migration becomes a
+/// savepoint of this one.
+async fn migrate(writer: &SqlitePool) -> Result<(), StoreError> {
+    let applied: Result<Vec<(i64,)>, _> =
+        sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(writer)
+            .await;
+    // No table yet (a new store) or unreadable: take the lock and let the
+    // migrator find out.
+    let pending = applied.map_or(true, |applied| {
+        MIGRATOR
+            .iter()
+            .any(|m| !applied.iter().any(|(v,)| *v == m.version))
+    });
+    if !pending {
+        return MIGRATOR
+            .run(writer)
+            .await
+            .map_err(shared::migrate_err::<Sqlite>());
+    }
+    let mut tx = writer
+        .begin_with("BEGIN EXCLUSIVE")
+        .await
+        .map_err(db("locking the store to migrate it"))?;
+    // `run_direct`: `run` over a borrowed connection makes a future that is
+    // not `Send` (sqlx's "Acquire is not general enough").
+    MIGRATOR
+        .run_direct(None, &mut *tx, false)
+        .await
+        .map_err(shared::migrate_err::<Sqlite>())?;
+    tx.commit()
+        .await
+        .map_err(db("committing the store's migrations"))
+}
+
 /// Run `PRAGMA <setting>` for each setting (all built from constants here).
 async fn pragmas(
     conn: &mut SqliteConnection,
@@ -170,10 +217,7 @@ impl SqliteBackend {
             )
             .await
             .map_err(open_err)?;
-        MIGRATOR
-            .run(&writer)
-            .await
-            .map_err(shared::migrate_err::<Sqlite>())?;
+        migrate(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .acquire_timeout(Duration::from_secs(60))
