@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-cargo build --release --locked -p xinyong -p xinyong-http --example loadgen >&2
+cargo build --release --locked -p xinyong -p xinyong-http --bins --example loadgen >&2
 T="${CARGO_TARGET_DIR:-target}/release"
 BIN="$T/xinyong"
 LOAD="$T/examples/loadgen"

@@ -14,7 +14,8 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TERMINATED,
+    TantivyDocument, TantivyError, Term,
 };
 use xinyong_core::uscc::Uscc;
 
@@ -373,7 +374,25 @@ impl SubjectIndex {
         let mut seen: HashSet<String> = HashSet::new();
         let mut queries = Vec::with_capacity(2);
         if let Some(fragment) = code_fragment(&norm) {
-            queries.push(self.code_query(&fragment));
+            // The code itself and codes starting with the fragment, in code
+            // order; only a fragment that starts no code is looked for
+            // inside codes (the grams of a city's shared prefix are in every
+            // code: a phrase of them would walk every posting list).
+            let prefixed = self.code_prefix_hits(&searcher, &fragment, limit)?;
+            for (code, address) in &prefixed {
+                let boost = if *code == fragment {
+                    BOOST_CODE_EXACT
+                } else {
+                    BOOST_CODE_PREFIX
+                };
+                let hit = self.hit(&searcher.doc(*address)?, boost);
+                if seen.insert(hit.uscc.clone()) {
+                    hits.push(hit);
+                }
+            }
+            if prefixed.is_empty() {
+                queries.push(self.code_query(&fragment));
+            }
         }
         let name = match norm.char_indices().nth(MAX_NAME_CHARS) {
             Some((end, _)) => &norm[..end],
@@ -449,6 +468,53 @@ impl SubjectIndex {
             .map(|(t, boost)| should(t, boost))
             .collect();
         Ok(BooleanQuery::new(clauses))
+    }
+
+    /// The first `limit` codes (in code order) starting with `fragment`,
+    /// with their documents: a walk of each segment's dictionary of the
+    /// `uscc` field from the fragment on, as cheap for a prefix every code
+    /// shares as for a whole code. Deleted versions are skipped.
+    fn code_prefix_hits(
+        &self,
+        searcher: &Searcher,
+        fragment: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, DocAddress)>, SearchError> {
+        let io = |source: std::io::Error| SearchError::from(TantivyError::from(source));
+        let mut found: Vec<(String, DocAddress)> = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment.inverted_index(self.fields.uscc)?;
+            let mut terms = inverted
+                .terms()
+                .range()
+                .ge(fragment.as_bytes())
+                .into_stream()
+                .map_err(io)?;
+            let mut taken = 0;
+            while taken < limit && terms.advance() {
+                let Ok(code) = std::str::from_utf8(terms.key()) else {
+                    continue;
+                };
+                if !code.starts_with(fragment) {
+                    break;
+                }
+                let mut postings = inverted
+                    .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                    .map_err(io)?;
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !segment.is_deleted(doc) {
+                        found.push((code.to_owned(), DocAddress::new(ord as u32, doc)));
+                        taken += 1;
+                        break;
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        found.sort();
+        found.truncate(limit);
+        Ok(found)
     }
 
     /// The whole code, codes starting with the fragment, codes containing it.

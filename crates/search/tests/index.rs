@@ -87,6 +87,44 @@ fn codes_match_whole_by_prefix_and_by_fragment() {
     assert!(top(&index, "ABCD").is_empty());
 }
 
+/// A prefix every code of a city shares: the first `limit` codes in code
+/// order, each once although its earlier versions are still in the index
+/// (replaced, not yet merged away), the whole code first when it is one.
+#[test]
+fn a_shared_code_prefix_lists_codes_in_order_each_once() {
+    let index = SubjectIndex::in_memory().expect("index");
+    let codes: Vec<String> = (0..30)
+        .map(|i| {
+            let org8 = format!("{i:08}");
+            let org_check = xinyong_core::uscc::compute_org_check_char(&org8).expect("org check");
+            let first17 = format!("91210804{org8}{org_check}");
+            let check = xinyong_core::uscc::compute_check_char(&first17).expect("check");
+            format!("{first17}{check}")
+        })
+        .collect();
+    let docs: Vec<SubjectDoc> = codes
+        .iter()
+        .map(|c| doc(c, "营口示例贸易有限公司"))
+        .collect();
+    index.upsert(&docs).expect("upsert");
+    index.commit().expect("commit");
+    // Second versions of the first five (the first ones deleted, not merged).
+    let again: Vec<SubjectDoc> = codes[..5]
+        .iter()
+        .map(|c| doc(c, "营口示例物流有限公司"))
+        .collect();
+    index.upsert(&again).expect("upsert");
+    index.commit().expect("commit");
+    let hits = index.search("91210804", 10).expect("search");
+    let got: Vec<&str> = hits.iter().map(|h| h.uscc.as_str()).collect();
+    let mut expected: Vec<&str> = codes.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(got, expected[..10]);
+    assert_eq!(hits[0].name, "营口示例物流有限公司", "the current version");
+    // A whole code comes first, then the codes it is a prefix of (none here).
+    assert_eq!(top(&index, &codes[7]), [codes[7].clone()]);
+}
+
 #[test]
 fn hits_carry_the_stored_fields() {
     let index = small();
