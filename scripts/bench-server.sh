@@ -115,5 +115,5 @@ load submission-max   --targets "$OUT/records.txt" --post-bodies "$OUT/batch.jso
 python3 - "$OUT/submission-max.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"submission: {r['rate'] * 1000:,.0f} records/s ({r['errors']} errors)")
+print(f"submission: {r['requests'] * 1000 / r['seconds']:,.0f} records/s ({r['errors']} errors)")
 PY
