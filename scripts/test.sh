@@ -14,6 +14,9 @@ export XINYONG_TEST_DATABASE_URL="${XINYONG_TEST_DATABASE_URL:-postgres://postgr
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "what the report tests need (CJK font, pdftotext, zbarimg)"
+scripts/install-fonts.sh
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

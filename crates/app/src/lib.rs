@@ -9,6 +9,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod catalogue;
 mod clock;
 mod error;
 mod evaluate;
@@ -34,6 +35,10 @@ pub use accounts::{
 };
 pub use audit::{
     AuditEntry, AuditEvent, AuditFilter, AuditVerification, OPERATOR_ACTOR, OPERATOR_ROLE,
+};
+pub use catalogue::{
+    Catalogue, DepartmentInfo, FieldInfo, KindInfo, ListInfo, ModelSummary, ValueType, catalogue,
+    visibility_zh,
 };
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
 pub use error::{AppError, ErrorClass, ErrorCode};

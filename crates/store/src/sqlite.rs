@@ -123,6 +123,34 @@ async fn run_checkpointer(pool: SqlitePool, stop: Arc<tokio::sync::Notify>) {
     pool.close().await;
 }
 
+/// How long opening waits for another process that holds a new file's lock.
+const OPEN_RETRY: Duration = Duration::from_secs(60);
+
+/// Connect a pool, again while the database is locked: a connection's setup
+/// switches the file to WAL, and SQLite answers that switch `SQLITE_BUSY` at
+/// once, without the busy handler, while another process sets up or
+/// migrates the same new file (two first imports at once).
+async fn connect_retrying(
+    pool: SqlitePoolOptions,
+    options: SqliteConnectOptions,
+) -> Result<Pool<Sqlite>, sqlx::Error> {
+    let deadline = std::time::Instant::now() + OPEN_RETRY;
+    loop {
+        match pool.clone().connect_with(options.clone()).await {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// `SQLITE_BUSY` or one of its extended codes (the low byte is 5).
+fn is_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d)
+        if d.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5))
+}
+
 /// Run the pending migrations exactly once, however many processes open a
 /// new store at the same time.
 ///
@@ -205,33 +233,34 @@ impl SqliteBackend {
             .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
             .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
             .statement_cache_capacity(256);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .acquire_timeout(Duration::from_secs(600))
-            .connect_with(
-                base.clone()
-                    .pragma("cache_size", format!("-{WRITER_CACHE_KIB}")),
-            )
-            .await
-            .map_err(open_err)?;
+        let writer = connect_retrying(
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(Duration::from_secs(600)),
+            base.clone()
+                .pragma("cache_size", format!("-{WRITER_CACHE_KIB}")),
+        )
+        .await
+        .map_err(open_err)?;
         migrate(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(
-                base.clone()
-                    .pragma("cache_size", format!("-{READER_CACHE_KIB}")),
-            )
-            .await
-            .map_err(open_err)?;
-        let checkpointer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(base.clone().pragma("cache_size", "-1024"))
-            .await
-            .map_err(open_err)?;
+        let reader = connect_retrying(
+            SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .acquire_timeout(Duration::from_secs(60)),
+            base.clone()
+                .pragma("cache_size", format!("-{READER_CACHE_KIB}")),
+        )
+        .await
+        .map_err(open_err)?;
+        let checkpointer = connect_retrying(
+            SqlitePoolOptions::new().max_connections(1),
+            base.clone().pragma("cache_size", "-1024"),
+        )
+        .await
+        .map_err(open_err)?;
         let stop = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(run_checkpointer(checkpointer, stop.clone()));
         let guard = Arc::new(CheckpointerGuard(stop));

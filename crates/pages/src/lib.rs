@@ -1,0 +1,151 @@
+//! xinyong-pages: the web pages of the platform, server-rendered HTML in
+//! simplified Chinese (askama templates, the project's own style sheet, no
+//! JavaScript needed): the public credit portal (信用门户) — home, search,
+//! a subject's public page, the page on what is shown and for how long —,
+//! login and logout, and the enterprise space with its full credit profile
+//! (and the same full profile for government roles).
+//!
+//! Handlers read the browser's session cookie (the same `xinyong_session`
+//! cookie as the HTTP API, so one login serves both), call one use case of
+//! `xinyong-app` and render its answer; they hold no business rule. Every
+//! form is protected against cross-site request forgery (see [`csrf`]).
+//! Errors are pages too (404, 403, 422, 429, 500, 503 in Chinese): no input
+//! makes a handler panic, and a panic would still answer the 500 page.
+
+mod csrf;
+mod error;
+mod format;
+mod handlers;
+mod session;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use rand::RngCore;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use xinyong_app::App;
+
+/// The name of the browser session cookie: the HTTP API's
+/// (`xinyong_http::SESSION_COOKIE`, checked by the tests), so that a login
+/// on either serves both.
+pub const SESSION_COOKIE: &str = "xinyong_session";
+
+/// How the pages behave.
+#[derive(Clone)]
+pub struct PagesConfig {
+    /// Mark the cookies `Secure` (the site is reached over TLS).
+    pub secure_cookies: bool,
+    /// The key of the forms' CSRF tokens. Servers that share sessions
+    /// (behind one address) must share it; a random one is made per
+    /// process otherwise (forms open across a restart are then refused
+    /// once, with a page that says to submit again).
+    pub secret: [u8; 32],
+    /// A page taking longer is answered 503.
+    pub request_timeout: Duration,
+}
+
+impl PagesConfig {
+    /// A configuration with a random secret.
+    pub fn new(secure_cookies: bool) -> PagesConfig {
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        PagesConfig {
+            secure_cookies,
+            secret,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// The secret derived from a text (SHA-256 of it): for servers that
+    /// share it through their configuration.
+    pub fn with_secret_text(mut self, text: &str) -> PagesConfig {
+        use sha2::{Digest, Sha256};
+        self.secret = Sha256::digest(text.as_bytes()).into();
+        self
+    }
+}
+
+impl Default for PagesConfig {
+    fn default() -> PagesConfig {
+        PagesConfig::new(false)
+    }
+}
+
+impl std::fmt::Debug for PagesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagesConfig")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("secret", &"…")
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
+}
+
+/// What every handler reaches.
+#[derive(Clone)]
+pub(crate) struct PagesState {
+    pub app: Arc<App>,
+    pub config: Arc<PagesConfig>,
+}
+
+/// The content security policy of every page: nothing but this site's own
+/// style sheet and forms; no script at all.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The pages, their style sheet (`/static/site.css`) and the HTML error
+/// pages (an unknown path answers the 404 page). Paths under `/api/` and
+/// `/metrics` belong to the HTTP API: mount the two so that those go to it.
+pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
+    let state = PagesState {
+        app,
+        config: Arc::new(config),
+    };
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    Router::new()
+        .route("/", get(handlers::home))
+        .route("/search", get(handlers::search))
+        .route("/subjects/{uscc}", get(handlers::subject))
+        .route("/subjects/{uscc}/full", get(handlers::subject_full))
+        .route("/my", get(handlers::my_space))
+        .route("/about/disclosure", get(handlers::disclosure))
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", get(handlers::logout_form).post(handlers::logout))
+        .route("/static/site.css", get(handlers::style_sheet))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a page handler panicked");
+            error::internal_page()
+        }))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "same-origin"))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("cache-control", "no-store"))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Answer the 503 page when a page takes longer than the limit.
+async fn time_limit(State(s): State<PagesState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(s.config.request_timeout, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => error::timeout_page(),
+    }
+}

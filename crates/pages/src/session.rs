@@ -1,0 +1,134 @@
+//! Who is looking at a page: the browser's session cookie, read through
+//! the application (`App::authenticate`), and the parts of every page that
+//! depend on it (the header with the account and its logout form).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::response::Response;
+use xinyong_app::{ErrorCode, Principal, Role};
+
+use crate::{PagesState, SESSION_COOKIE, csrf, error, format};
+
+/// The value of a cookie of the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The request as a page sees it.
+pub struct Ctx {
+    pub principal: Principal,
+    /// The session token, while it is valid.
+    pub session: Option<String>,
+    /// The login form's double-submit cookie, when well-formed.
+    pub login_cookie: Option<String>,
+    /// The client's address (login throttling); `unknown` in-process.
+    pub addr: String,
+    /// Path and query of the request (to come back to after login).
+    pub path: String,
+}
+
+impl FromRequestParts<PagesState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &PagesState) -> Result<Ctx, Response> {
+        let mut session = cookie(&parts.headers, SESSION_COOKIE);
+        let principal = match &session {
+            None => Principal::public(),
+            Some(token) => match s.app.authenticate(token).await {
+                Ok(p) => p,
+                // An ended or expired session: the visitor is the public.
+                Err(e) if e.code == ErrorCode::Unauthenticated => {
+                    session = None;
+                    Principal::public()
+                }
+                Err(e) => return Err(error::app_error(s, None, e)),
+            },
+        };
+        Ok(Ctx {
+            principal,
+            session,
+            login_cookie: cookie(&parts.headers, csrf::LOGIN_COOKIE)
+                .filter(|v| csrf::is_cookie_value(v)),
+            addr: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        })
+    }
+}
+
+/// The frame of every page: title, navigation, the account.
+pub struct Chrome {
+    /// The `<title>` (the page's name; the site's is added).
+    pub title: String,
+    /// The style sheet's address, with its version.
+    pub css: String,
+    /// Which navigation item is the current page (`home`, `search`,
+    /// `disclosure`, `my`, `login`), or empty.
+    pub current: &'static str,
+    pub logged_in: bool,
+    pub username: String,
+    pub role: &'static str,
+    /// The account has an enterprise space (an enterprise bound to a USCC).
+    pub space: bool,
+    /// The logout form's CSRF token.
+    pub csrf: String,
+}
+
+impl Chrome {
+    /// The frame for the public (no account shown).
+    pub fn public(title: &str) -> Chrome {
+        Chrome {
+            title: title.to_owned(),
+            css: crate::handlers::style_sheet_url(),
+            current: "",
+            logged_in: false,
+            username: String::new(),
+            role: "",
+            space: false,
+            csrf: String::new(),
+        }
+    }
+
+    pub fn new(s: &PagesState, ctx: Option<&Ctx>, title: &str, current: &'static str) -> Chrome {
+        let (logged_in, username, role, space, token) = match ctx {
+            Some(c) if c.principal.role != Role::Public => (
+                true,
+                c.principal.username.clone(),
+                format::role_zh(c.principal.role),
+                c.principal.uscc.is_some(),
+                c.session
+                    .as_deref()
+                    .map(|t| csrf::session_token(&s.config.secret, t))
+                    .unwrap_or_default(),
+            ),
+            _ => (false, String::new(), "", false, String::new()),
+        };
+        Chrome {
+            title: title.to_owned(),
+            css: crate::handlers::style_sheet_url(),
+            current,
+            logged_in,
+            username,
+            role,
+            space,
+            csrf: token,
+        }
+    }
+}
