@@ -51,6 +51,8 @@ pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
 pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
 pub use xinyong_core::disclosure::Role;
+/// How numbers are written for people (thousands separators, money).
+pub use xinyong_core::display;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
 pub use xinyong_engine::results::RunManifest;

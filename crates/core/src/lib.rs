@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod disclosure;
+pub mod display;
 pub mod json;
 pub mod record;
 pub mod time;

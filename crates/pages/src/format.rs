@@ -4,30 +4,10 @@
 use serde_json::Value;
 use xinyong_app::Role;
 
-/// A number with thousands separators: `1234567.5` → `1,234,567.50`,
-/// `1200` → `1,200` (an integral amount has no decimals).
+/// An amount of yuan as the platform writes money (`1,234,567.50`);
+/// nothing for a value that is no number.
 pub fn money(n: f64) -> String {
-    if !n.is_finite() {
-        return String::new();
-    }
-    let negative = n < 0.0;
-    let cents = (n.abs() * 100.0).round() as u128;
-    let (whole, frac) = (cents / 100, cents % 100);
-    let digits = whole.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    if negative {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if frac != 0 {
-        out.push_str(&format!(".{frac:02}"));
-    }
-    out
+    xinyong_app::display::money(n).unwrap_or_default()
 }
 
 /// A plain number (points, a score): at most two decimals, no separators.
@@ -108,14 +88,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_has_separators_and_cents_only_when_needed() {
-        assert_eq!(money(0.0), "0");
-        assert_eq!(money(999.0), "999");
-        assert_eq!(money(1000.0), "1,000");
+    fn money_has_separators_and_two_decimals() {
+        assert_eq!(money(1000.0), "1,000.00");
         assert_eq!(money(1234567.5), "1,234,567.50");
-        assert_eq!(money(500000.0), "500,000");
-        assert_eq!(money(-1234.0), "-1,234");
-        assert_eq!(money(f64::NAN), "");
+        assert_eq!(money(f64::NAN), "", "no number: nothing shown");
     }
 
     #[test]

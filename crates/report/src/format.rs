@@ -9,35 +9,7 @@ pub const NONE: &str = "—";
 /// `1234567.891` → `1,234,567.89`; `-500` → `-500.00`. A value that is not a
 /// finite number prints as `—`.
 pub fn money(amount: f64) -> String {
-    if !amount.is_finite() {
-        return NONE.to_owned();
-    }
-    // f64 holds every integer up to 2^53 exactly; larger amounts are beyond
-    // any fine and only lose cents.
-    let cents = (amount.abs() * 100.0).round() as u128;
-    let mut out = String::new();
-    if amount < 0.0 && cents > 0 {
-        out.push('-');
-    }
-    out.push_str(&group_thousands(cents / 100));
-    out.push('.');
-    let frac = cents % 100;
-    out.push(char::from(b'0' + (frac / 10) as u8));
-    out.push(char::from(b'0' + (frac % 10) as u8));
-    out
-}
-
-/// Digits of `n` in groups of three separated by commas.
-fn group_thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    xinyong_core::display::money(amount).unwrap_or_else(|| NONE.to_owned())
 }
 
 /// A score with at most one decimal: `862` → `862`, `862.46` → `862.5`.
