@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use xinyong_engine::batch::RunControl;
-use xinyong_engine::results::list_runs;
 use xinyong_import::{ImportOptions, ImportReport, ProgressFn, import_files};
 use xinyong_store::BatchId;
 
@@ -96,8 +95,9 @@ impl App {
         touched: &BTreeSet<String>,
         batch: BatchId,
     ) -> Option<Result<Reevaluated, AppError>> {
-        match list_runs(&self.lake.results_dir()) {
-            Ok(runs) if runs.is_empty() => return None,
+        // The store lists the runs (one count, not every manifest on disk).
+        match self.store.run_count().await {
+            Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return Some(Err(e.into())),
         }
