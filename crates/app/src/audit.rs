@@ -126,18 +126,71 @@ impl App {
         if event.action.trim().is_empty() {
             return Err(AppError::invalid("action", "审计事件须有动作名称"));
         }
-        Ok(self
-            .store
-            .append_audit(&AuditAppend {
-                at: self.clock.now(),
-                actor,
-                role,
-                action: event.action,
-                subject: event.subject,
-                purpose: event.purpose,
-                detail: &event.detail,
-            })
-            .await?)
+        // Refused before it is queued: one bad entry must not fail the
+        // others written in the same transaction.
+        xinyong_store::check_audit_detail(&event.detail)?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.audit_queue.push(QueuedEntry {
+            at: self.clock.now(),
+            actor: actor.to_owned(),
+            role: role.to_owned(),
+            action: event.action.to_owned(),
+            subject: event.subject.map(str::to_owned),
+            purpose: event.purpose.map(str::to_owned),
+            detail: event.detail,
+            reply,
+        });
+        // Whoever holds the writer appends everything queued so far in one
+        // transaction (group commit): under load, the entries of concurrent
+        // requests share one append instead of queueing one by one for the
+        // chain's lock. Each request still returns only once its own entry
+        // is committed.
+        {
+            let _writer = self.audit_queue.writer.lock().await;
+            let batch = self.audit_queue.take();
+            if !batch.is_empty() {
+                // In a task of its own: a request cancelled meanwhile (its
+                // client gone) must not abandon the others' entries.
+                let store = self.store.clone();
+                let append = tokio::spawn(async move {
+                    let entries: Vec<AuditAppend<'_>> = batch
+                        .iter()
+                        .map(|q| AuditAppend {
+                            at: q.at,
+                            actor: &q.actor,
+                            role: &q.role,
+                            action: &q.action,
+                            subject: q.subject.as_deref(),
+                            purpose: q.purpose.as_deref(),
+                            detail: &q.detail,
+                        })
+                        .collect();
+                    let written = store.append_audit_batch(&entries).await;
+                    drop(entries);
+                    match written {
+                        Ok(seqs) => {
+                            for (q, seq) in batch.into_iter().zip(seqs) {
+                                let _ = q.reply.send(Ok(seq));
+                            }
+                        }
+                        Err(e) => {
+                            let e = AppError::from(e);
+                            for q in batch {
+                                let _ = q.reply.send(Err(e.clone()));
+                            }
+                        }
+                    }
+                });
+                // The next batch waits for this one (the chain's order).
+                let _ = append.await;
+            }
+        }
+        answer.await.map_err(|_| {
+            AppError::new(
+                crate::ErrorCode::Internal,
+                "the audit entry was dropped before it was written",
+            )
+        })?
     }
 
     /// Walks the whole chain (auditor or admin; `None` = the operator's
@@ -276,5 +329,37 @@ mod tests {
         let e = instant("from", "yesterday", false).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert_eq!(e.field.as_deref(), Some("from"));
+    }
+}
+
+/// An audit entry waiting for the next append (see `App::audit_as`).
+struct QueuedEntry {
+    at: Timestamp,
+    actor: String,
+    role: String,
+    action: String,
+    subject: Option<String>,
+    purpose: Option<String>,
+    detail: serde_json::Value,
+    reply: tokio::sync::oneshot::Sender<Result<i64, AppError>>,
+}
+
+/// The entries waiting to be appended, and the one writer appending them.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    waiting: std::sync::Mutex<Vec<QueuedEntry>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+impl AuditQueue {
+    fn push(&self, entry: QueuedEntry) {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(entry);
+    }
+
+    fn take(&self) -> Vec<QueuedEntry> {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }

@@ -94,7 +94,15 @@ impl App {
             },
             trigger: req.trigger.clone(),
         };
+        // Every version stored before the run starts is in it (its lake
+        // sync reads at least as far): the run's mark.
+        let (records, subjects) = self.store.max_seqs().await?;
         let r = evaluate_all_with(&self.store, &self.lake, set, &opts, control).await?;
+        if req.models.is_empty() && req.as_of.is_none_or(|d| d == self.today()) {
+            self.store
+                .add_reevaluation_mark(records, subjects, Some(&r.manifest.id), r.manifest.subjects)
+                .await?;
+        }
         Ok(Evaluated {
             manifest: r.manifest,
             plan: r.plan,

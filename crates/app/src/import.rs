@@ -1,12 +1,9 @@
 //! Importing files, and keeping the results of what an import touched current.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use xinyong_engine::batch::RunControl;
 use xinyong_import::{ImportOptions, ImportReport, ProgressFn, import_files};
-use xinyong_store::BatchId;
 
-use crate::{App, AppError, EvaluateRequest};
+use crate::{App, AppError};
 
 /// Touched subjects above which an import re-evaluates the whole store
 /// instead of subject by subject (one full run is cheaper from there on).
@@ -24,8 +21,10 @@ pub struct ImportRequest {
     pub chunk_rows: usize,
     /// Told where the import is (a front end draws it).
     pub progress: Option<ProgressFn>,
-    /// Re-evaluate the subjects the import touched (policy: only once the
-    /// installation has been evaluated at all).
+    /// Re-evaluate before returning what the import (and whatever else was
+    /// stored since the last re-evaluation) touched; policy: only once the
+    /// installation has been evaluated at all. Otherwise a later round does
+    /// (the server's background re-evaluator, or the next import).
     pub reevaluate: bool,
 }
 
@@ -66,6 +65,7 @@ impl App {
             channel: req.channel,
             chunk_rows: req.chunk_rows.max(1),
             progress: req.progress,
+            registered: Some(self.registered.clone()),
             ..ImportOptions::default()
         };
         let result = import_files(&self.store, &req.files, &opts, Some(&mut observer)).await;
@@ -75,9 +75,12 @@ impl App {
         let report = result?;
         // What the import stored is findable when it returns.
         self.sync_search_index().await?;
+        // The rows are committed: a failed re-evaluation does not undo them
+        // (the next round catches up, see `reevaluation`).
         let reevaluation = if req.reevaluate && !report.touched_subjects.is_empty() {
-            self.reevaluate_touched(&report.touched_subjects, report.batch)
+            self.reevaluate_after_import(&report.touched_subjects)
                 .await
+                .transpose()
         } else {
             None
         };
@@ -85,53 +88,5 @@ impl App {
             report,
             reevaluation,
         })
-    }
-
-    /// Re-evaluate what an import touched, as of today, once the store has
-    /// been evaluated at least once (an installation that never evaluated has
-    /// nothing to keep current).
-    async fn reevaluate_touched(
-        &self,
-        touched: &BTreeSet<String>,
-        batch: BatchId,
-    ) -> Option<Result<Reevaluated, AppError>> {
-        // The store lists the runs (one count, not every manifest on disk).
-        match self.store.run_count().await {
-            Ok(0) => return None,
-            Ok(_) => {}
-            Err(e) => return Some(Err(e.into())),
-        }
-        Some(self.reevaluate_batch(touched, batch).await)
-    }
-
-    /// Incrementally up to [`INCREMENTAL_LIMIT`] subjects, else one full run.
-    async fn reevaluate_batch(
-        &self,
-        touched: &BTreeSet<String>,
-        batch: BatchId,
-    ) -> Result<Reevaluated, AppError> {
-        let as_of = Some(self.today());
-        let trigger = format!("import batch {}", batch.0);
-        if touched.len() <= INCREMENTAL_LIMIT {
-            let subjects: Vec<String> = touched.iter().cloned().collect();
-            let m = self.reevaluate(&subjects, as_of, &trigger).await?;
-            Ok(Reevaluated {
-                subjects: m.subjects,
-                run: m.id,
-                full: false,
-            })
-        } else {
-            let req = EvaluateRequest {
-                as_of,
-                trigger,
-                ..EvaluateRequest::default()
-            };
-            let r = self.evaluate_all(&req, &RunControl::default()).await?;
-            Ok(Reevaluated {
-                subjects: r.manifest.subjects,
-                run: r.manifest.id,
-                full: true,
-            })
-        }
     }
 }

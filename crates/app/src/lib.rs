@@ -9,6 +9,7 @@
 mod access;
 mod accounts;
 mod audit;
+pub mod batch;
 mod catalogue;
 mod clock;
 mod error;
@@ -17,6 +18,7 @@ mod import;
 mod models;
 mod principal;
 mod profile;
+mod reevaluation;
 mod search;
 mod stats;
 mod submit;
@@ -47,6 +49,7 @@ pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
 pub use models::{InstalledModel, MAX_RUNS_PAGE, RunInfo};
 pub use principal::Principal;
 pub use profile::{FullProfile, PublicProfile};
+pub use reevaluation::DEFAULT_REEVALUATION_DELAY;
 pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
 pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
@@ -85,6 +88,12 @@ pub struct App {
     /// of one subject.
     results: xinyong_engine::lookup::ResultIndex,
     tasks: Tasks,
+    /// Keeps the stored results current with submissions.
+    reevaluator: reevaluation::Reevaluator,
+    /// The registered subjects, kept between imports.
+    registered: xinyong_import::SharedRegistered,
+    /// Audit entries waiting to be appended together.
+    audit_queue: audit::AuditQueue,
 }
 
 impl App {
@@ -108,6 +117,9 @@ impl App {
             search: search::SearchIndex::open(&cfg.data_dir)?,
             models: profile::ModelCache::default(),
             tasks: Tasks::default(),
+            reevaluator: reevaluation::Reevaluator::default(),
+            registered: Default::default(),
+            audit_queue: audit::AuditQueue::default(),
         };
         // Subjects stored while no process kept the index (a CLI import
         // killed before its commit, an older version) become findable.

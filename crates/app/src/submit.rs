@@ -4,9 +4,12 @@
 //! The rows go through the importer's own pipeline: they are written as a
 //! JSON Lines file (row n on line n) and imported as one batch with
 //! [`App::import_files`] — the same validation, versioning, quarantine,
-//! per-department statistics, lake mirror, re-evaluation of the touched
-//! subjects and search index catch-up. Before that, this use case rejects
-//! itself, without storing them, the rows a department may not submit:
+//! per-department statistics, lake mirror and search index catch-up. The
+//! touched subjects are re-evaluated by the next re-evaluation round (see
+//! `reevaluation`): the server's background re-evaluator, woken here.
+//!
+//! Before that, this use case rejects itself, without storing them, the
+//! rows a department may not submit:
 //!
 //! * a row whose `source` is not the caller's department (field `source`);
 //! * a row that is not a JSON object, or that has neither `kind` nor
@@ -26,7 +29,7 @@ use xinyong_core::disclosure::Role;
 use xinyong_core::record::Severity;
 use xinyong_store::QuarantineFilter;
 
-use crate::{App, AppError, ErrorCode, ImportRequest, Principal, Reevaluated};
+use crate::{App, AppError, ErrorCode, ImportRequest, Principal};
 
 /// Most rows of one submission.
 pub const MAX_SUBMIT_ROWS: usize = 10_000;
@@ -51,11 +54,6 @@ pub struct SubmitOutcome {
     pub unchanged: u64,
     /// Every error of every rejected row, by row.
     pub errors: Vec<SubmitError>,
-    /// The re-evaluation of the touched subjects, when one was due (it runs
-    /// after the rows are stored: its failure does not undo them).
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub reevaluation: Option<Result<Reevaluated, AppError>>,
 }
 
 /// Why this use case rejects a row before the importer sees it.
@@ -149,7 +147,6 @@ impl App {
             warnings: 0,
             unchanged: 0,
             errors: Vec::new(),
-            reevaluation: None,
         };
         if passed > 0 {
             let dir = tempfile::Builder::new()
@@ -168,15 +165,19 @@ impl App {
                     channel: "api".to_owned(),
                     chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
                     progress: None,
-                    reevaluate: true,
+                    // Re-evaluated in the background, in one round with
+                    // the submissions arriving meanwhile.
+                    reevaluate: false,
                 })
                 .await?;
+            if imported.report.counts.accepted > 0 {
+                self.request_reevaluation();
+            }
             let c = &imported.report.counts;
             outcome.accepted = c.accepted;
             outcome.rejected += c.rejected;
             outcome.warnings = c.warnings;
             outcome.unchanged = c.unchanged;
-            outcome.reevaluation = imported.reevaluation;
             if c.rejected > 0 {
                 errors.extend(self.batch_errors(imported.report.batch).await?);
             }

@@ -69,6 +69,18 @@ pub struct Tasks {
 const KEEP_FINISHED: usize = 200;
 
 impl Tasks {
+    /// A token cancelled when the application shuts down.
+    pub(crate) fn stop_token(&self) -> CancellationToken {
+        self.shutdown.child_token()
+    }
+
+    /// Keep a background job's handle, to be awaited at shutdown.
+    pub(crate) fn keep(&self, handle: JoinHandle<()>) {
+        let mut handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
+        handles.retain(|h| !h.is_finished());
+        handles.push(handle);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
         // A panic while holding the lock leaves plain data: keep using it.
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
@@ -179,9 +191,7 @@ impl App {
                 }
             });
         });
-        let mut handles = self.tasks.handles.lock().unwrap_or_else(|p| p.into_inner());
-        handles.retain(|h| !h.is_finished());
-        handles.push(handle);
+        self.tasks.keep(handle);
         Ok(info)
     }
 

@@ -8,9 +8,10 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
+use xinyong_app::batch::{check_model_file, list_model_files};
 use xinyong_app::{EvaluateRequest, RunControl};
-use xinyong_engine::models::load_models;
 
+use crate::evaluate::batch_fail;
 use crate::store_cmds::{app_fail, open_app};
 use crate::{StoreArgs, fail, parse_day};
 
@@ -209,28 +210,21 @@ pub enum ModelCommand {
 /// `xinyong model …`.
 pub fn model(cmd: ModelCommand) -> ExitCode {
     match cmd {
-        ModelCommand::List { data_dir } => match load_models(&data_dir) {
-            Ok(set) => {
-                for m in set.models() {
-                    println!(
-                        "{}",
-                        json!({"id": m.id, "version": m.version, "kind": m.kind, "name": m.name,
-                               "valid_from": m.valid_from.map(xinyong_rules::result::date_text),
-                               "valid_to": m.valid_to.map(xinyong_rules::result::date_text),
-                               "source": m.source, "file": m.origin, "rules": m.rule_ids()})
-                    );
+        ModelCommand::List { data_dir } => match list_model_files(&data_dir) {
+            Ok(models) => {
+                for m in models {
+                    println!("{}", serde_json::to_string(&m).unwrap_or_default());
                 }
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(2, e),
+            Err(e) => batch_fail(e),
         },
         ModelCommand::Show {
             id,
             version,
             data_dir,
-        } => match load_models(&data_dir) {
-            Ok(set) => match set
-                .models()
+        } => match list_model_files(&data_dir) {
+            Ok(models) => match models
                 .iter()
                 .rev()
                 .find(|m| m.id == id && version.as_ref().is_none_or(|v| *v == m.version))
@@ -241,27 +235,22 @@ pub fn model(cmd: ModelCommand) -> ExitCode {
                 }
                 None => fail(2, format!("no model '{id}'")),
             },
-            Err(e) => fail(2, e),
+            Err(e) => batch_fail(e),
         },
         ModelCommand::Check { file, data_dir } => {
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => return fail(2, format!("{}: {e}", file.display())),
             };
-            let mut set = match load_models(&data_dir) {
-                Ok(s) => s,
-                Err(e) => return fail(2, e),
-            };
-            match set.add(&file.display().to_string(), &text) {
-                Ok(i) => {
-                    let m = set.model(i);
+            match check_model_file(&data_dir, &file.display().to_string(), &text) {
+                Ok(m) => {
                     println!(
                         "{}",
-                        json!({"ok": true, "id": m.id, "version": m.version, "rules": m.rule_ids()})
+                        json!({"ok": true, "id": m.id, "version": m.version, "rules": m.rules})
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(2, e),
+                Err(e) => batch_fail(e),
             }
         }
         ModelCommand::Install {

@@ -6,11 +6,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use xinyong_import::{Target, read_file};
-use xinyong_rules::EvalOptions;
-use xinyong_rules::memory::{build_input, evaluate_lines};
+use xinyong_app::batch::{FileEvaluationRequest, evaluate_files};
+use xinyong_app::{AppError, ErrorClass};
 
 use crate::{fail, parse_day};
+
+/// A store-less command's error: its detail, exit 2 for the caller's
+/// class, 1 for the system's.
+pub fn batch_fail(e: AppError) -> ExitCode {
+    let code = match e.class() {
+        ErrorClass::Caller => 2,
+        ErrorClass::System => 1,
+    };
+    fail(code, e.detail)
+}
 
 #[derive(Args)]
 pub struct EvaluateArgs {
@@ -42,66 +51,41 @@ pub struct EvaluateArgs {
 /// Exit 0 on success; 2 when an input row is invalid (every bad row printed
 /// to stderr with line, field and reason) or the input is unusable.
 pub fn run(a: EvaluateArgs) -> ExitCode {
-    let as_of = xinyong_core::time::days_since_epoch(a.as_of);
-    let set = match xinyong_engine::models::models_as_of(&a.data_dir, as_of) {
-        Ok(s) => s,
-        Err(e) => return fail(2, e),
+    let out = a.out;
+    let req = FileEvaluationRequest {
+        model: a.model,
+        subjects: a.subjects,
+        records: a.records,
+        as_of: a.as_of,
+        scoped: a.scoped,
+        data_dir: a.data_dir,
     };
-    let Some(model) = set.find(&a.model, as_of) else {
-        return fail(
-            2,
-            format!(
-                "unknown model '{}' (known: {})",
-                a.model,
-                set.ids().join(", ")
-            ),
-        );
+    let done = match evaluate_files(&req) {
+        Ok(d) => d,
+        Err(e) => return batch_fail(e),
     };
-    if !set.model(model).in_force(as_of) {
-        eprintln!(
-            "xinyong: note: {} {} is not in force on {} (valid from {}); evaluated anyway",
-            a.model,
-            set.model(model).version,
-            a.as_of,
-            set.model(model)
-                .valid_from
-                .map(xinyong_rules::result::date_text)
-                .unwrap_or_default()
-        );
+    if let Some(note) = &done.note {
+        eprintln!("xinyong: note: {note}");
     }
-    let subjects = match read_file(&a.subjects, Target::Subjects) {
-        Ok(r) => r,
-        Err(e) => return fail(2, e),
-    };
-    let records = match read_file(&a.records, Target::Records) {
-        Ok(r) => r,
-        Err(e) => return fail(2, e),
-    };
-    let errors: Vec<_> = subjects.errors.iter().chain(&records.errors).collect();
-    if !errors.is_empty() {
-        for e in &errors {
+    if !done.row_errors.is_empty() {
+        for e in &done.row_errors {
             eprintln!("{e}");
         }
         return fail(
             2,
-            format!("{} invalid input rows; nothing evaluated", errors.len()),
+            format!(
+                "{} invalid input rows; nothing evaluated",
+                done.row_errors.len()
+            ),
         );
     }
-    let input = match build_input(&subjects.subjects, &records.records) {
-        Ok(i) => i,
-        Err(e) => return fail(1, e),
-    };
-    let opts = EvalOptions {
-        scoped: a.scoped,
-        ..EvalOptions::default()
-    };
-    let lines = evaluate_lines(&set, &[model], &input, as_of, opts);
+    let lines = done.lines;
     let mut text = String::with_capacity(lines.len() * 256);
     for l in &lines {
         text.push_str(&l.to_string());
         text.push('\n');
     }
-    match &a.out {
+    match &out {
         Some(path) => {
             let tmp = path.with_extension("tmp-xinyong");
             let written = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, path));

@@ -75,6 +75,15 @@ pub async fn run(
     };
     eprintln!("xinyong: serving http://{bound}/ (pages) and http://{bound}/api/v1/ (Ctrl-C stops)");
     ready(bound);
+    // Submissions are re-evaluated in the background; the first round
+    // catches up what a previous process left behind.
+    if let Err(e) = app.adopt_unmarked_store().await {
+        return fail(
+            1,
+            format!("cannot read the store's re-evaluation mark: {e}"),
+        );
+    }
+    app.spawn_reevaluator(xinyong_app::DEFAULT_REEVALUATION_DELAY);
     let pages = pages_config(&config);
     let site = site(Arc::clone(&app), config, pages);
     let served = axum::serve(

@@ -258,14 +258,7 @@ pub async fn evaluate_all_with(
         id: job.run_id.clone(),
         kind: RunKind::Full,
         as_of: xinyong_rules::result::date_text(opts.as_of),
-        models: opts
-            .models
-            .iter()
-            .map(|&m| ModelRef {
-                id: set.model(m).id.clone(),
-                version: set.model(m).version.clone(),
-            })
-            .collect(),
+        models: opts.models.iter().map(|&m| ModelRef::of(&set, m)).collect(),
         subjects: stats.subjects,
         records: stats.records,
         results,

@@ -358,6 +358,7 @@ mod tests {
                             .map(|m| ModelRef {
                                 id: (*m).to_owned(),
                                 version: "1".into(),
+                                record_level: false,
                             })
                             .collect()
                     } else {

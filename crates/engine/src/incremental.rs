@@ -2,11 +2,12 @@
 //! decision) touched, straight from the store, and publish the results as a
 //! small run that is visible at once.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use xinyong_columnar::TableBuilder;
 use xinyong_rules::{EvalOptions, Evaluator, ModelSet, Output, Table};
-use xinyong_store::Store;
+use xinyong_store::{Store, StoredRecord, StoredSubject};
 
 use crate::EngineError;
 use crate::lake::Lake;
@@ -14,7 +15,10 @@ use crate::results::{
     ModelRef, ResultBuilder, RunKind, RunManifest, RunWriter, Timings, new_run_id,
 };
 
-/// Re-evaluate `subjects` (USCCs) with `models` as of `as_of` (days since
+/// Subjects read from the store at once.
+const READ_CHUNK: usize = 1_024;
+
+/// Re-evaluate `subjects` (USCCs; one given twice is evaluated once) with `models` as of `as_of` (days since
 /// epoch) and store the results as an incremental run.
 pub async fn evaluate_subjects(
     store: &Store,
@@ -34,19 +38,38 @@ pub async fn evaluate_subjects(
         Vec::with_capacity(subjects.len());
     let mut subject_rows = 0u32;
     let mut record_rows = 0u32;
-    for uscc in subjects {
-        let subject = store.subject(uscc).await?;
-        let row = subject.map(|s| {
-            sb.push_subject(s.seq, s.version, &s.body);
-            subject_rows += 1;
-            subject_rows - 1
-        });
-        let start = record_rows;
-        for r in store.subject_records(uscc).await? {
-            rb.push_record(r.seq, r.version, &r.body);
-            record_rows += 1;
+    let mut seen = std::collections::HashSet::with_capacity(subjects.len());
+    let subjects: Vec<String> = subjects
+        .iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .cloned()
+        .collect();
+    // Read a few hundred subjects per query (a query per subject costs
+    // more than its rows once thousands of subjects are touched).
+    for chunk in subjects.chunks(READ_CHUNK) {
+        let mut current: HashMap<String, StoredSubject> = store
+            .subjects_in(chunk)
+            .await?
+            .into_iter()
+            .map(|s| (s.uscc.clone(), s))
+            .collect();
+        let mut records: HashMap<String, Vec<StoredRecord>> = HashMap::new();
+        for r in store.records_of_subjects(chunk).await? {
+            records.entry(r.subject.clone()).or_default().push(r);
         }
-        groups.push((uscc.clone(), row, start..record_rows));
+        for uscc in chunk {
+            let row = current.remove(uscc).map(|s| {
+                sb.push_subject(s.seq, s.version, &s.body);
+                subject_rows += 1;
+                subject_rows - 1
+            });
+            let start = record_rows;
+            for r in records.remove(uscc).unwrap_or_default() {
+                rb.push_record(r.seq, r.version, &r.body);
+                record_rows += 1;
+            }
+            groups.push((uscc.clone(), row, start..record_rows));
+        }
     }
     let scan_ms = t0.elapsed().as_millis() as u64;
     let st = Table::subjects(&sb.finish()?);
@@ -90,13 +113,7 @@ pub async fn evaluate_subjects(
         id,
         kind: RunKind::Incremental,
         as_of: xinyong_rules::result::date_text(as_of),
-        models: models
-            .iter()
-            .map(|&m| ModelRef {
-                id: set.model(m).id.clone(),
-                version: set.model(m).version.clone(),
-            })
-            .collect(),
+        models: models.iter().map(|&m| ModelRef::of(set, m)).collect(),
         subjects: groups.iter().filter(|g| g.1.is_some()).count() as u64,
         records: u64::from(record_rows),
         results,

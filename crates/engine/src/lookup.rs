@@ -16,8 +16,9 @@
 //!    subject (page index), and reads them with a row filter on `subject`,
 //!    so the other columns are decoded only for the subject's rows.
 //!
-//! The index refreshes itself when the store counts a run it does not hold
-//! (a run committed by any process), at the next lookup.
+//! The index refreshes itself when the store counts a run it does not hold:
+//! a run this process committed at the next lookup, a run of another
+//! process at the first lookup [`RECHECK_RUNS_AFTER`] after the last check.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use arrow::array::{RecordBatch, StringArray};
+use arrow::error::ArrowError;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -46,6 +48,11 @@ struct Part {
     meta: ArrowReaderMetadata,
     /// Leaf index of the `subject` column.
     subject: usize,
+    /// Leaf index of the `record_id` column (empty for subject-level rows).
+    record_id: Option<usize>,
+    /// By row group: whether its `subject` pages are in order (each page's
+    /// range after the previous one's), so that a lookup searches them.
+    sorted: Vec<bool>,
 }
 
 /// A run the index holds.
@@ -53,6 +60,8 @@ struct IndexedRun {
     manifest: RunManifest,
     /// Model ids the run stored (empty: unknown, e.g. an old manifest).
     models: BTreeSet<String>,
+    /// Those of its models whose results are per record only.
+    record_level: BTreeSet<String>,
     parts: Vec<Part>,
 }
 
@@ -63,6 +72,10 @@ struct Snapshot {
     count: Option<u64>,
     /// By run id.
     runs: Vec<Arc<IndexedRun>>,
+    /// Models some run marks as record-level (results per record only):
+    /// a lookup of current results never waits for a subject-level result
+    /// of one, also in runs whose manifests predate the mark.
+    record_level: BTreeSet<String>,
 }
 
 /// The in-memory index of the stored runs' result files. Cheap to share
@@ -72,7 +85,15 @@ pub struct ResultIndex {
     results_dir: PathBuf,
     snapshot: RwLock<Arc<Snapshot>>,
     refreshing: tokio::sync::Mutex<()>,
+    /// When the store's run count was last compared, and how many runs
+    /// this process had committed then.
+    checked: std::sync::Mutex<Option<(std::time::Instant, u64)>>,
 }
+
+/// How long the index trusts its run count: a run committed by another
+/// process is seen at most this long after its commit (a run committed by
+/// this process, at the next lookup).
+pub const RECHECK_RUNS_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl ResultIndex {
     /// An index of the runs `store` lists, whose files are in `lake`
@@ -83,6 +104,7 @@ impl ResultIndex {
             results_dir: lake.results_dir(),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             refreshing: tokio::sync::Mutex::new(()),
+            checked: std::sync::Mutex::new(None),
         }
     }
 
@@ -96,6 +118,24 @@ impl ResultIndex {
     /// Load the runs the store lists and the index lacks (one count query
     /// when nothing changed). Returns the snapshot to read.
     async fn refresh(&self) -> Result<Arc<Snapshot>, EngineError> {
+        {
+            let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            let committed =
+                crate::results::RUNS_COMMITTED.load(std::sync::atomic::Ordering::Acquire);
+            match *checked {
+                Some((at, seen))
+                    if seen == committed && now.duration_since(at) < RECHECK_RUNS_AFTER =>
+                {
+                    let snap = self.current();
+                    if snap.count.is_some() {
+                        return Ok(snap);
+                    }
+                }
+                _ => {}
+            }
+            *checked = Some((now, committed));
+        }
         let count = self.store.run_count().await?;
         let snap = self.current();
         if snap.count == Some(count) {
@@ -121,9 +161,14 @@ impl ResultIndex {
             }
         }
         runs.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
+        let record_level = runs
+            .iter()
+            .flat_map(|r| r.record_level.iter().cloned())
+            .collect();
         let fresh = Arc::new(Snapshot {
             count: Some(count),
             runs,
+            record_level,
         });
         match self.snapshot.write() {
             Ok(mut s) => *s = fresh.clone(),
@@ -164,7 +209,12 @@ impl ResultIndex {
             later[i] = match (&later[i + 1], r.models.is_empty()) {
                 (Some(set), false) => {
                     let mut set = set.clone();
-                    set.extend(r.models.iter().map(String::as_str));
+                    set.extend(
+                        r.models
+                            .iter()
+                            .filter(|m| !snap.record_level.contains(*m))
+                            .map(String::as_str),
+                    );
                     Some(set)
                 }
                 _ => None,
@@ -179,8 +229,8 @@ impl ResultIndex {
                 break;
             }
             rows.clear();
-            read_subject(run, uscc, &mut rows)?;
-            for r in rows.drain(..).filter(|r| r.record_id.is_none()) {
+            read_subject(run, uscc, Rows::SubjectLevel, &mut rows)?;
+            for r in rows.drain(..) {
                 current.entry(r.model.clone()).or_insert(r);
             }
         }
@@ -204,7 +254,7 @@ impl ResultIndex {
             {
                 continue;
             }
-            read_subject(run, uscc, &mut out)?;
+            read_subject(run, uscc, Rows::All, &mut out)?;
         }
         if let Some(m) = model {
             out.retain(|r| r.model == m);
@@ -224,48 +274,89 @@ fn load_run(results_dir: &Path, manifest: RunManifest) -> Result<IndexedRun, Eng
             &file,
             ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional),
         )?;
-        let subject = meta
-            .metadata()
-            .file_metadata()
-            .schema_descr()
-            .columns()
-            .iter()
-            .position(|c| c.name() == "subject")
+        let leaf = |name: &str| {
+            meta.metadata()
+                .file_metadata()
+                .schema_descr()
+                .columns()
+                .iter()
+                .position(|c| c.name() == name)
+        };
+        let subject = leaf("subject")
             .ok_or_else(|| EngineError::Other(format!("{}: no subject column", path.display())))?;
+        let record_id = leaf("record_id");
+        let sorted = (0..meta.metadata().num_row_groups())
+            .map(|rg| pages_in_order(meta.metadata(), rg, subject))
+            .collect();
         parts.push(Part {
             path,
             meta,
             subject,
+            record_id,
+            sorted,
         });
     }
     Ok(IndexedRun {
         models: manifest.models.iter().map(|m| m.id.clone()).collect(),
+        record_level: manifest
+            .models
+            .iter()
+            .filter(|m| m.record_level)
+            .map(|m| m.id.clone())
+            .collect(),
         manifest,
         parts,
     })
+}
+
+/// Which of a subject's result rows a lookup wants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Subject-level results only (no `record_id`): the record-level rows
+    /// are filtered out before their other columns are decoded.
+    SubjectLevel,
+    /// Every row of the subject.
+    All,
 }
 
 /// Append the results of `uscc` in `run` to `out`.
 fn read_subject(
     run: &IndexedRun,
     uscc: &str,
+    rows: Rows,
     out: &mut Vec<StoredResult>,
 ) -> Result<(), EngineError> {
     let kind = run.manifest.kind;
     let id = run.manifest.id.as_str();
     let kind_of = |r: &str| (r == id).then_some(kind).or(Some(RunKind::Full));
     for part in &run.parts {
-        let Some((groups, selection)) = pages_of(part.meta.metadata(), part.subject, uscc) else {
+        let Some((groups, selection)) =
+            pages_of(part.meta.metadata(), part.subject, &part.sorted, uscc)
+        else {
             continue;
         };
         let file = File::open(&part.path).map_err(|e| EngineError::io(&part.path, e))?;
+        let schema = part.meta.metadata().file_metadata().schema_descr();
+        let record_id = match rows {
+            Rows::SubjectLevel => part.record_id,
+            Rows::All => None,
+        };
         let mask = ProjectionMask::leaves(
-            part.meta.metadata().file_metadata().schema_descr(),
-            [part.subject],
+            schema,
+            [Some(part.subject), record_id].into_iter().flatten(),
         );
         let wanted = StringArray::new_scalar(uscc);
         let predicate = ArrowPredicateFn::new(mask, move |b: RecordBatch| {
-            arrow::compute::kernels::cmp::eq(b.column(0), &wanted)
+            let subject = b
+                .column_by_name("subject")
+                .ok_or_else(|| ArrowError::SchemaError("no subject column".into()))?;
+            let same = arrow::compute::kernels::cmp::eq(subject, &wanted)?;
+            match b.column_by_name("record_id") {
+                Some(id) if record_id.is_some() => {
+                    arrow::compute::and(&same, &arrow::compute::is_null(id)?)
+                }
+                _ => Ok(same),
+            }
         });
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, part.meta.clone())
             .with_row_groups(groups)
@@ -286,6 +377,7 @@ fn read_subject(
 fn pages_of(
     meta: &ParquetMetaData,
     subject: usize,
+    sorted: &[bool],
     uscc: &str,
 ) -> Option<(Vec<usize>, RowSelection)> {
     let key = uscc.as_bytes();
@@ -294,7 +386,8 @@ fn pages_of(
     let mut offset = 0usize;
     for rg in 0..meta.num_row_groups() {
         let rows = usize::try_from(meta.row_group(rg).num_rows()).unwrap_or(0);
-        let pages = page_ranges(meta, rg, subject, rows, key);
+        let sorted = sorted.get(rg).copied().unwrap_or(false);
+        let pages = page_ranges(meta, rg, subject, rows, key, sorted);
         if pages.is_empty() {
             continue;
         }
@@ -318,6 +411,7 @@ fn page_ranges(
     subject: usize,
     rows: usize,
     key: &[u8],
+    sorted: bool,
 ) -> Vec<Range<usize>> {
     let index = meta
         .column_index()
@@ -332,8 +426,29 @@ fn page_ranges(
         return std::iter::once(0..rows).collect();
     };
     let mut out: Vec<Range<usize>> = Vec::new();
-    for (p, loc) in locations.iter().enumerate() {
-        let may_hold = match (index.min_value(p), index.max_value(p)) {
+    // Pages in subject order (the writer sorts each part): from the first
+    // page whose largest subject is not below the key, while the smallest
+    // is not above it. Otherwise every page is tested.
+    let first = if sorted {
+        let (mut lo, mut hi) = (0, locations.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if index.max_value(mid).is_some_and(|max| max < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    } else {
+        0
+    };
+    for (p, loc) in locations.iter().enumerate().skip(first) {
+        let (min, max) = (index.min_value(p), index.max_value(p));
+        if sorted && min.is_some_and(|min| min > key) {
+            break;
+        }
+        let may_hold = match (min, max) {
             (Some(min), Some(max)) => min <= key && key <= max,
             // A page of nulls only: no subject there.
             _ => false,
@@ -352,4 +467,32 @@ fn page_ranges(
         }
     }
     out
+}
+
+/// Whether the `subject` pages of row group `rg` are in order: every page
+/// has its bounds, and none starts below the previous page's end.
+fn pages_in_order(meta: &ParquetMetaData, rg: usize, subject: usize) -> bool {
+    let Some(ColumnIndexMetaData::BYTE_ARRAY(index)) = meta
+        .column_index()
+        .and_then(|c| c.get(rg))
+        .and_then(|c| c.get(subject))
+    else {
+        return false;
+    };
+    let pages = meta
+        .offset_index()
+        .and_then(|o| o.get(rg))
+        .and_then(|o| o.get(subject))
+        .map_or(0, |o| o.page_locations().len());
+    let mut previous_max: Option<&[u8]> = None;
+    for p in 0..pages {
+        let (Some(min), Some(max)) = (index.min_value(p), index.max_value(p)) else {
+            return false;
+        };
+        if min > max || previous_max.is_some_and(|prev| min < prev) {
+            return false;
+        }
+        previous_max = Some(max);
+    }
+    true
 }

@@ -91,7 +91,7 @@ enum Stop {
 /// allocator than freeing it from the writer's thread.
 pub(crate) fn run(
     plans: Vec<FilePlan>,
-    registered: KeySet,
+    registered: Arc<KeySet>,
     settings: Settings,
     tx: Sender<Msg>,
     spent: std::sync::mpsc::Receiver<Chunk>,
@@ -103,6 +103,7 @@ pub(crate) fn run(
     };
     let mut parser = Parser {
         registered,
+        new_subjects: KeySet::default(),
         settings,
         tx,
         spent,
@@ -131,7 +132,10 @@ pub(crate) fn run(
 }
 
 struct Parser {
-    registered: KeySet,
+    /// Subjects registered in the store when the import began (shared, read only).
+    registered: Arc<KeySet>,
+    /// Subjects registered by this import so far.
+    new_subjects: KeySet,
     settings: Settings,
     tx: Sender<Msg>,
     spent: std::sync::mpsc::Receiver<Chunk>,
@@ -244,7 +248,10 @@ impl Sink<'_> {
         match self.target {
             Target::Records => match validate_record(obj) {
                 Ok(mut r) if issues.is_empty() => {
-                    if !self.parser.registered.contains(&key_hash(&r.subject)) {
+                    let key = key_hash(&r.subject);
+                    if !self.parser.registered.contains(&key)
+                        && !self.parser.new_subjects.contains(&key)
+                    {
                         r.warnings.push(Issue::warning(
                             "subject",
                             "subject_not_registered",
@@ -258,7 +265,7 @@ impl Sink<'_> {
             },
             Target::Subjects => match validate_subject(obj) {
                 Ok(s) if issues.is_empty() => {
-                    self.parser.registered.insert(key_hash(&s.uscc));
+                    self.parser.new_subjects.insert(key_hash(&s.uscc));
                     self.chunk.subjects.push(s);
                 }
                 Ok(s) => return self.reject(row, merge(issues, s.warnings), raw),

@@ -232,6 +232,17 @@ impl Walk {
     }
 }
 
+/// Whether an entry's detail may be appended (it nests at most
+/// [`MAX_DETAIL_DEPTH`] levels).
+pub fn check_audit_detail(detail: &Value) -> Result<(), StoreError> {
+    if depth(detail) > MAX_DETAIL_DEPTH {
+        return Err(StoreError::Invalid(format!(
+            "an audit detail may nest at most {MAX_DETAIL_DEPTH} levels"
+        )));
+    }
+    Ok(())
+}
+
 impl<DB> Db<DB>
 where
     DB: Dialect,
@@ -245,13 +256,16 @@ where
     for<'r> AuditRow: FromRow<'r, DB::Row>,
     for<'r> (i64, String): FromRow<'r, DB::Row>,
 {
-    /// Append one entry; its seq.
-    pub async fn append_audit(&self, e: &AuditAppend<'_>) -> Result<i64, StoreError> {
+    /// Append entries in order, in one transaction; their seqs. An entry
+    /// whose detail nests too deep fails the whole call before anything is
+    /// written (see [`check_audit_detail`]).
+    pub async fn append_audit(&self, entries: &[AuditAppend<'_>]) -> Result<Vec<i64>, StoreError> {
         const CTX: &str = "appending to the audit log";
-        if depth(e.detail) > MAX_DETAIL_DEPTH {
-            return Err(StoreError::Invalid(format!(
-                "an audit detail may nest at most {MAX_DETAIL_DEPTH} levels"
-            )));
+        for e in entries {
+            check_audit_detail(e.detail)?;
+        }
+        if entries.is_empty() {
+            return Ok(Vec::new());
         }
         let mut tx = DB::begin_audit(&self.writer).await?;
         let conn: &mut DB::Connection = &mut tx;
@@ -260,7 +274,7 @@ where
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(db::<DB>(CTX))?;
-        let (last_seq, prev_hash) = match head {
+        let (mut last_seq, mut prev_hash) = match head {
             Some(h) => h,
             // The head row was removed outside the writer: continue after
             // the last entry (verification reports the missing head until
@@ -271,49 +285,55 @@ where
                 .map_err(db::<DB>(CTX))?
                 .unwrap_or((0, GENESIS_HASH.to_owned())),
         };
-        let seq = last_seq + 1;
-        let at = stamp(e.at);
-        let content = AuditContent {
-            seq,
-            at: &at,
-            actor: e.actor,
-            role: e.role,
-            action: e.action,
-            subject: e.subject,
-            purpose: e.purpose,
-            detail: e.detail,
-        };
-        let hash = audit_hash(&prev_hash, &content);
         let insert = format!(
             "INSERT INTO audit_log (seq, at, actor, role, action, subject, purpose, detail, \
              prev_hash, hash) VALUES ($1, {}, $3, $4, $5, $6, $7, $8, $9, $10)",
             DB::timestamp_param(2)
         );
-        sqlx::query(sql(insert))
-            .bind(seq)
-            .bind(at.as_str())
-            .bind(e.actor)
-            .bind(e.role)
-            .bind(e.action)
-            .bind(e.subject)
-            .bind(e.purpose)
-            .bind(canonical_json(e.detail))
-            .bind(prev_hash.as_str())
-            .bind(hash.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(db::<DB>(CTX))?;
+        let mut seqs = Vec::with_capacity(entries.len());
+        for e in entries {
+            let seq = last_seq + 1;
+            let at = stamp(e.at);
+            let content = AuditContent {
+                seq,
+                at: &at,
+                actor: e.actor,
+                role: e.role,
+                action: e.action,
+                subject: e.subject,
+                purpose: e.purpose,
+                detail: e.detail,
+            };
+            let hash = audit_hash(&prev_hash, &content);
+            sqlx::query(sql(insert.clone()))
+                .bind(seq)
+                .bind(at.as_str())
+                .bind(e.actor)
+                .bind(e.role)
+                .bind(e.action)
+                .bind(e.subject)
+                .bind(e.purpose)
+                .bind(canonical_json(e.detail))
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(db::<DB>(CTX))?;
+            seqs.push(seq);
+            last_seq = seq;
+            prev_hash = hash;
+        }
         sqlx::query(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         )
-        .bind(seq)
-        .bind(hash.as_str())
+        .bind(last_seq)
+        .bind(prev_hash.as_str())
         .execute(&mut *conn)
         .await
         .map_err(db::<DB>(CTX))?;
         tx.commit().await.map_err(db::<DB>(CTX))?;
-        Ok(seq)
+        Ok(seqs)
     }
 
     /// Walk the whole chain in seq order, a page at a time, inside one

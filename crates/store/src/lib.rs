@@ -63,6 +63,7 @@ pub mod accounts;
 pub mod audit;
 mod cache;
 mod codec;
+mod marks;
 pub mod model;
 mod objections;
 mod pg;
@@ -77,8 +78,9 @@ pub use accounts::{
 };
 pub use audit::{
     AuditAppend, AuditCheck, AuditContent, AuditQuery, GENESIS_HASH, MAX_AUDIT_PAGE,
-    StoredAuditEntry, audit_hash, canonical_json,
+    StoredAuditEntry, audit_hash, canonical_json, check_audit_detail,
 };
+pub use marks::ReevaluationMark;
 pub use model::*;
 pub use objections::{NewObjection, OBJECTION_DECISIONS, OBJECTION_GROUNDS, Objection};
 pub use runs::{
@@ -351,6 +353,22 @@ impl Store {
         dispatch!(self, b => b.subject_records(uscc).await)
     }
 
+    /// Current versions of the subjects of `usccs` that are registered (any
+    /// order; a USCC given twice is answered once per chunk it falls in).
+    pub async fn subjects_in(&self, usccs: &[String]) -> Result<Vec<StoredSubject>, StoreError> {
+        dispatch!(self, b => b.subjects_in(usccs).await)
+    }
+
+    /// Current versions of every record whose current version names one of
+    /// `usccs`, ordered by `(subject, source, id)` within each chunk of
+    /// subjects read at once (distinct `usccs`: each record once).
+    pub async fn records_of_subjects(
+        &self,
+        usccs: &[String],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.records_of_subjects(usccs).await)
+    }
+
     /// Current version of a record.
     pub async fn record(&self, source: &str, id: &str) -> Result<Option<StoredRecord>, StoreError> {
         dispatch!(self, b => b.record(source, id).await)
@@ -368,6 +386,15 @@ impl Store {
     /// USCCs of every registered subject, sorted.
     pub async fn registered_usccs(&self) -> Result<Vec<String>, StoreError> {
         dispatch!(self, b => b.registered_usccs().await)
+    }
+
+    /// `(seq, uscc)` of the first versions (registrations) of subjects with
+    /// `seq > after_seq`, ascending.
+    pub async fn registered_usccs_after(
+        &self,
+        after_seq: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        dispatch!(self, b => b.registered_usccs_after(after_seq).await)
     }
 
     /// All record versions (current or not) with `seq > after_seq`, ascending,
@@ -570,7 +597,20 @@ impl Store {
     /// Append an entry to the hash chain (serialised with every other
     /// append); its seq.
     pub async fn append_audit(&self, e: &AuditAppend<'_>) -> Result<i64, StoreError> {
-        dispatch!(self, b => b.append_audit(e).await)
+        let seqs = self.append_audit_batch(std::slice::from_ref(e)).await?;
+        seqs.first()
+            .copied()
+            .ok_or_else(|| StoreError::Invalid("no audit entry appended".into()))
+    }
+
+    /// Append entries in order, in one transaction (the chain continues
+    /// entry after entry); their seqs. Nothing is written when one entry is
+    /// refused.
+    pub async fn append_audit_batch(
+        &self,
+        entries: &[AuditAppend<'_>],
+    ) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, b => b.append_audit(entries).await)
     }
 
     /// Walk the whole chain in seq order (a page at a time, in one snapshot).
@@ -633,6 +673,36 @@ impl Store {
     /// How many runs are recorded (a cheap test of whether any was added).
     pub async fn run_count(&self) -> Result<u64, StoreError> {
         dispatch!(self, b => b.run_count().await)
+    }
+
+    /// The latest re-evaluation mark: how far the stored results reflect the
+    /// store's versions (`None`: never marked).
+    pub async fn reevaluation_mark(&self) -> Result<Option<ReevaluationMark>, StoreError> {
+        dispatch!(self, b => b.reevaluation_mark().await)
+    }
+
+    /// Record that the stored results reflect every record version up to
+    /// `through_record_seq` and every subject version up to
+    /// `through_subject_seq` (append-only).
+    pub async fn add_reevaluation_mark(
+        &self,
+        through_record_seq: i64,
+        through_subject_seq: i64,
+        run_id: Option<&str>,
+        subjects: u64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.add_reevaluation_mark(through_record_seq, through_subject_seq, run_id, subjects).await)
+    }
+
+    /// The subjects (USCCs, sorted, distinct) that record versions with
+    /// `records.0 < seq <= records.1` name (or whose superseded version
+    /// named), and of subject versions with `subjects.0 < seq <= subjects.1`.
+    pub async fn touched_subjects(
+        &self,
+        records: (i64, i64),
+        subjects: (i64, i64),
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.touched_subjects(records, subjects).await)
     }
 
     /// Whether (and when) the runs and models written before the registry

@@ -58,6 +58,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "models_runs",
             include_str!("../migrations/postgres/0004_models_runs.sql"),
         ),
+        (
+            5,
+            "reevaluation marks",
+            include_str!("../migrations/postgres/0005_reevaluation_marks.sql"),
+        ),
     ])
 });
 

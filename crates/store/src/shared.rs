@@ -149,6 +149,10 @@ pub(crate) const CREATE_SUBJECT_INDEX: &str =
 pub(crate) const DROP_SUBJECT_INDEX: &str = "DROP INDEX IF EXISTS record_versions_subject";
 
 /// The statements whose text depends on the dialect, built once per dialect.
+/// Subjects one lookup of several subjects asks for (a shorter list is
+/// padded with its last USCC, so that every such lookup is one statement).
+pub(crate) const SUBJECTS_PER_QUERY: usize = 256;
+
 pub(crate) struct Queries {
     begin_batch: String,
     update_counters: String,
@@ -164,6 +168,8 @@ pub(crate) struct Queries {
     record_history: String,
     record_versions_after: String,
     subject_versions_after: String,
+    subjects_in: String,
+    records_of_subjects_in: String,
     quarantine: String,
     received: String,
 }
@@ -184,6 +190,11 @@ impl Queries {
              FROM subject_versions sv JOIN provenances p ON p.id = sv.provenance",
             DB::timestamp("sv.recorded_at"),
         );
+        // `$1, …, $n` for the lookups of several subjects at once.
+        let in_list = (1..=SUBJECTS_PER_QUERY)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let batch_select = format!(
             "SELECT id, channel, actor, reason, files, status, accepted, rejected, warnings, unchanged, \
                     {}, {} FROM batches",
@@ -231,6 +242,15 @@ impl Queries {
             ),
             record_history: format!(
                 "{record_select} WHERE rv.source = $1 AND rv.id = $2 ORDER BY rv.version"
+            ),
+            subjects_in: format!(
+                "{subject_select} WHERE sv.uscc IN ({in_list}) \
+                 AND NOT EXISTS (SELECT 1 FROM subject_supersessions s WHERE s.old_seq = sv.seq)"
+            ),
+            records_of_subjects_in: format!(
+                "{record_select} WHERE rv.subject IN ({in_list}) \
+                 AND NOT EXISTS (SELECT 1 FROM record_supersessions s WHERE s.old_seq = rv.seq) \
+                 ORDER BY rv.subject, rv.source, rv.id"
             ),
             record_versions_after: format!(
                 "{record_select} WHERE rv.seq > $1 ORDER BY rv.seq LIMIT $2"
@@ -300,6 +320,7 @@ where
     for<'r> RejectedStat: FromRow<'r, DB::Row>,
     for<'r> (String, String, bool): FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
+    for<'r> (i64, String): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (bool,): FromRow<'r, DB::Row>,
@@ -564,6 +585,47 @@ where
         rows.into_iter().map(codec::record_from_row).collect()
     }
 
+    /// `sql` (of [`SUBJECTS_PER_QUERY`] parameters) for `usccs`, chunk by
+    /// chunk, the last chunk padded with its last USCC.
+    async fn rows_of_subjects<R>(
+        &self,
+        sql: &'static str,
+        usccs: &[String],
+        context: &'static str,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let mut out = Vec::new();
+        for chunk in usccs.chunks(SUBJECTS_PER_QUERY) {
+            let mut q = sqlx::query_as::<DB, R>(sql);
+            for i in 0..SUBJECTS_PER_QUERY {
+                q = q.bind(chunk.get(i).unwrap_or(&chunk[chunk.len() - 1]).as_str());
+            }
+            out.extend(q.fetch_all(&self.reader).await.map_err(db::<DB>(context))?);
+        }
+        Ok(out)
+    }
+
+    pub async fn subjects_in(&self, usccs: &[String]) -> Result<Vec<StoredSubject>, StoreError> {
+        let sql = DB::queries().subjects_in.as_str();
+        let rows: Vec<SubjectRow> = self
+            .rows_of_subjects(sql, usccs, "reading subjects")
+            .await?;
+        rows.into_iter().map(codec::subject_from_row).collect()
+    }
+
+    pub async fn records_of_subjects(
+        &self,
+        usccs: &[String],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let sql = DB::queries().records_of_subjects_in.as_str();
+        let rows: Vec<RecordRow> = self
+            .rows_of_subjects(sql, usccs, "reading subjects' records")
+            .await?;
+        rows.into_iter().map(codec::record_from_row).collect()
+    }
+
     pub async fn record(&self, source: &str, id: &str) -> Result<Option<StoredRecord>, StoreError> {
         let q = DB::queries();
         let found = self.records_of(&q.record, source, id, "reading a record");
@@ -585,6 +647,19 @@ where
             .fetch_all(&self.reader)
             .await
             .map_err(db::<DB>("listing registered subjects"))
+    }
+
+    pub async fn registered_usccs_after(
+        &self,
+        after_seq: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT seq, uscc FROM subject_versions WHERE seq > $1 AND version = 1 ORDER BY seq",
+        )
+        .bind(after_seq)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db::<DB>("listing registered subjects"))
     }
 
     /// Versions with `seq > after_seq`, at most `limit` (`sql` takes both).

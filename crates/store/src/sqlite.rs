@@ -70,6 +70,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "models_runs",
             include_str!("../migrations/sqlite/0004_models_runs.sql"),
         ),
+        (
+            5,
+            "reevaluation marks",
+            include_str!("../migrations/sqlite/0005_reevaluation_marks.sql"),
+        ),
     ])
 });
 

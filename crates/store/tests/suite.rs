@@ -39,6 +39,8 @@ store_tests!(
     deeply_nested_extra_fields_read_back,
     unicode_round_trips,
     subject_records_are_current_versions,
+    subjects_read_many_at_once_equal_one_at_a_time,
+    touched_subjects_and_reevaluation_marks,
     paging_version_streams,
 );
 
@@ -1343,6 +1345,113 @@ async fn subject_records_are_current_versions(ctx: Ctx) {
         .collect();
     assert_eq!(keys, [("SCJG", "M", 2), ("SCJG", "X", 1)]);
     assert!(s.subject_records(&uscc(77)).await.unwrap().is_empty());
+}
+
+async fn subjects_read_many_at_once_equal_one_at_a_time(ctx: Ctx) {
+    let s = &ctx.store;
+    let b = batch(s, "many.jsonl").await;
+    // More subjects than one query asks for, so that the last chunk is
+    // padded; subject 7 gets a second version, record P0007 moves.
+    let subjects: Vec<ValidSubject> = (0..300).map(|i| company(i, &format!("公司{i}"))).collect();
+    let records: Vec<ValidRecord> = (0..900)
+        .map(|i| penalty("SCJG", &format!("P{i:04}"), &uscc(i % 350), i))
+        .collect();
+    write(s, b, &subjects, &records, &[], "1").await;
+    write(
+        s,
+        b,
+        &[company(7, "公司七（更名）")],
+        &[penalty("SCJG", "P0007", &uscc(8), 1)],
+        &[],
+        "2",
+    )
+    .await;
+    let asked: Vec<String> = (0..340).map(|i| uscc(i * 7 % 350)).collect();
+    let mut many = s.subjects_in(&asked).await.unwrap();
+    many.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    many.dedup_by(|a, b| a.uscc == b.uscc);
+    let mut one = Vec::new();
+    let mut distinct = asked.clone();
+    distinct.sort();
+    distinct.dedup();
+    for u in &distinct {
+        one.extend(s.subject(u).await.unwrap());
+    }
+    assert_eq!(many, one);
+    assert!(
+        many.iter().any(|x| x.uscc == uscc(7) && x.version == 2),
+        "the current version"
+    );
+    let mut by_subject = s.records_of_subjects(&distinct).await.unwrap();
+    by_subject.sort_by(|a, b| (&a.subject, &a.source, &a.id).cmp(&(&b.subject, &b.source, &b.id)));
+    let mut expected = Vec::new();
+    for u in &distinct {
+        expected.extend(s.subject_records(u).await.unwrap());
+    }
+    assert_eq!(by_subject, expected);
+    assert!(!by_subject.is_empty());
+    assert!(s.subjects_in(&[]).await.unwrap().is_empty());
+}
+
+async fn touched_subjects_and_reevaluation_marks(ctx: Ctx) {
+    let s = &ctx.store;
+    assert_eq!(s.reevaluation_mark().await.unwrap(), None);
+    let b = batch(s, "touch.jsonl").await;
+    let (a, other, moved_to) = (uscc(1), uscc(2), uscc(3));
+    write(
+        s,
+        b,
+        &[company(1, "甲公司")],
+        &[penalty("SCJG", "1", &a, 1), honor("SCJG", "M", &other)],
+        &[],
+        "1",
+    )
+    .await;
+    let (r1, s1) = s.max_seqs().await.unwrap();
+    assert_eq!(
+        s.touched_subjects((0, r1), (0, s1)).await.unwrap(),
+        [a.clone(), other.clone()]
+    );
+    s.add_reevaluation_mark(r1, s1, Some("run-1"), 2)
+        .await
+        .unwrap();
+    let mark = s.reevaluation_mark().await.unwrap().unwrap();
+    assert_eq!(
+        (mark.through_record_seq, mark.through_subject_seq),
+        (r1, s1)
+    );
+    assert_eq!(mark.run_id.as_deref(), Some("run-1"));
+    // M moves from `other` to `moved_to`: both are touched; `a` is not.
+    write(s, b, &[], &[honor("SCJG", "M", &moved_to)], &[], "2").await;
+    let (r2, s2) = s.max_seqs().await.unwrap();
+    assert_eq!(
+        s.touched_subjects((r1, r2), (s1, s2)).await.unwrap(),
+        [other.clone(), moved_to.clone()]
+    );
+    // Versions beyond the upper bounds are not listed.
+    assert!(
+        s.touched_subjects((r1, r1), (s1, s1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A lower mark recorded later (a round that started earlier) does not
+    // lower the mark in force.
+    s.add_reevaluation_mark(r2, s2, None, 0).await.unwrap();
+    s.add_reevaluation_mark(r1, s1, Some("run-late"), 1)
+        .await
+        .unwrap();
+    let mark = s.reevaluation_mark().await.unwrap().unwrap();
+    assert_eq!(
+        (mark.through_record_seq, mark.through_subject_seq),
+        (r2, s2)
+    );
+    assert_eq!(
+        mark.run_id.as_deref(),
+        Some("run-late"),
+        "the latest row's run"
+    );
+    assert!(s.add_reevaluation_mark(-1, 0, None, 0).await.is_err());
 }
 
 async fn paging_version_streams(ctx: Ctx) {
