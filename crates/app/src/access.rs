@@ -44,6 +44,28 @@ pub enum Operation {
     ReadModels,
     /// Start or cancel a full evaluation; follow long-running tasks.
     RunEvaluations,
+    /// Issue a subject's credit report and download the issued PDFs (an
+    /// enterprise: its own subject's).
+    IssueReports,
+    /// Check an issued report by its number.
+    VerifyReports,
+    /// File an objection (an enterprise: about its own records; anyone:
+    /// about a record shown publicly), and withdraw it.
+    FileObjections,
+    /// Apply for the repair of one's own record, and withdraw it.
+    ApplyRepairs,
+    /// Sign a commitment (an enterprise: its own; a department: one made to it).
+    SignCommitments,
+    /// Decide objections and repairs, record commitments' fulfilment (a
+    /// department: its own records).
+    DecideWorkflows,
+    /// Workflow queues and cases (an enterprise: its own; a department: its own).
+    ReadWorkflows,
+    /// The outbox of partner notifications and the workflow summary.
+    ReadOutbox,
+    /// The periodic workflow check (overdue flags, missed due days) and
+    /// delivery of the outbox.
+    RunWorkflowChecks,
 }
 
 use Role::*;
@@ -69,10 +91,25 @@ const TABLE: &[(Operation, &[Role])] = &[
     (Operation::ReadAudit, &[Auditor, Admin]),
     (Operation::ReadModels, &[Officer, Admin, Auditor]),
     (Operation::RunEvaluations, &[Admin]),
+    (
+        Operation::IssueReports,
+        &[Enterprise, Department, Officer, Admin],
+    ),
+    (Operation::VerifyReports, &[Public]),
+    (Operation::FileObjections, &[Public]),
+    (Operation::ApplyRepairs, &[Enterprise, Admin]),
+    (Operation::SignCommitments, &[Enterprise, Department, Admin]),
+    (Operation::DecideWorkflows, &[Department, Admin]),
+    (
+        Operation::ReadWorkflows,
+        &[Enterprise, Department, Admin, Auditor],
+    ),
+    (Operation::ReadOutbox, &[Admin, Auditor]),
+    (Operation::RunWorkflowChecks, &[Admin]),
 ];
 
 impl Operation {
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 22] = [
         Operation::ServerInfo,
         Operation::Login,
         Operation::OwnSession,
@@ -86,6 +123,15 @@ impl Operation {
         Operation::ReadAudit,
         Operation::ReadModels,
         Operation::RunEvaluations,
+        Operation::IssueReports,
+        Operation::VerifyReports,
+        Operation::FileObjections,
+        Operation::ApplyRepairs,
+        Operation::SignCommitments,
+        Operation::DecideWorkflows,
+        Operation::ReadWorkflows,
+        Operation::ReadOutbox,
+        Operation::RunWorkflowChecks,
     ];
 
     /// The roles admitted; `[Public]` means everyone.
@@ -112,6 +158,15 @@ impl Operation {
             Operation::ReadAudit => "查看审计日志",
             Operation::ReadModels => "查看评价模型和运行",
             Operation::RunEvaluations => "发起和管理评价任务",
+            Operation::IssueReports => "出具和下载信用报告",
+            Operation::VerifyReports => "核验信用报告",
+            Operation::FileObjections => "提出异议",
+            Operation::ApplyRepairs => "申请信用修复",
+            Operation::SignCommitments => "签署信用承诺",
+            Operation::DecideWorkflows => "办理异议、修复和承诺",
+            Operation::ReadWorkflows => "查看异议、修复和承诺案件",
+            Operation::ReadOutbox => "查看通知发件箱和办理统计",
+            Operation::RunWorkflowChecks => "运行办理期限检查",
         }
     }
 
@@ -192,5 +247,19 @@ mod tests {
         for role in Role::ALL {
             assert!(authorise(&as_role(role), Operation::SearchSubjects).is_ok());
         }
+    }
+
+    #[test]
+    fn reports_are_issued_by_the_roles_of_the_contract_and_verified_by_anyone() {
+        let issuers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| Operation::IssueReports.admits(*r))
+            .collect();
+        assert_eq!(issuers, [Enterprise, Department, Officer, Admin]);
+        for role in Role::ALL {
+            assert!(authorise(&as_role(role), Operation::VerifyReports).is_ok());
+        }
+        let e = authorise(&Principal::public(), Operation::IssueReports).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unauthenticated);
     }
 }

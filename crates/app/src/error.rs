@@ -53,6 +53,12 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// Anything else: a defect or a failure of the machine.
     Internal,
+    /// A credit repair applied for before the record is repairable: the
+    /// `detail` is exactly the `repairable_from` date (YYYY-MM-DD), the
+    /// field `repairable_from` (INTERCHANGE.md §4 `POST /api/v1/repairs`).
+    NotYetRepairable,
+    /// A credit repair of a record that may never be repaired.
+    NotRepairable,
 }
 
 impl ErrorCode {
@@ -73,6 +79,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::NotYetRepairable => "not_yet_repairable",
+            ErrorCode::NotRepairable => "not_repairable",
         }
     }
 
@@ -100,6 +108,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "与已有数据冲突",
             ErrorCode::StoreUnavailable => "数据库暂时无法使用",
             ErrorCode::Internal => "系统内部错误",
+            ErrorCode::NotYetRepairable => "该记录尚未到可申请信用修复的日期",
+            ErrorCode::NotRepairable => "该记录依法不予修复",
         }
     }
 }
@@ -199,6 +209,8 @@ mod tests {
             (ErrorCode::Conflict, ErrorClass::Caller),
             (ErrorCode::StoreUnavailable, ErrorClass::System),
             (ErrorCode::Internal, ErrorClass::System),
+            (ErrorCode::NotYetRepairable, ErrorClass::Caller),
+            (ErrorCode::NotRepairable, ErrorClass::Caller),
         ];
         for (code, class) in all {
             assert_eq!(code.class(), class, "{code:?}");

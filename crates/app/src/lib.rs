@@ -19,10 +19,12 @@ mod models;
 mod principal;
 mod profile;
 mod reevaluation;
+mod reports;
 mod search;
 mod stats;
 mod submit;
 mod tasks;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,9 +52,19 @@ pub use models::{InstalledModel, MAX_RUNS_PAGE, RunInfo};
 pub use principal::Principal;
 pub use profile::{FullProfile, PublicProfile};
 pub use reevaluation::DEFAULT_REEVALUATION_DELAY;
+pub use reports::{
+    DEFAULT_PUBLIC_URL, IssuedReport, REPORT_NUMBER_CHARS, REPORT_NUMBER_PREFIX, ReportPdf,
+    ReportVerification, parse_report_number, report_fonts_installed, report_page_path,
+    report_pdf_path,
+};
 pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
 pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
+pub use workflows::{
+    CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, ObjectionFiled, RecordKey,
+    RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck, WorkflowItem, WorkflowQuery,
+    WorkflowSummary,
+};
 pub use xinyong_core::disclosure::Role;
 /// How numbers are written for people (thousands separators, money).
 pub use xinyong_core::display;
@@ -62,6 +74,7 @@ pub use xinyong_engine::results::RunManifest;
 pub use xinyong_import::{
     ImportReport, Phase as ImportPhase, Progress as ImportProgress, ProgressFn,
 };
+pub use xinyong_store::OutboxEntry;
 pub use xinyong_store::{BatchId, DepartmentStat, QuarantineEntry, QuarantineFilter};
 
 /// Where an installation keeps its data.
@@ -94,6 +107,8 @@ pub struct App {
     registered: xinyong_import::SharedRegistered,
     /// Audit entries waiting to be appended together.
     audit_queue: audit::AuditQueue,
+    /// Fonts, public address and render slots of the credit reports.
+    reports: reports::ReportKit,
 }
 
 impl App {
@@ -120,6 +135,7 @@ impl App {
             reevaluator: reevaluation::Reevaluator::default(),
             registered: Default::default(),
             audit_queue: audit::AuditQueue::default(),
+            reports: reports::ReportKit::default(),
         };
         // Subjects stored while no process kept the index (a CLI import
         // killed before its commit, an older version) become findable.

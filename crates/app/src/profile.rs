@@ -32,8 +32,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use xinyong_core::catalog::{RecordKind, Visibility};
 use xinyong_core::disclosure::{
-    DisclosureFacts, PenaltyFacts, Role, TraceFacts, mask_personal, public_list_membership,
-    public_record, public_subject, record_status,
+    DisclosureFacts, PenaltyFacts, RecordStatus, Role, TraceFacts, mask_personal,
+    public_list_membership, public_record, public_subject, record_status,
 };
 use xinyong_core::time::parse_date;
 use xinyong_core::uscc::Uscc;
@@ -47,8 +47,8 @@ use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
 use crate::{App, AppError, ErrorCode, Principal, normalise_uscc};
 
-const PENALTY_TIER: &str = "penalty-tier";
-const TRACE_CLEAR: &str = "abnormal-trace-clear";
+pub(crate) const PENALTY_TIER: &str = "penalty-tier";
+pub(crate) const TRACE_CLEAR: &str = "abnormal-trace-clear";
 
 /// Longest `purpose` of a full-profile read, in characters.
 pub const MAX_PURPOSE_CHARS: usize = 200;
@@ -89,6 +89,31 @@ pub struct FullProfile {
     /// `{"list", "listed_on"}` of every current list membership.
     #[schema(value_type = Vec<Object>)]
     pub lists: Vec<Map<String, Value>>,
+}
+
+/// What the subject itself or a government role may see of a subject today
+/// ([`App::subject_file`]), before masking.
+pub(crate) struct SubjectFile {
+    pub subject: StoredSubject,
+    /// Every current record the audience may see, in the store's order.
+    pub records: Vec<SeenRecord>,
+    /// `{"list", "listed_on"}` of every current list membership.
+    pub lists: Vec<Map<String, Value>>,
+    /// The latest stored result of every model the audience may see.
+    pub results: Vec<Value>,
+    /// The models in force today.
+    pub models: Arc<ModelSet>,
+}
+
+/// One current record of a [`SubjectFile`].
+pub(crate) struct SeenRecord {
+    pub record: StoredRecord,
+    /// `None` for a kind the catalogue does not know.
+    pub kind: Option<RecordKind>,
+    /// Its status today (`None` for an unknown kind).
+    pub status: Option<RecordStatus>,
+    /// The facts its status was decided with (penalty window, trace, dispute).
+    pub facts: DisclosureFacts,
 }
 
 /// The models in force on one day, reloaded when the day or the installed
@@ -199,7 +224,7 @@ impl App {
 
     /// The subject of a USCC as typed, or `not_found` (also for a code that
     /// is not well-formed).
-    async fn subject_of(&self, uscc: &str) -> Result<StoredSubject, AppError> {
+    pub(crate) async fn subject_of(&self, uscc: &str) -> Result<StoredSubject, AppError> {
         let uscc = normalise_uscc(uscc);
         if Uscc::parse(&uscc).is_err() {
             return Err(not_found(&uscc));
@@ -225,6 +250,20 @@ impl App {
             .collect();
         let eval = evaluate_subject(&set, &models, Some(subject), records, days(self.today()))?;
         Ok((eval, set))
+    }
+
+    /// The `penalty-tier` and `abnormal-trace-clear` lines of the subject's
+    /// records, evaluated in memory today with the models in force today:
+    /// what disclosure (display windows, trace clearing) and credit repair
+    /// (`repairable_from`, `clearable`) are decided with.
+    pub(crate) fn record_rules_today(
+        &self,
+        subject: &StoredSubject,
+        records: &[StoredRecord],
+    ) -> Result<(SubjectEvaluation, Arc<ModelSet>), AppError> {
+        self.evaluate_today(subject, records, |m| {
+            m.id == PENALTY_TIER || m.id == TRACE_CLEAR
+        })
     }
 
     /// What the public may see of a subject today (INTERCHANGE.md §4
@@ -327,32 +366,14 @@ impl App {
             ));
         }
         let subject = self.subject_of(&asked).await?;
-        let records = self.store.subject_records(&subject.uscc).await?;
-        let disputed = self.store.open_objections(&subject.uscc).await?;
-        let today = self.today();
         let government = by.role.is_government();
-        let (eval, set) = self.evaluate_today(&subject, &records, |m| {
-            m.id == PENALTY_TIER || m.id == TRACE_CLEAR
-        })?;
-        let facts = facts_of(&eval);
-        let mut lines = Vec::with_capacity(records.len());
-        let mut lists = Vec::new();
-        for r in &records {
-            let kind = RecordKind::parse(&r.kind);
-            if !government && kind.is_some_and(|k| k.spec().visibility == Visibility::GovOnly) {
-                continue;
-            }
-            let mut f = facts
-                .get(&(r.source.as_str(), r.id.as_str()))
-                .cloned()
-                .unwrap_or_default();
-            f.disputed = disputed.contains(&(r.source.clone(), r.id.clone()));
-            let status = kind.map(|k| record_status(k, &r.body, today, &f));
-            if kind == Some(RecordKind::ListEntry)
-                && let Some(m) = public_list_membership(&r.body, today)
-            {
-                lists.push(m);
-            }
+        let file = self.subject_file(subject, government).await?;
+        let subject = file.subject;
+        let mut results = file.results;
+        let lists = file.lists;
+        let mut lines = Vec::with_capacity(file.records.len());
+        for seen in file.records {
+            let r = seen.record;
             let mut line = Map::new();
             for (k, v) in &r.body {
                 let key = if k == "status" || k == "version" || k == "status_label" {
@@ -364,28 +385,16 @@ impl App {
             }
             line.insert(
                 "status".into(),
-                status.map_or(Value::Null, |s| Value::from(s.as_str())),
+                seen.status.map_or(Value::Null, |s| Value::from(s.as_str())),
             );
             line.insert(
                 "status_label".into(),
-                status.map_or(Value::Null, |s| Value::from(s.label_zh())),
+                seen.status
+                    .map_or(Value::Null, |s| Value::from(s.label_zh())),
             );
             line.insert("version".into(), Value::from(r.version));
             lines.push(line);
         }
-        let mut results: Vec<Value> = self
-            .stored_results(&subject.uscc)
-            .await?
-            .into_iter()
-            .filter(|line| {
-                government
-                    || line
-                        .get("model")
-                        .and_then(Value::as_str)
-                        .and_then(|id| set.find(id, days(today)))
-                        .is_some_and(|m| set.model(m).visibility != "gov_only")
-            })
-            .collect();
         let mut subject_body = Value::Object(subject.body.clone());
         if by.role.masks_personal_data() {
             let mut all = Value::Array(lines.into_iter().map(Value::Object).collect());
@@ -425,6 +434,70 @@ impl App {
             records: lines,
             results,
             lists,
+        })
+    }
+
+    /// What the subject's own account (`government` false) or a government
+    /// role (`government` true) may see of `subject` today, unmasked: every
+    /// current record with its status (records of `gov_only` kinds for
+    /// government roles only), the current list memberships, and the latest
+    /// stored result of every model (results of `gov_only` models for
+    /// government roles only). The full profile and the credit report are
+    /// both made of it.
+    pub(crate) async fn subject_file(
+        &self,
+        subject: StoredSubject,
+        government: bool,
+    ) -> Result<SubjectFile, AppError> {
+        let records = self.store.subject_records(&subject.uscc).await?;
+        let disputed = self.store.open_objections(&subject.uscc).await?;
+        let today = self.today();
+        let (eval, set) = self.record_rules_today(&subject, &records)?;
+        let facts = facts_of(&eval);
+        let mut seen = Vec::with_capacity(records.len());
+        let mut lists = Vec::new();
+        for r in records {
+            let kind = RecordKind::parse(&r.kind);
+            if !government && kind.is_some_and(|k| k.spec().visibility == Visibility::GovOnly) {
+                continue;
+            }
+            let mut f = facts
+                .get(&(r.source.as_str(), r.id.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            f.disputed = disputed.contains(&(r.source.clone(), r.id.clone()));
+            let status = kind.map(|k| record_status(k, &r.body, today, &f));
+            if kind == Some(RecordKind::ListEntry)
+                && let Some(m) = public_list_membership(&r.body, today)
+            {
+                lists.push(m);
+            }
+            seen.push(SeenRecord {
+                record: r,
+                kind,
+                status,
+                facts: f,
+            });
+        }
+        let results: Vec<Value> = self
+            .stored_results(&subject.uscc)
+            .await?
+            .into_iter()
+            .filter(|line| {
+                government
+                    || line
+                        .get("model")
+                        .and_then(Value::as_str)
+                        .and_then(|id| set.find(id, days(today)))
+                        .is_some_and(|m| set.model(m).visibility != "gov_only")
+            })
+            .collect();
+        Ok(SubjectFile {
+            subject,
+            records: seen,
+            lists,
+            results,
+            models: set,
         })
     }
 

@@ -36,6 +36,11 @@ pub struct ServeArgs {
     /// Answer 503 to a request still running after this many seconds.
     #[arg(long, default_value_t = 60)]
     pub request_timeout: u64,
+    /// The address people reach the platform at (e.g.
+    /// https://credit.example.gov.cn): the QR code of a credit report points
+    /// to its verification page under it. Default http://127.0.0.1:8080.
+    #[arg(long, env = "XINYONG_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -54,6 +59,11 @@ pub async fn serve(a: ServeArgs) -> ExitCode {
         Ok(app) => Arc::new(app),
         Err(e) => return app_fail(e),
     };
+    if let Some(url) = &a.public_url
+        && let Err(e) = app.set_public_url(url)
+    {
+        return app_fail(e);
+    }
     run(app, &a.addr, a.config(), |_| {}).await
 }
 

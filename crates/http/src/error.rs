@@ -25,6 +25,10 @@ pub struct ErrorDetail {
     /// The request field at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `not_yet_repairable`: the first day a repair application is
+    /// admissible (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repairable_from: Option<String>,
 }
 
 /// An error answered to a client.
@@ -34,6 +38,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    repairable_from: Option<String>,
 }
 
 impl ApiError {
@@ -45,6 +50,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            repairable_from: None,
         }
     }
 
@@ -63,7 +69,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::InvalidRequest
         | ErrorCode::InvalidQuery
         | ErrorCode::UnusableInput
-        | ErrorCode::InvalidModel => StatusCode::UNPROCESSABLE_ENTITY,
+        | ErrorCode::InvalidModel
+        | ErrorCode::NotYetRepairable
+        | ErrorCode::NotRepairable => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::NotFound | ErrorCode::FileNotFound | ErrorCode::UnknownModel => {
             StatusCode::NOT_FOUND
         }
@@ -90,11 +98,14 @@ impl From<AppError> for ApiError {
                 e.code.message_zh().to_owned()
             }
         };
+        // `not_yet_repairable`'s detail is the date itself (see ErrorCode).
+        let repairable_from = (e.code == ErrorCode::NotYetRepairable).then(|| e.detail.clone());
         ApiError {
             status,
             code: e.code.as_str(),
             message,
             field: e.field,
+            repairable_from,
         }
     }
 }
@@ -106,6 +117,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_owned(),
                 message: self.message,
                 field: self.field,
+                repairable_from: self.repairable_from,
             },
         };
         let mut resp = (self.status, Json(body)).into_response();
@@ -141,6 +153,7 @@ impl From<JsonRejection> for ApiError {
                     e.body_text()
                 ),
                 field: None,
+                repairable_from: None,
             },
             JsonRejection::BytesRejection(e) => {
                 let status = e.status();
@@ -170,6 +183,7 @@ impl From<QueryRejection> for ApiError {
             code: ErrorCode::InvalidRequest.as_str(),
             message: format!("查询参数有误：{}", r.body_text()),
             field: None,
+            repairable_from: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, SET_COOKIE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
@@ -125,6 +125,92 @@ pub static ROUTES: &[Route] = &[
         cancel_task,
         delete
     ),
+    route!(
+        POST,
+        "/api/v1/subjects/{uscc}/reports",
+        IssueReports,
+        issue_report,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/reports/{number}/pdf",
+        IssueReports,
+        report_pdf,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/reports/{number}/verification",
+        VerifyReports,
+        verify_report,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/objections",
+        FileObjections,
+        file_objection,
+        post
+    ),
+    route!(
+        POST,
+        "/api/v1/objections/{id}/decision",
+        DecideWorkflows,
+        decide_objection,
+        post
+    ),
+    route!(POST, "/api/v1/repairs", ApplyRepairs, apply_repair, post),
+    route!(
+        POST,
+        "/api/v1/repairs/{id}/decision",
+        DecideWorkflows,
+        decide_repair,
+        post
+    ),
+    route!(
+        POST,
+        "/api/v1/commitments",
+        SignCommitments,
+        sign_commitment,
+        post
+    ),
+    route!(
+        POST,
+        "/api/v1/commitments/{id}/fulfilment",
+        DecideWorkflows,
+        record_fulfilment,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/workflow-items",
+        ReadWorkflows,
+        workflow_items,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/workflow-items/{id}",
+        ReadWorkflows,
+        workflow_item,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/workflow-summary",
+        ReadOutbox,
+        workflow_summary,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/workflow-checks",
+        RunWorkflowChecks,
+        run_workflow_checks,
+        post
+    ),
+    route!(GET, "/api/v1/outbox", ReadOutbox, outbox, get),
 ];
 
 type Answer<T> = Result<Json<T>, ApiError>;
@@ -642,6 +728,295 @@ async fn cancel_task(
     Ok(Json(s.app.cancel_task(&by, id)?))
 }
 
+// ---------------------------------------------------------------------------
+// Credit reports
+
+/// Issue the subject's credit report (信用体检报告) as of today: the
+/// subject's own enterprise account, department, officer, admin. The PDF
+/// is kept byte for byte; `sha256` is its hash. Audited.
+#[utoipa::path(post, path = "/api/v1/subjects/{uscc}/reports", tag = "reports",
+    params(("uscc" = String, Path, description = "unified social credit code")),
+    responses((status = 201, body = xinyong_app::IssuedReport),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn issue_report(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(uscc): Path<String>,
+) -> Result<(StatusCode, Json<xinyong_app::IssuedReport>), ApiError> {
+    let issued = s.app.issue_report(&by, &uscc).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// A PDF file (the OpenAPI document's name for the bytes of a report).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PdfFile(Vec<u8>);
+
+/// The issued PDF, byte for byte the one whose `sha256` was returned
+/// (whoever may issue reports for its subject). Audited.
+#[utoipa::path(get, path = "/api/v1/reports/{number}/pdf", tag = "reports",
+    params(("number" = String, Path, description = "the report number")),
+    responses((status = 200, description = "the report as PDF", content_type = "application/pdf", body = PdfFile),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn report_pdf(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    let pdf = s.app.report_pdf(&by, &number).await?;
+    let mut resp = pdf.bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"xinyong-report-{}.pdf\"",
+        pdf.number
+    )) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", pdf.sha256)) {
+        h.insert(ETAG, v);
+    }
+    Ok(resp)
+}
+
+/// Check a report number: the subject, date and grade of a report that
+/// was issued; 404 otherwise. Nothing else about the subject.
+#[utoipa::path(get, path = "/api/v1/reports/{number}/verification", tag = "reports",
+    params(("number" = String, Path, description = "the report number")),
+    responses((status = 200, body = xinyong_app::ReportVerification),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn verify_report(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(number): Path<String>,
+) -> Answer<xinyong_app::ReportVerification> {
+    let _ = by; // the public may check; a bad token was already refused
+    Ok(Json(s.app.verify_report(&number).await?))
+}
+
+// ---------------------------------------------------------------------------
+// Workflows: objections, credit repair, commitments
+
+#[derive(Deserialize, ToSchema)]
+pub struct ObjectionBody {
+    pub record: xinyong_app::RecordKey,
+    /// `error`, `omission`, `trade_secret`, `privacy` or `other`.
+    pub grounds: String,
+    pub statement: String,
+    /// File names of the evidence supplied.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// File an objection (异议) against a record: the subject's enterprise
+/// account for any of its records, anyone for a record shown publicly. The
+/// record is disputed at once; the producing department decides by
+/// `decide_by`.
+#[utoipa::path(post, path = "/api/v1/objections", tag = "workflows", request_body = ObjectionBody,
+    responses((status = 201, body = xinyong_app::ObjectionFiled),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn file_objection(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<ObjectionBody>,
+) -> Result<(StatusCode, Json<xinyong_app::ObjectionFiled>), ApiError> {
+    let filed = s
+        .app
+        .file_objection(&by, &b.record, &b.grounds, &b.statement, &b.evidence)
+        .await?;
+    Ok((StatusCode::CREATED, Json(filed)))
+}
+
+/// Decide an objection (`corrected` with `changes` or `withdraw_record`, or
+/// `upheld`; the record's department or the credit office), or withdraw it
+/// (`withdraw`, its filer). Two decisions at once: one is stored, the other
+/// is 409 `conflict`.
+#[utoipa::path(post, path = "/api/v1/objections/{id}/decision", tag = "workflows",
+    request_body = xinyong_app::CaseDecision,
+    params(("id" = i64, Path, description = "the objection's id")),
+    responses((status = 200, body = xinyong_app::WorkflowItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn decide_objection(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+    Body(b): Body<xinyong_app::CaseDecision>,
+) -> Answer<xinyong_app::WorkflowItem> {
+    Ok(Json(s.app.decide_objection(&by, id, &b).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RepairBody {
+    pub record: xinyong_app::RecordKey,
+    /// `credit_commitment`, `rectification_proof`, `training_certificate`, `credit_report`.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// Apply for the credit repair (信用修复) of one of the subject's records
+/// (its enterprise account). 422 `not_yet_repairable` with `repairable_from`
+/// before the record is repairable, `not_repairable` when it never is.
+#[utoipa::path(post, path = "/api/v1/repairs", tag = "workflows", request_body = RepairBody,
+    responses((status = 201, body = xinyong_app::RepairFiled),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn apply_repair(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<RepairBody>,
+) -> Result<(StatusCode, Json<xinyong_app::RepairFiled>), ApiError> {
+    let filed = s.app.apply_repair(&by, &b.record, &b.evidence).await?;
+    Ok((StatusCode::CREATED, Json(filed)))
+}
+
+/// Decide a repair (`approved` or `denied`; the record's department or the
+/// credit office), or withdraw it (`withdraw`, the applicant).
+#[utoipa::path(post, path = "/api/v1/repairs/{id}/decision", tag = "workflows",
+    request_body = xinyong_app::CaseDecision,
+    params(("id" = i64, Path, description = "the repair application's id")),
+    responses((status = 200, body = xinyong_app::WorkflowItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn decide_repair(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+    Body(b): Body<xinyong_app::CaseDecision>,
+) -> Answer<xinyong_app::WorkflowItem> {
+    Ok(Json(s.app.decide_repair(&by, id, &b).await?))
+}
+
+/// Sign (enterprise, online) or register (department, admin) a commitment.
+#[utoipa::path(post, path = "/api/v1/commitments", tag = "workflows",
+    request_body = xinyong_app::SignCommitment,
+    responses((status = 201, body = xinyong_app::WorkflowItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn sign_commitment(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Body(b): Body<xinyong_app::SignCommitment>,
+) -> Result<(StatusCode, Json<xinyong_app::WorkflowItem>), ApiError> {
+    let item = s.app.sign_commitment(&by, &b).await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+/// Record a step of a commitment (its department or the credit office):
+/// `fulfilled`, `check_passed`, `check_failed`, `breached`, `withdrawn`,
+/// `due_event`.
+#[utoipa::path(post, path = "/api/v1/commitments/{id}/fulfilment", tag = "workflows",
+    request_body = xinyong_app::CaseDecision,
+    params(("id" = i64, Path, description = "the commitment's case id")),
+    responses((status = 200, body = xinyong_app::WorkflowItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn record_fulfilment(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+    Body(b): Body<xinyong_app::CaseDecision>,
+) -> Answer<xinyong_app::WorkflowItem> {
+    Ok(Json(s.app.record_fulfilment(&by, id, &b).await?))
+}
+
+/// The caller's queue: a department's cases, an enterprise's own, every
+/// case for the credit office and the auditor; the oldest deadline first,
+/// overdue ones marked.
+#[utoipa::path(get, path = "/api/v1/workflow-items", tag = "workflows",
+    params(xinyong_app::WorkflowQuery),
+    responses((status = 200, body = Vec<xinyong_app::WorkflowItem>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn workflow_items(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(q): Query<xinyong_app::WorkflowQuery>,
+) -> Answer<Vec<xinyong_app::WorkflowItem>> {
+    Ok(Json(s.app.workflow_items(&by, &q).await?))
+}
+
+/// One case: status, deadline, decision and reasons.
+#[utoipa::path(get, path = "/api/v1/workflow-items/{id}", tag = "workflows",
+    params(("id" = i64, Path, description = "the case's id")),
+    responses((status = 200, body = xinyong_app::WorkflowItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn workflow_item(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+) -> Answer<xinyong_app::WorkflowItem> {
+    Ok(Json(s.app.workflow_item(&by, id).await?))
+}
+
+/// Throughput by kind and status, overdue counts by department and every
+/// overdue item (admin, auditor).
+#[utoipa::path(get, path = "/api/v1/workflow-summary", tag = "workflows",
+    responses((status = 200, body = xinyong_app::WorkflowSummary),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn workflow_summary(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<xinyong_app::WorkflowSummary> {
+    Ok(Json(s.app.workflow_summary(&by).await?))
+}
+
+/// Run the periodic check now (admin): overdue flags, missed due days.
+#[utoipa::path(post, path = "/api/v1/workflow-checks", tag = "workflows",
+    responses((status = 200, body = xinyong_app::WorkflowCheck),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn run_workflow_checks(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+) -> Answer<xinyong_app::WorkflowCheck> {
+    Ok(Json(s.app.run_workflow_checks(&by).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OutboxParams {
+    /// Only notifications not yet delivered.
+    #[serde(default)]
+    pub pending: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub case_id: i64,
+    pub partner_kind: String,
+    pub partner_id: String,
+    #[schema(value_type = Object)]
+    pub payload: Value,
+    pub created_at: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+/// The outbox of partner notifications with their delivery attempts
+/// (admin, auditor).
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "workflows", params(OutboxParams),
+    responses((status = 200, body = Vec<OutboxItem>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn outbox(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<OutboxParams>,
+) -> Answer<Vec<OutboxItem>> {
+    let entries = s.app.outbox(&by, p.pending.unwrap_or(false)).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| OutboxItem {
+                id: e.id,
+                case_id: e.case_id,
+                partner_kind: e.partner_kind,
+                partner_id: e.partner_id,
+                payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null),
+                created_at: e.created_at,
+                attempts: e.attempts,
+                last_error: e.last_error,
+                delivered_at: e.delivered_at,
+            })
+            .collect(),
+    ))
+}
+
 /// The OpenAPI document of every handler above (see [`crate::openapi`]).
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -674,7 +1049,21 @@ async fn cancel_task(
         start_evaluation,
         list_tasks,
         task,
-        cancel_task
+        cancel_task,
+        issue_report,
+        report_pdf,
+        verify_report,
+        file_objection,
+        decide_objection,
+        apply_repair,
+        decide_repair,
+        sign_commitment,
+        record_fulfilment,
+        workflow_items,
+        workflow_item,
+        workflow_summary,
+        run_workflow_checks,
+        outbox
     ),
     components(schemas(crate::ErrorBody))
 )]

@@ -143,7 +143,9 @@ pub fn app_error(s: &PagesState, ctx: Option<&Ctx>, e: AppError) -> Response {
         ErrorCode::InvalidQuery
         | ErrorCode::InvalidRequest
         | ErrorCode::UnusableInput
-        | ErrorCode::InvalidModel => message(
+        | ErrorCode::InvalidModel
+        | ErrorCode::NotYetRepairable
+        | ErrorCode::NotRepairable => message(
             Some(s),
             ctx,
             StatusCode::UNPROCESSABLE_ENTITY,

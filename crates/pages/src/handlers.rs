@@ -7,13 +7,15 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, SET_COOKIE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH, SET_COOKIE,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use xinyong_app::{ErrorClass, ErrorCode, Role, normalise_uscc};
+use xinyong_app::{ErrorClass, ErrorCode, Operation, Role, normalise_uscc};
 
 use crate::error::{self, render, see_other};
 use crate::session::{Chrome, Ctx};
@@ -241,6 +243,8 @@ struct FullPage {
     results: Vec<ResultView>,
     groups: Vec<KindGroup>,
     record_count: usize,
+    /// The visitor's role may issue credit reports (the form is shown).
+    can_issue: bool,
 }
 
 /// The full profile of `uscc` for the visitor (the application decides
@@ -288,6 +292,7 @@ async fn full_page(
             lists: views::lists(c, &profile.lists),
             results: views::results(c, &models, &profile.results, &anchors),
             record_count: profile.records.len(),
+            can_issue: Operation::IssueReports.admits(ctx.principal.role),
             groups,
             name,
         },
@@ -321,6 +326,158 @@ pub async fn my_space(State(s): State<PagesState>, ctx: Ctx) -> Response {
         );
     };
     full_page(&s, &ctx, &uscc, "企业空间", "my").await
+}
+
+// ---------------------------------------------------------------------------
+// Credit reports
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    number: String,
+    name: String,
+    uscc: String,
+    issued_on: String,
+    grade: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_issued.html")]
+struct ReportIssuedPage {
+    chrome: Chrome,
+    number: String,
+    uscc: String,
+    issued_on: String,
+    grade: String,
+    sha256: String,
+    /// The profile the form was on.
+    back: String,
+}
+
+/// A report's grade as a page states it.
+fn grade_text(grade: Option<&str>) -> String {
+    match grade {
+        Some(g) => format!("{g} 级"),
+        None => "暂无评价等级".to_owned(),
+    }
+}
+
+/// The 404 page of a report number that was never issued.
+fn report_not_found(s: &PagesState, ctx: &Ctx, number: &str) -> Response {
+    let shown: String = number.trim().chars().take(40).collect();
+    error::message(
+        Some(s),
+        Some(ctx),
+        StatusCode::NOT_FOUND,
+        "未找到该报告",
+        &format!(
+            "本平台没有出具过编号为“{shown}”的信用报告。请核对报告编号（以 XY 开头，共 26 位），或扫描报告封面上的二维码重新打开本页。"
+        ),
+    )
+}
+
+/// `GET /reports/{number}`: the public verification page of a report (the
+/// QR code on the report's cover points here): its number, subject, date
+/// and grade, or the 404 page 未找到该报告.
+pub async fn report_verification(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(number)) = path else {
+        return report_not_found(&s, &ctx, "");
+    };
+    match s.app.verify_report(&number).await {
+        Ok(v) => render(
+            StatusCode::OK,
+            &ReportPage {
+                chrome: Chrome::new(&s, Some(&ctx), "信用报告核验", ""),
+                grade: grade_text(v.grade.as_deref()),
+                number: v.number,
+                name: v.name,
+                uscc: v.uscc,
+                issued_on: v.issued_on,
+            },
+        ),
+        Err(e) if e.code == ErrorCode::NotFound => report_not_found(&s, &ctx, &number),
+        Err(e) => error::app_error(&s, Some(&ctx), e),
+    }
+}
+
+/// `GET /reports/{number}/pdf`: the issued PDF, for those who may issue
+/// reports for its subject (the application decides).
+pub async fn report_pdf(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(number)) = path else {
+        return report_not_found(&s, &ctx, "");
+    };
+    if ctx.principal.role == Role::Public {
+        return error::to_login(&ctx.path);
+    }
+    match s.app.report_pdf(&ctx.principal, &number).await {
+        Ok(pdf) => {
+            let disposition = format!("attachment; filename=\"xinyong-report-{}.pdf\"", pdf.number);
+            let mut resp = pdf.bytes.into_response();
+            let h = resp.headers_mut();
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(e) if e.code == ErrorCode::NotFound => report_not_found(&s, &ctx, &number),
+        Err(e) => error::app_error(&s, Some(&ctx), e),
+    }
+}
+
+/// `POST /subjects/{uscc}/reports` (csrf): issue the subject's credit report
+/// (the application decides who may) and show its number and links.
+pub async fn issue_report(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    let Ok(Path(uscc)) = path else {
+        return error::not_found(&s, Some(&ctx));
+    };
+    let own = ctx.principal.uscc.as_deref().map(normalise_uscc) == Some(normalise_uscc(&uscc));
+    let back = if own {
+        "/my".to_owned()
+    } else {
+        format!("/subjects/{}/full", crate::format::query_value(&uscc))
+    };
+    let Some(token) = ctx.session.as_deref() else {
+        return error::to_login(&back);
+    };
+    let expected = csrf::session_token(&s.config.secret, token);
+    if !form.is_ok_and(|Form(f)| csrf::same(&f.csrf, &expected)) {
+        return csrf_refused(&s, &ctx);
+    }
+    match s.app.issue_report(&ctx.principal, &uscc).await {
+        Ok(r) => render(
+            StatusCode::CREATED,
+            &ReportIssuedPage {
+                chrome: Chrome::new(
+                    &s,
+                    Some(&ctx),
+                    "信用报告已出具",
+                    if own { "my" } else { "" },
+                ),
+                grade: grade_text(r.grade.as_deref()),
+                number: r.number,
+                uscc: r.uscc,
+                issued_on: r.issued_on,
+                sha256: r.sha256,
+                back,
+            },
+        ),
+        Err(e) => error::app_error(&s, Some(&ctx), e),
+    }
 }
 
 struct KindRule {

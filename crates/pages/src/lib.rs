@@ -27,7 +27,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use rand::RngCore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -122,6 +122,9 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/subjects/{uscc}", get(handlers::subject))
         .route("/subjects/{uscc}/full", get(handlers::subject_full))
         .route("/my", get(handlers::my_space))
+        .route("/subjects/{uscc}/reports", post(handlers::issue_report))
+        .route("/reports/{number}", get(handlers::report_verification))
+        .route("/reports/{number}/pdf", get(handlers::report_pdf))
         .route("/about/disclosure", get(handlers::disclosure))
         .route("/login", get(handlers::login_form).post(handlers::login))
         .route("/logout", get(handlers::logout_form).post(handlers::logout))

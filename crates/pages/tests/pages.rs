@@ -570,3 +570,150 @@ async fn login_is_protected_and_opens_the_enterprise_space() {
     let after = get(&c, "/my", Some(&cookie)).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the session has ended");
 }
+
+#[tokio::test]
+async fn a_report_is_issued_from_the_space_and_verified_by_anyone() {
+    if !xinyong_app::report_fonts_installed() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("no CJK font installed and CI=true: run scripts/install-fonts.sh");
+        }
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTE: no CJK font installed (scripts/install-fonts.sh); report page test SKIPPED"
+        );
+        return;
+    }
+    let c = city(60).await;
+    let session = c.app.login("enterprise", PASSWORD, "test").await.unwrap();
+    let cookie = format!("{SESSION_COOKIE}={}", session.token);
+
+    // The enterprise space has the form, protected like every form.
+    let space = get(&c, "/my", Some(&cookie)).await;
+    assert_eq!(space.status, StatusCode::OK);
+    let action = format!("action=\"/subjects/{}/reports\"", c.own);
+    assert!(space.body.contains(&action), "{}", space.body);
+    assert!(space.body.contains("出具信用报告"));
+    let token = space.input_after(&action, "csrf");
+    let uri = format!("/subjects/{}/reports", c.own);
+    for csrf in ["", "not-the-token"] {
+        let refused = send(
+            &c.router,
+            Method::POST,
+            &uri,
+            Some(&cookie),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{csrf:?}");
+        assert_page(&refused, "report csrf refused");
+    }
+    // Not logged in: to the login page, nothing issued.
+    let anonymous = send(&c.router, Method::POST, &uri, None, Some("csrf=x")).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.header("location").starts_with("/login?next="));
+
+    // Issued: the number, and links to the PDF and the verification page.
+    let issued = send(
+        &c.router,
+        Method::POST,
+        &uri,
+        Some(&cookie),
+        Some(&format!("csrf={token}")),
+    )
+    .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+    assert_page(&issued, "report issued");
+    let at = issued
+        .body
+        .find("href=\"/reports/XY")
+        .expect("a report link");
+    let number: String = issued.body[at + 15..].chars().take(26).collect();
+    assert!(number.starts_with("XY20260630"), "{number}");
+    assert!(
+        issued
+            .body
+            .contains(&format!("href=\"/reports/{number}/pdf\""))
+    );
+    let req = Request::builder()
+        .uri(format!("/reports/{number}/pdf"))
+        .header(COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[CONTENT_TYPE], "application/pdf");
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Not logged in, the PDF asks for a login.
+    let pdf = get(&c, &format!("/reports/{number}/pdf"), None).await;
+    assert_eq!(pdf.status, StatusCode::SEE_OTHER);
+
+    // The verification page, for anyone: the five facts of the report.
+    let v = c.app.verify_report(&number).await.unwrap();
+    let page = get(&c, &format!("/reports/{number}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_page(&page, "report verification");
+    for label in [
+        "报告编号",
+        "主体名称",
+        "统一社会信用代码",
+        "出具日期",
+        "等级",
+    ] {
+        assert!(page.body.contains(label), "{label}");
+    }
+    for value in [&v.number, &v.name, &v.uscc, &v.issued_on] {
+        assert!(page.body.contains(value.as_str()), "{value}");
+    }
+    if let Some(g) = &v.grade {
+        assert!(page.body.contains(&format!("{g} 级")));
+    }
+    // Typed in lower case, the number still checks.
+    let lower = get(&c, &format!("/reports/{}", number.to_lowercase()), None).await;
+    assert_eq!(lower.status, StatusCode::OK);
+
+    // A number never issued, or no number at all: 未找到该报告, 404.
+    for uri in [
+        "/reports/XY20260630AAAAAAAAAAAAAAAA",
+        "/reports/not-a-number",
+        "/reports/%FF%FE",
+    ] {
+        let a = get(&c, uri, None).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_page(&a, uri);
+        assert!(a.body.contains("未找到该报告"), "{uri}");
+    }
+
+    // The government's full page has the form too.
+    let officer = c.app.login("officer", PASSWORD, "test").await.unwrap();
+    let officer_cookie = format!("{SESSION_COOKIE}={}", officer.token);
+    let full = get(
+        &c,
+        &format!("/subjects/{}/full", c.own),
+        Some(&officer_cookie),
+    )
+    .await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert!(full.body.contains(&action));
+    let token = full.input_after(&action, "csrf");
+    let by_officer = send(
+        &c.router,
+        Method::POST,
+        &uri,
+        Some(&officer_cookie),
+        Some(&format!("csrf={token}")),
+    )
+    .await;
+    assert_eq!(
+        by_officer.status,
+        StatusCode::CREATED,
+        "{}",
+        by_officer.body
+    );
+    assert!(
+        by_officer
+            .body
+            .contains(&format!("href=\"/subjects/{}/full\"", c.own))
+    );
+}

@@ -34,6 +34,6 @@ mod value;
 
 pub use data::{CHUNK_BITS, CHUNK_ROWS, Table};
 pub use eval::{EvalOptions, Evaluator};
-pub use lang::{Diagnostic, Model, ModelError, ModelKind, alias_of};
+pub use lang::{Diagnostic, Model, ModelError, ModelKind, ScoringDimension, alias_of};
 pub use result::{Decision, OutVal, Output, Reason, RecordResult, ResultFields, SubjectResult};
 pub use set::{BUILTIN, ModelSet};

@@ -68,9 +68,11 @@ pub mod model;
 mod objections;
 mod pg;
 mod plan;
+mod reports;
 mod runs;
 mod shared;
 mod sqlite;
+mod workflows;
 
 pub use accounts::{
     AccountInsert, ApiTokenInsert, BankGrant, LoginFailures, Revocation, SessionInsert,
@@ -83,8 +85,13 @@ pub use audit::{
 pub use marks::ReevaluationMark;
 pub use model::*;
 pub use objections::{NewObjection, OBJECTION_DECISIONS, OBJECTION_GROUNDS, Objection};
+pub use reports::{MAX_REPORT_NUMBER_CHARS, NewReport, StoredReport, sha256_bytes_hex};
 pub use runs::{
     InstallOutcome, ModelInstall, NewModelInstall, RegistryImport, StoredRun, sha256_hex,
+};
+pub use workflows::{
+    CASE_KINDS, CaseEvent, CaseFilter, NewCase, NewNotification, OutboxEntry, PendingRecordWrite,
+    StoredCase, StoredCaseEvent,
 };
 
 /// Where the store lives.
@@ -716,6 +723,35 @@ impl Store {
         dispatch!(self, b => b.mark_registry_imported(runs, models).await)
     }
 
+    /// Record an issued credit report (append-only). The store computes the
+    /// PDF's SHA-256. `None` when a report with that number exists (nothing
+    /// written: the caller draws another number).
+    pub async fn insert_report(
+        &self,
+        report: &NewReport<'_>,
+    ) -> Result<Option<StoredReport>, StoreError> {
+        dispatch!(self, b => b.insert_report(report).await)
+    }
+
+    /// An issued report (without its PDF), by number.
+    pub async fn report(&self, number: &str) -> Result<Option<StoredReport>, StoreError> {
+        dispatch!(self, b => b.report(number).await)
+    }
+
+    /// The PDF of an issued report, byte for byte, by number.
+    pub async fn report_pdf(&self, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        dispatch!(self, b => b.report_pdf(number).await)
+    }
+
+    /// The reports issued for a subject, newest first (at most `limit`).
+    pub async fn subject_reports(
+        &self,
+        uscc: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredReport>, StoreError> {
+        dispatch!(self, b => b.subject_reports(uscc, limit).await)
+    }
+
     /// Test hook (feature `fault-injection`, for tests only): the next
     /// `write_chunk` fails after writing its subjects and records (before
     /// quarantine and counters), so that tests can check the chunk is rolled
@@ -780,4 +816,75 @@ fn merge_department_stats(
             },
         )
         .collect()
+}
+
+/// Workflow cases, their events, record writes and the outbox (migration 7;
+/// see `workflows.rs`).
+impl Store {
+    /// Open a case with its first event (seq 1).
+    pub async fn open_case(
+        &self,
+        new: &NewCase,
+        first: &CaseEvent,
+    ) -> Result<StoredCase, StoreError> {
+        dispatch!(self, b => b.open_case(new, first).await)
+    }
+
+    /// Append event `e.seq` to a case whose last event is `e.seq - 1`;
+    /// `Ok(None)` when another event was stored first (a concurrent decision).
+    pub async fn append_case_event(
+        &self,
+        case_id: i64,
+        e: &CaseEvent,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, b => b.append_case_event(case_id, e).await)
+    }
+
+    /// One case with its current state.
+    pub async fn case(&self, id: i64) -> Result<Option<StoredCase>, StoreError> {
+        dispatch!(self, b => b.case(id).await)
+    }
+
+    /// Cases matching the filter, the earliest deadline first.
+    pub async fn cases(&self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
+        dispatch!(self, b => b.cases(f).await)
+    }
+
+    /// Every event of a case, in order.
+    pub async fn case_events(&self, case_id: i64) -> Result<Vec<StoredCaseEvent>, StoreError> {
+        dispatch!(self, b => b.case_events(case_id).await)
+    }
+
+    /// Record versions asked for by events and not marked written.
+    pub async fn pending_record_writes(&self) -> Result<Vec<PendingRecordWrite>, StoreError> {
+        dispatch!(self, b => b.pending_record_writes().await)
+    }
+
+    /// Mark the record version of an event written (idempotent).
+    pub async fn mark_record_written(
+        &self,
+        event_id: i64,
+        record_seq: Option<i64>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.mark_record_written(event_id, record_seq).await)
+    }
+
+    /// The outbox, newest first (`pending_only`: not yet delivered).
+    pub async fn outbox(
+        &self,
+        pending_only: bool,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        dispatch!(self, b => b.outbox(pending_only, limit).await)
+    }
+
+    /// Append a delivery attempt of a notification (`error` `None`:
+    /// delivered); returns its number.
+    pub async fn record_outbox_attempt(
+        &self,
+        id: i64,
+        error: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.record_outbox_attempt(id, error).await)
+    }
 }

@@ -183,9 +183,14 @@ impl Store {
         &self,
         uscc: &str,
     ) -> Result<BTreeSet<(String, String)>, StoreError> {
+        // The minimal objections of migration 3, and the objection cases of
+        // the workflows (migration 7) while undecided (open or overdue).
         const SQL: &str = "SELECT o.source, o.record_id FROM objections o \
              WHERE o.uscc = $1 AND NOT EXISTS \
-               (SELECT 1 FROM objection_decisions d WHERE d.objection = o.id)";
+               (SELECT 1 FROM objection_decisions d WHERE d.objection = o.id) \
+             UNION SELECT c.source, c.record_id FROM workflow_cases c \
+             WHERE c.subject = $1 AND c.kind = 'objection' \
+               AND c.status IN ('open', 'overdue')";
         let rows: Vec<(String, String)> = match &self.backend {
             Backend::Sqlite(sqlite) => sqlx::query_as(SQL)
                 .bind(uscc)

@@ -63,6 +63,16 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "reevaluation marks",
             include_str!("../migrations/postgres/0005_reevaluation_marks.sql"),
         ),
+        (
+            6,
+            "reports",
+            include_str!("../migrations/postgres/0006_reports.sql"),
+        ),
+        (
+            7,
+            "workflows",
+            include_str!("../migrations/postgres/0007_workflows.sql"),
+        ),
     ])
 });
 

@@ -75,6 +75,16 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "reevaluation marks",
             include_str!("../migrations/sqlite/0005_reevaluation_marks.sql"),
         ),
+        (
+            6,
+            "reports",
+            include_str!("../migrations/sqlite/0006_reports.sql"),
+        ),
+        (
+            7,
+            "workflows",
+            include_str!("../migrations/sqlite/0007_workflows.sql"),
+        ),
     ])
 });
 

@@ -86,6 +86,45 @@ impl Model {
         }
     }
 
+    /// A scoring model's dimensions in file order, each with the ids of its
+    /// indicators (whose reasons carry their weighted points); empty for a
+    /// model of another kind.
+    pub fn dimensions(&self) -> Vec<ScoringDimension<'_>> {
+        let Body::Scoring {
+            dimensions,
+            indicators,
+            ..
+        } = &self.body
+        else {
+            return Vec::new();
+        };
+        dimensions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ScoringDimension {
+                id: &d.id,
+                label: &d.label,
+                max: d.max,
+                indicators: indicators
+                    .iter()
+                    .filter(|x| x.dimension == i)
+                    .map(|x| x.id.as_str())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The Chinese label of a scoring model's indicator.
+    pub fn indicator_label(&self, id: &str) -> Option<&str> {
+        match &self.body {
+            Body::Scoring { indicators, .. } => indicators
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.label.as_str()),
+            _ => None,
+        }
+    }
+
     /// Names of the model's named values (`[let]`), in evaluation order.
     pub fn named_values(&self) -> impl Iterator<Item = &str> {
         self.let_names
@@ -111,6 +150,18 @@ impl Model {
             _ => Vec::new(),
         }
     }
+}
+
+/// One dimension of a scoring model ([`Model::dimensions`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringDimension<'m> {
+    pub id: &'m str,
+    /// The Chinese name (e.g. 基本情况).
+    pub label: &'m str,
+    /// The most points the dimension gives.
+    pub max: f64,
+    /// The ids of its indicators, in file order.
+    pub indicators: Vec<&'m str>,
 }
 
 /// Information about already compiled models that this one may use.

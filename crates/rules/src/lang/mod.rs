@@ -19,7 +19,7 @@ mod syntax;
 mod types;
 
 pub(crate) use compile::{Known, compile};
-pub use compile::{Model, alias_of};
+pub use compile::{Model, ScoringDimension, alias_of};
 pub use diagnostics::{Diagnostic, ModelError};
 pub(crate) use functions::Func;
 pub use ir::ModelKind;

@@ -1,0 +1,222 @@
+//! Workflow cases, events and the outbox (migration 7), on both backends: every test runs on
+//! SQLite and on PostgreSQL (a fresh schema per test; skipped with a note
+//! when no server is reachable, except under `CI=true`).
+
+use std::future::Future;
+
+use xinyong_store::*;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::on_sqlite(super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::on_postgres(stringify!($name), super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+async fn on_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(Store, StoreConfig) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = StoreConfig::sqlite(dir.path().join("data"));
+    let store = Store::open(&cfg).await.expect("open SQLite store");
+    test(store, cfg).await;
+}
+
+async fn on_postgres<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Store, StoreConfig) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    xinyong_testkit::with_pg_schema(&format!("workflows_{name}"), |url| async move {
+        let cfg = StoreConfig {
+            data_dir: std::env::temp_dir().join("xinyong-workflows-tests"),
+            database_url: Some(url),
+        };
+        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
+        test(store, cfg).await;
+    })
+    .await;
+}
+
+both_backends!(
+    one_of_two_events_with_the_same_seq_is_stored,
+    the_outbox_keeps_every_attempt,
+    an_objection_case_disputes_its_record_while_open,
+);
+
+fn new_case() -> NewCase {
+    NewCase {
+        kind: "objection".into(),
+        subject: "91210804MA0Y123404".into(),
+        source: "SCJG".into(),
+        record_id: "P1".into(),
+        department: "SCJG".into(),
+        filed_by: "ent-a".into(),
+        filer_role: "enterprise".into(),
+        opened_on: "2020-09-25".into(),
+    }
+}
+
+fn event(seq: i64, status: &str, closed: bool) -> CaseEvent {
+    CaseEvent {
+        seq,
+        event: format!(r#"{{"event":"{status}"}}"#),
+        event_kind: status.into(),
+        state: format!(r#"{{"state":"{status}"}}"#),
+        status: status.into(),
+        deadline: (!closed).then(|| "2020-10-29".to_owned()),
+        closed,
+        effects: "[]".into(),
+        actor: "clerk".into(),
+        role: "department".into(),
+        on_day: "2020-09-25".into(),
+        reasons: "理由".into(),
+        evidence: "[]".into(),
+        record_write: None,
+        base_version: None,
+        notifications: Vec::new(),
+    }
+}
+
+async fn one_of_two_events_with_the_same_seq_is_stored(store: Store, _: StoreConfig) {
+    let case = store
+        .open_case(&new_case(), &event(1, "open", false))
+        .await
+        .unwrap();
+    assert_eq!((case.last_seq, case.status.as_str()), (1, "open"));
+    let mut upheld = event(2, "upheld", true);
+    upheld.record_write = Some("{}".into());
+    let corrected = event(2, "corrected", true);
+    let (a, b) = tokio::join!(
+        store.append_case_event(case.id, &upheld),
+        store.append_case_event(case.id, &corrected),
+    );
+    let stored = [a.unwrap(), b.unwrap()];
+    assert_eq!(
+        stored.iter().filter(|s| s.is_some()).count(),
+        1,
+        "{stored:?}"
+    );
+    let events = store.case_events(case.id).await.unwrap();
+    assert_eq!(events.len(), 2);
+    let now = store.case(case.id).await.unwrap().unwrap();
+    assert_eq!(now.status, events[1].status);
+    assert!(now.closed);
+    assert_eq!(now.deadline, None);
+    // A stale seq is refused; the pending write is listed until marked.
+    assert_eq!(
+        store
+            .append_case_event(case.id, &event(2, "x", true))
+            .await
+            .unwrap(),
+        None
+    );
+    let pending = store.pending_record_writes().await.unwrap();
+    if now.status == "upheld" {
+        assert_eq!(pending.len(), 1);
+        store
+            .mark_record_written(pending[0].event_id, None)
+            .await
+            .unwrap();
+        store
+            .mark_record_written(pending[0].event_id, None)
+            .await
+            .unwrap();
+    }
+    assert!(store.pending_record_writes().await.unwrap().is_empty());
+    // Queues: open only, by department.
+    let open = store
+        .cases(&CaseFilter {
+            open_only: true,
+            ..CaseFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(open.is_empty());
+    let all = store
+        .cases(&CaseFilter {
+            department: Some("SCJG".into()),
+            ..CaseFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+}
+
+async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
+    let mut first = event(1, "approved", true);
+    first.notifications = vec![NewNotification {
+        partner_kind: "bank".into(),
+        partner_id: "BANK1".into(),
+        payload: r#"{"record":"P1"}"#.into(),
+    }];
+    let case = store
+        .open_case(
+            &NewCase {
+                kind: "repair".into(),
+                ..new_case()
+            },
+            &first,
+        )
+        .await
+        .unwrap();
+    let out = store.outbox(false, 0).await.unwrap();
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].case_id, out[0].attempts), (case.id, 0));
+    assert_eq!(
+        store
+            .record_outbox_attempt(out[0].id, Some("timeout"))
+            .await
+            .unwrap(),
+        1
+    );
+    let out = store.outbox(true, 0).await.unwrap();
+    assert_eq!(
+        (out[0].attempts, out[0].last_error.as_deref()),
+        (1, Some("timeout"))
+    );
+    assert_eq!(
+        store.record_outbox_attempt(out[0].id, None).await.unwrap(),
+        2
+    );
+    assert!(store.outbox(true, 0).await.unwrap().is_empty());
+    let out = store.outbox(false, 0).await.unwrap();
+    assert_eq!(out[0].attempts, 2);
+    assert!(out[0].delivered_at.is_some());
+    assert!(store.record_outbox_attempt(999_999, None).await.is_err());
+}
+
+async fn an_objection_case_disputes_its_record_while_open(store: Store, _: StoreConfig) {
+    let c = new_case();
+    let case = store.open_case(&c, &event(1, "open", false)).await.unwrap();
+    let disputed = store.open_objections(&c.subject).await.unwrap();
+    assert!(disputed.contains(&("SCJG".to_owned(), "P1".to_owned())));
+    store
+        .append_case_event(case.id, &event(2, "overdue", false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.open_objections(&c.subject).await.unwrap().len(), 1);
+    store
+        .append_case_event(case.id, &event(3, "upheld", true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.open_objections(&c.subject).await.unwrap().is_empty());
+}
