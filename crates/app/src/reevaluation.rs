@@ -70,14 +70,10 @@ impl App {
     /// or only in part) is taken as current as it is: the mark is set to
     /// its versions now. Call before accepting submissions.
     pub async fn adopt_unmarked_store(&self) -> Result<(), AppError> {
-        let _one_round = self.reevaluator.round.lock().await;
-        if self.store.run_count().await? == 0 || self.store.reevaluation_mark().await?.is_some() {
-            return Ok(());
+        if self.store.reevaluation_mark().await?.is_none() {
+            // A round without a mark and without an import adopts the store.
+            self.reevaluation_round(None).await?;
         }
-        let (records, subjects) = self.store.max_seqs().await?;
-        self.store
-            .add_reevaluation_mark(records, subjects, None, 0)
-            .await?;
         Ok(())
     }
 

@@ -48,7 +48,7 @@ use xinyong_workflow::objection::{
 use xinyong_workflow::repair::{
     self, Admissibility, RepairCase, RepairEvent, RepairEvidence, RepairState,
 };
-use xinyong_workflow::{Config, Ctx, Effect, RecordRef, WorkflowError};
+use xinyong_workflow::{Config, Ctx, Effect, RecordRef, Transition, WorkflowError};
 
 use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
@@ -325,7 +325,35 @@ struct Step<'a> {
     notifications: Vec<NewNotification>,
 }
 
-impl Step<'_> {
+impl<'a> Step<'a> {
+    /// The step `event` took to `t` (case event `seq`), by `by` on `on`,
+    /// with no evidence, record write or notification.
+    fn of<S: CaseState, E: Serialize + CaseEventOf>(
+        seq: i64,
+        event: &E,
+        t: &'a Transition<S>,
+        by: &'a Principal,
+        on: Date,
+        reasons: String,
+    ) -> Result<Step<'a>, AppError> {
+        Ok(Step {
+            seq,
+            event_json: to_json(event)?,
+            event_kind: event.kind_name(),
+            state_json: to_json(&t.state)?,
+            status: t.state.status_name(),
+            deadline: the_deadline(&t.deadlines),
+            closed: t.state.is_final(),
+            effects: &t.effects,
+            by,
+            on,
+            reasons,
+            evidence: Vec::new(),
+            record_write: None,
+            notifications: Vec::new(),
+        })
+    }
+
     fn into_event(self) -> Result<CaseEvent, AppError> {
         Ok(CaseEvent {
             seq: self.seq,
@@ -710,20 +738,8 @@ impl App {
         let t = objection::apply(&ObjectionState::Initial, &event, &ctx).map_err(workflow_error)?;
         let decide_by = t.state.decide_by();
         let step = Step {
-            seq: 1,
-            event_json: to_json(&event)?,
-            event_kind: event.kind().name_str(),
-            state_json: to_json(&t.state)?,
-            status: t.state.status().name(),
-            deadline: the_deadline(&t.deadlines),
-            closed: t.state.is_final(),
-            effects: &t.effects,
-            by,
-            on: ctx.today,
-            reasons: statement.trim().to_owned(),
             evidence: evidence.to_vec(),
-            record_write: None,
-            notifications: Vec::new(),
+            ..Step::of(1, &event, &t, by, ctx.today, statement.trim().to_owned())?
         };
         let case = self
             .store
@@ -850,20 +866,9 @@ impl App {
             )
             .await?;
         let step = Step {
-            seq: case.last_seq + 1,
-            event_json: to_json(&event)?,
-            event_kind: event.kind().name_str(),
-            state_json: to_json(&t.state)?,
-            status: t.state.status().name(),
-            deadline: the_deadline(&t.deadlines),
-            closed: t.state.is_final(),
-            effects: &t.effects,
-            by,
-            on: ctx.today,
-            reasons,
-            evidence: Vec::new(),
             record_write,
             notifications,
+            ..Step::of(case.last_seq + 1, &event, &t, by, ctx.today, reasons)?
         };
         self.commit_step(
             id,
@@ -1022,20 +1027,10 @@ impl App {
         let record_write = repaired_body(&r, &t.effects);
         let step_event = |notifications| -> Result<CaseEvent, AppError> {
             Step {
-                seq: 1,
-                event_json: to_json(&event)?,
-                event_kind: event.kind().name_str(),
-                state_json: to_json(&t.state)?,
-                status: t.state.status().name(),
-                deadline: the_deadline(&t.deadlines),
-                closed: t.state.is_final(),
-                effects: &t.effects,
-                by,
-                on: ctx.today,
-                reasons: String::new(),
                 evidence: evidence.to_vec(),
                 record_write: record_write.clone(),
                 notifications,
+                ..Step::of(1, &event, &t, by, ctx.today, String::new())?
             }
             .into_event()
         };
@@ -1152,20 +1147,9 @@ impl App {
             .notifications(&t.effects, ("repair", id), &case.subject, &key, "repaired")
             .await?;
         let step = Step {
-            seq: case.last_seq + 1,
-            event_json: to_json(&event)?,
-            event_kind: event.kind().name_str(),
-            state_json: to_json(&t.state)?,
-            status: t.state.status().name(),
-            deadline: the_deadline(&t.deadlines),
-            closed: t.state.is_final(),
-            effects: &t.effects,
-            by,
-            on: ctx.today,
-            reasons,
-            evidence: Vec::new(),
             record_write,
             notifications,
+            ..Step::of(case.last_seq + 1, &event, &t, by, ctx.today, reasons)?
         };
         self.commit_step(
             id,
@@ -1339,20 +1323,8 @@ impl App {
         }
         let body = commitment_body(body, &t.effects);
         let first = Step {
-            seq: 1,
-            event_json: to_json(&event)?,
-            event_kind: event.kind().name_str(),
-            state_json: to_json(&t.state)?,
-            status: t.state.status().name(),
-            deadline: the_deadline(&t.deadlines),
-            closed: t.state.is_final(),
-            effects: &t.effects,
-            by,
-            on: ctx.today,
-            reasons: String::new(),
-            evidence: Vec::new(),
             record_write: body.map(|b| (b, None)),
-            notifications: Vec::new(),
+            ..Step::of(1, &event, &t, by, ctx.today, String::new())?
         }
         .into_event()?;
         let case = self
@@ -1454,27 +1426,15 @@ impl App {
             None => None,
         };
         let step = Step {
-            seq: case.last_seq + 1,
-            event_json: to_json(&event)?,
-            event_kind: event.kind().name_str(),
-            state_json: to_json(&t.state)?,
-            status: t.state.status().name(),
-            deadline: the_deadline(&t.deadlines),
-            closed: t.state.is_final(),
-            effects: &t.effects,
-            by,
-            on: ctx.today,
-            reasons,
-            evidence: Vec::new(),
             record_write,
-            notifications: Vec::new(),
+            ..Step::of(case.last_seq + 1, &event, &t, by, ctx.today, reasons)?
         };
         self.commit_step(
             case.id,
             step,
             "commitment.step",
             &case.subject,
-            json!({"case": case.id, "event": event.kind().name_str()}),
+            json!({"case": case.id, "event": event.kind_name()}),
         )
         .await
     }
@@ -1521,54 +1481,16 @@ impl App {
             }
             let result = match case.kind.as_str() {
                 "objection" if case.status == "open" => {
-                    let state: ObjectionState = state_of(&case)?;
                     let event = ObjectionEvent::FlagOverdue { actor: sys };
-                    let ctx = self.workflow_ctx();
-                    let t = objection::apply(&state, &event, &ctx).map_err(workflow_error)?;
-                    let step = Step {
-                        seq: case.last_seq + 1,
-                        event_json: to_json(&event)?,
-                        event_kind: event.kind().name_str(),
-                        state_json: to_json(&t.state)?,
-                        status: t.state.status().name(),
-                        deadline: the_deadline(&t.deadlines),
-                        closed: t.state.is_final(),
-                        effects: &t.effects,
-                        by: &system,
-                        on: today,
-                        reasons: format!("逾期未处理（处理期限 {deadline}）"),
-                        evidence: Vec::new(),
-                        record_write: None,
-                        notifications: Vec::new(),
-                    };
-                    self.store
-                        .append_case_event(case.id, &step.into_event()?)
+                    let reasons = format!("逾期未处理（处理期限 {deadline}）");
+                    self.flag_overdue(&case, &event, objection::apply, &system, today, reasons)
                         .await?
                         .map(|_| &mut out.flagged_overdue)
                 }
                 "repair" if case.status == "accepted" => {
-                    let state: RepairState = state_of(&case)?;
                     let event = RepairEvent::FlagOverdue { actor: sys };
-                    let ctx = self.workflow_ctx();
-                    let t = repair::apply(&state, &event, &ctx).map_err(workflow_error)?;
-                    let step = Step {
-                        seq: case.last_seq + 1,
-                        event_json: to_json(&event)?,
-                        event_kind: event.kind().name_str(),
-                        state_json: to_json(&t.state)?,
-                        status: t.state.status().name(),
-                        deadline: the_deadline(&t.deadlines),
-                        closed: t.state.is_final(),
-                        effects: &t.effects,
-                        by: &system,
-                        on: today,
-                        reasons: format!("逾期未决定（决定期限 {deadline}）"),
-                        evidence: Vec::new(),
-                        record_write: None,
-                        notifications: Vec::new(),
-                    };
-                    self.store
-                        .append_case_event(case.id, &step.into_event()?)
+                    let reasons = format!("逾期未决定（决定期限 {deadline}）");
+                    self.flag_overdue(&case, &event, repair::apply, &system, today, reasons)
                         .await?
                         .map(|_| &mut out.flagged_overdue)
                 }
@@ -1609,9 +1531,32 @@ impl App {
         Ok(out)
     }
 
+    /// Append the system's overdue flag `event` to `case` (taken by
+    /// `apply` from the stored state) on `on`; what the store answers.
+    async fn flag_overdue<S, E>(
+        &self,
+        case: &StoredCase,
+        event: &E,
+        apply: fn(&S, &E, &Ctx<'_>) -> Result<Transition<S>, WorkflowError>,
+        system: &Principal,
+        on: Date,
+        reasons: String,
+    ) -> Result<Option<i64>, AppError>
+    where
+        S: CaseState + serde::de::DeserializeOwned,
+        E: Serialize + CaseEventOf,
+    {
+        let state: S = state_of(case)?;
+        let t = apply(&state, event, &self.workflow_ctx()).map_err(workflow_error)?;
+        let step = Step::of(case.last_seq + 1, event, &t, system, on, reasons)?;
+        Ok(self
+            .store
+            .append_case_event(case.id, &step.into_event()?)
+            .await?)
+    }
+
     fn item_of(&self, case: &StoredCase) -> Result<WorkflowItem, AppError> {
         let today = self.today();
-        let ctx = self.workflow_ctx();
         let deadline = case.deadline.as_deref().and_then(|d| parse_date(d).ok());
         let overdue = !case.closed && deadline.is_some_and(|d| today > d);
         let working_days_left = match deadline {
@@ -1620,7 +1565,6 @@ impl App {
             }
             _ => None,
         };
-        let _ = ctx;
         let mut details = Map::new();
         let (status_label, decision) = match case.kind.as_str() {
             "objection" => {
@@ -1920,13 +1864,37 @@ fn commitment_body(mut body: Map<String, Value>, effects: &[Effect]) -> Option<M
     })
 }
 
-/// The wire name of an event kind (the workflow's `EventKind::name`).
-trait KindName {
-    fn name_str(self) -> &'static str;
+/// A workflow state as the case log stores it.
+trait CaseState: Serialize {
+    fn status_name(&self) -> &'static str;
+    fn is_final(&self) -> bool;
 }
 
-impl<K: xinyong_workflow::diagram::EventKind> KindName for K {
-    fn name_str(self) -> &'static str {
-        self.name()
-    }
+/// A workflow event as the case log stores it.
+trait CaseEventOf {
+    fn kind_name(&self) -> &'static str;
+}
+
+macro_rules! logged_workflow {
+    ($($state:ty, $event:ty;)*) => {$(
+        impl CaseState for $state {
+            fn status_name(&self) -> &'static str {
+                self.status().name()
+            }
+            fn is_final(&self) -> bool {
+                <$state>::is_final(self)
+            }
+        }
+        impl CaseEventOf for $event {
+            fn kind_name(&self) -> &'static str {
+                xinyong_workflow::diagram::EventKind::name(self.kind())
+            }
+        }
+    )*};
+}
+
+logged_workflow! {
+    ObjectionState, ObjectionEvent;
+    RepairState, RepairEvent;
+    CommitmentState, CommitmentEvent;
 }

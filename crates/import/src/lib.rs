@@ -133,15 +133,6 @@ impl RegisteredSubjects {
         }
         Ok(Arc::clone(&self.keys))
     }
-
-    /// How many subjects are registered (as of the last refresh).
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
 }
 
 impl std::fmt::Debug for ImportOptions {

@@ -392,7 +392,14 @@ impl Store {
 
     /// USCCs of every registered subject, sorted.
     pub async fn registered_usccs(&self) -> Result<Vec<String>, StoreError> {
-        dispatch!(self, b => b.registered_usccs().await)
+        let mut usccs: Vec<String> = self
+            .registered_usccs_after(0)
+            .await?
+            .into_iter()
+            .map(|(_, uscc)| uscc)
+            .collect();
+        usccs.sort_unstable();
+        Ok(usccs)
     }
 
     /// `(seq, uscc)` of the first versions (registrations) of subjects with

@@ -642,13 +642,6 @@ where
             .await
     }
 
-    pub async fn registered_usccs(&self) -> Result<Vec<String>, StoreError> {
-        sqlx::query_scalar("SELECT uscc FROM subject_versions WHERE version = 1 ORDER BY uscc")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db::<DB>("listing registered subjects"))
-    }
-
     pub async fn registered_usccs_after(
         &self,
         after_seq: i64,

@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 use xinyong_core::time::{self, Date, Period};
 
-use crate::diagram::{Diagram, EventKind, Row, Status};
+use crate::diagram::{DEPARTMENT_ROLES, Diagram, EventKind, SYSTEM_ROLES, Status, row};
 use crate::guard::Step;
 use crate::{
     CommitmentRecordStatus, Ctx, Deadline, DeadlineKind, Decision, Effect, RecordRef, Role, Task,
@@ -475,26 +475,13 @@ impl CommitmentEvent {
 }
 
 const SIGNERS: &[Role] = &[Role::Enterprise, Role::Department, Role::Admin];
-const DEPARTMENT: &[Role] = &[Role::Department, Role::Admin];
+const DEPARTMENT: &[Role] = DEPARTMENT_ROLES;
 const REPORTERS: &[Role] = &[Role::Department, Role::Admin, Role::System];
-const SYSTEM: &[Role] = &[Role::System];
+const SYSTEM: &[Role] = SYSTEM_ROLES;
 
 static DIAGRAM: Diagram<CommitmentStatus, CommitmentEventKind> = {
     use CommitmentEventKind as E;
     use CommitmentStatus as S;
-    const fn row(
-        from: S,
-        event: E,
-        roles: &'static [Role],
-        to: S,
-    ) -> Row<CommitmentStatus, CommitmentEventKind> {
-        Row {
-            from,
-            event,
-            roles,
-            to,
-        }
-    }
     Diagram {
         initial: S::Initial,
         rows: &[

@@ -49,6 +49,21 @@ pub struct Row<S: 'static, K: 'static> {
     pub to: S,
 }
 
+/// `Row { from, event, roles, to }`, short enough for a diagram's table.
+pub(crate) const fn row<S, K>(from: S, event: K, roles: &'static [Role], to: S) -> Row<S, K> {
+    Row {
+        from,
+        event,
+        roles,
+        to,
+    }
+}
+
+/// The departments' steps (the admin may take them too).
+pub(crate) const DEPARTMENT_ROLES: &[Role] = &[Role::Department, Role::Admin];
+/// The platform's own steps (deadlines passing).
+pub(crate) const SYSTEM_ROLES: &[Role] = &[Role::System];
+
 /// A workflow's state diagram: at most one row per `(from, event)`.
 #[derive(Debug, Clone, Copy)]
 pub struct Diagram<S: 'static, K: 'static> {

@@ -45,7 +45,7 @@
 use serde::{Deserialize, Serialize};
 use xinyong_core::time::Date;
 
-use crate::diagram::{Diagram, EventKind, Row, Status};
+use crate::diagram::{DEPARTMENT_ROLES, Diagram, EventKind, SYSTEM_ROLES, Status, row};
 use crate::guard::Step;
 use crate::{
     Ctx, Deadline, DeadlineKind, Decision, Effect, RecordRef, Role, Task, Transition, Withdrawal,
@@ -359,25 +359,12 @@ impl ObjectionEvent {
 }
 
 const FILERS: &[Role] = &[Role::Enterprise, Role::Public, Role::Admin];
-const DECIDERS: &[Role] = &[Role::Department, Role::Admin];
-const SYSTEM: &[Role] = &[Role::System];
+const DECIDERS: &[Role] = DEPARTMENT_ROLES;
+const SYSTEM: &[Role] = SYSTEM_ROLES;
 
 static DIAGRAM: Diagram<ObjectionStatus, ObjectionEventKind> = {
     use ObjectionEventKind as E;
     use ObjectionStatus as S;
-    const fn row(
-        from: S,
-        event: E,
-        roles: &'static [Role],
-        to: S,
-    ) -> Row<ObjectionStatus, ObjectionEventKind> {
-        Row {
-            from,
-            event,
-            roles,
-            to,
-        }
-    }
     Diagram {
         initial: S::Initial,
         rows: &[

@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 use xinyong_core::time::Date;
 
-use crate::diagram::{Diagram, EventKind, Row, Status};
+use crate::diagram::{DEPARTMENT_ROLES, Diagram, EventKind, SYSTEM_ROLES, Status, row};
 use crate::guard::Step;
 use crate::{
     Ctx, Deadline, DeadlineKind, Decision, Effect, RecordRef, Role, Task, Transition, Withdrawal,
@@ -380,25 +380,12 @@ impl RepairEvent {
 }
 
 const APPLICANTS: &[Role] = &[Role::Enterprise, Role::Admin];
-const DECIDERS: &[Role] = &[Role::Department, Role::Admin];
-const SYSTEM: &[Role] = &[Role::System];
+const DECIDERS: &[Role] = DEPARTMENT_ROLES;
+const SYSTEM: &[Role] = SYSTEM_ROLES;
 
 static DIAGRAM: Diagram<RepairStatus, RepairEventKind> = {
     use RepairEventKind as E;
     use RepairStatus as S;
-    const fn row(
-        from: S,
-        event: E,
-        roles: &'static [Role],
-        to: S,
-    ) -> Row<RepairStatus, RepairEventKind> {
-        Row {
-            from,
-            event,
-            roles,
-            to,
-        }
-    }
     Diagram {
         initial: S::Initial,
         rows: &[
