@@ -66,6 +66,40 @@ pub enum Operation {
     /// The periodic workflow check (overdue flags, missed due days) and
     /// delivery of the outbox.
     RunWorkflowChecks,
+    /// Create, publish and draw random-inspection plans.
+    ManageInspectionPlans,
+    /// Inspection tasks and their results (an officer: also their own tasks).
+    ReadInspectionTasks,
+    /// Enter an inspection result (an officer: of their own task).
+    RecordInspectionResults,
+    /// Inspection plans, their published inputs and the verification of a draw.
+    VerifyInspectionDraws,
+    /// Apply for 信易贷 financing (a `financing_need` record of one's own
+    /// enterprise) and read one's own 信易贷 file.
+    ApplyFinancing,
+    /// Issue the monthly 信易贷 recommendation lists to the banks.
+    IssueRecommendations,
+    /// Read 信易贷 recommendation lists (a bank: its own).
+    ReadRecommendations,
+    /// Report a loan outcome for a recommended or authorising enterprise.
+    ReportLoans,
+    /// 信易贷 figures: recommendations → loans per bank and month (a bank: its own).
+    ReadXinyidaiStats,
+    /// The credit check (信用核查) of a subject in a scenario, single or batch.
+    RunCreditChecks,
+    /// Report which measures were applied after a check (反馈).
+    ReportCheckFeedback,
+    /// The log of credit checks, applied measures and feedback per department.
+    ReadCreditChecks,
+    /// The measures catalogue and the approval matters (public documents).
+    ReadMeasures,
+    /// The published red and black lists and the list catalogue.
+    ReadPublishedLists,
+    /// List entries in every status, with their steps (audited).
+    ReadListEntries,
+    /// Enter, propose, review, notify, publish and remove list entries (a
+    /// department: on the lists it owns).
+    ManageLists,
 }
 
 use Role::*;
@@ -106,10 +140,35 @@ const TABLE: &[(Operation, &[Role])] = &[
     ),
     (Operation::ReadOutbox, &[Admin, Auditor]),
     (Operation::RunWorkflowChecks, &[Admin]),
+    (Operation::ManageInspectionPlans, &[Admin]),
+    (Operation::ReadInspectionTasks, &[Officer, Admin, Auditor]),
+    (Operation::RecordInspectionResults, &[Officer, Admin]),
+    (Operation::VerifyInspectionDraws, &[Public]),
+    (Operation::ApplyFinancing, &[Enterprise]),
+    (Operation::IssueRecommendations, &[Admin]),
+    (Operation::ReadRecommendations, &[Bank, Admin]),
+    (Operation::ReportLoans, &[Bank]),
+    (
+        Operation::ReadXinyidaiStats,
+        &[Officer, Bank, Admin, Auditor],
+    ),
+    (Operation::RunCreditChecks, &[Officer, Admin]),
+    (
+        Operation::ReportCheckFeedback,
+        &[Department, Officer, Admin],
+    ),
+    (Operation::ReadCreditChecks, &[Admin, Auditor]),
+    (Operation::ReadMeasures, &[Public]),
+    (Operation::ReadPublishedLists, &[Public]),
+    (
+        Operation::ReadListEntries,
+        &[Department, Officer, Admin, Auditor],
+    ),
+    (Operation::ManageLists, &[Department, Admin]),
 ];
 
 impl Operation {
-    pub const ALL: [Operation; 22] = [
+    pub const ALL: &[Operation] = &[
         Operation::ServerInfo,
         Operation::Login,
         Operation::OwnSession,
@@ -132,6 +191,22 @@ impl Operation {
         Operation::ReadWorkflows,
         Operation::ReadOutbox,
         Operation::RunWorkflowChecks,
+        Operation::ManageInspectionPlans,
+        Operation::ReadInspectionTasks,
+        Operation::RecordInspectionResults,
+        Operation::VerifyInspectionDraws,
+        Operation::ApplyFinancing,
+        Operation::IssueRecommendations,
+        Operation::ReadRecommendations,
+        Operation::ReportLoans,
+        Operation::ReadXinyidaiStats,
+        Operation::RunCreditChecks,
+        Operation::ReportCheckFeedback,
+        Operation::ReadCreditChecks,
+        Operation::ReadMeasures,
+        Operation::ReadPublishedLists,
+        Operation::ReadListEntries,
+        Operation::ManageLists,
     ];
 
     /// The roles admitted; `[Public]` means everyone.
@@ -167,6 +242,22 @@ impl Operation {
             Operation::ReadWorkflows => "查看异议、修复和承诺案件",
             Operation::ReadOutbox => "查看通知发件箱和办理统计",
             Operation::RunWorkflowChecks => "运行办理期限检查",
+            Operation::ManageInspectionPlans => "制定、公布和抽取双随机抽查计划",
+            Operation::ReadInspectionTasks => "查看抽查任务和检查结果",
+            Operation::RecordInspectionResults => "录入检查结果",
+            Operation::VerifyInspectionDraws => "查看和核验抽查计划",
+            Operation::ApplyFinancing => "申请信易贷融资",
+            Operation::IssueRecommendations => "发布信易贷推荐名单",
+            Operation::ReadRecommendations => "查看信易贷推荐名单",
+            Operation::ReportLoans => "报告信易贷贷款结果",
+            Operation::ReadXinyidaiStats => "查看信易贷统计",
+            Operation::RunCreditChecks => "进行信用核查",
+            Operation::ReportCheckFeedback => "反馈联合奖惩措施实施情况",
+            Operation::ReadCreditChecks => "查看信用核查记录和反馈",
+            Operation::ReadMeasures => "查看联合奖惩措施和审批事项清单",
+            Operation::ReadPublishedLists => "查看公布的红黑名单",
+            Operation::ReadListEntries => "查看名单条目及其办理过程",
+            Operation::ManageLists => "办理名单列入、审核、公布和移出",
         }
     }
 
@@ -220,7 +311,7 @@ mod tests {
 
     #[test]
     fn every_operation_has_exactly_one_row() {
-        for op in Operation::ALL {
+        for &op in Operation::ALL {
             let rows = TABLE.iter().filter(|(o, _)| *o == op).count();
             assert_eq!(rows, 1, "{op:?}");
             assert!(!op.roles().is_empty(), "{op:?} admits nobody");

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use xinyong_import::{ImportOptions, ImportReport, ProgressFn, import_files};
+use xinyong_store::BatchId;
 
 use crate::{App, AppError};
 
@@ -76,17 +77,85 @@ impl App {
         // What the import stored is findable when it returns.
         self.sync_search_index().await?;
         // The rows are committed: a failed re-evaluation does not undo them
-        // (the next round catches up, see `reevaluation`).
-        let reevaluation = if req.reevaluate && !report.touched_subjects.is_empty() {
-            self.reevaluate_after_import(&report.touched_subjects)
-                .await
-                .transpose()
+        // (the next round catches up, see `reevaluation`). The round runs
+        // even when this import touched nothing: what it re-evaluates is
+        // read from the store (every version beyond the mark), so a re-run
+        // of an import killed between its commits and its round — every row
+        // now `unchanged` — still finishes the re-evaluation the killed one
+        // owed (issue 17, defect 1). With nothing beyond the mark a round
+        // costs two small queries.
+        let reevaluation = if req.reevaluate {
+            self.catch_up_reevaluation().await.transpose()
         } else {
             None
         };
         Ok(ImportOutcome {
             report,
             reevaluation,
+        })
+    }
+}
+
+/// What [`App::recover_after_crash`] found and did.
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// Batches whose process had died while they ran, now `interrupted`.
+    pub interrupted: Vec<BatchId>,
+    /// Versions exported to the lake because an interrupted import had not
+    /// mirrored them (records, subjects).
+    pub exported: (u64, u64),
+    /// Half-written segments and manifest-less run folders removed.
+    pub removed: usize,
+}
+
+impl App {
+    /// Finish what a process killed in the middle of its work left behind
+    /// (issue 17, defect 2); run by [`App::open`], so by every command over a
+    /// store and by the server when it starts:
+    ///
+    /// * batches still `running` whose process no longer runs are marked
+    ///   `interrupted` (status and time; their committed chunks stay);
+    /// * when there were any, and no other import is running (whose mirror
+    ///   writes what it commits), the lake exports from the store the
+    ///   versions their mirror did not write (`Lake::sync`, which exports
+    ///   only what no segment holds), so the lake does not wait for the next
+    ///   full evaluation;
+    /// * half-written lake segments and result-run folders without a
+    ///   manifest whose writer has died are removed: they are never data
+    ///   (the store holds every committed version; a run exists only once
+    ///   its manifest is written and the store lists it).
+    ///
+    /// The re-evaluation an interrupted import owed is not run here (it may
+    /// be long, and not every command needs it): its versions are beyond the
+    /// store's re-evaluation mark, so the next round runs it — the next
+    /// import (even one whose rows are all unchanged), `reevaluate`, or the
+    /// server's re-evaluator as it starts. Work of live processes, also of
+    /// other hosts sharing a PostgreSQL store, is never touched.
+    pub async fn recover_after_crash(&self) -> Result<Recovery, AppError> {
+        let interrupted = self.store.mark_interrupted_batches().await?;
+        for id in &interrupted {
+            tracing::warn!(
+                batch = id.0,
+                "import interrupted by the death of its process; its committed rows are kept"
+            );
+        }
+        let mut exported = (0, 0);
+        // Not while another process imports: its mirror writes the versions
+        // it commits, and a sync now could write some of them a second time.
+        // Then the sync before the next full evaluation catches up.
+        if !interrupted.is_empty() && self.store.running_batches().await?.is_empty() {
+            // Best effort: the lake is a mirror, `sync` runs again before
+            // every full evaluation.
+            match self.lake.sync(&self.store).await {
+                Ok(r) => exported = (r.records_exported, r.subjects_exported),
+                Err(e) => tracing::warn!(error = %e, "could not bring the lake up to date"),
+            }
+        }
+        let removed = self.lake.remove_leftovers();
+        Ok(Recovery {
+            interrupted,
+            exported,
+            removed,
         })
     }
 }

@@ -12,9 +12,13 @@ mod audit;
 pub mod batch;
 mod catalogue;
 mod clock;
+mod credit_checks;
 mod error;
 mod evaluate;
 mod import;
+mod improve;
+mod inspection;
+mod lists;
 mod models;
 mod principal;
 mod profile;
@@ -25,6 +29,7 @@ mod stats;
 mod submit;
 mod tasks;
 mod workflows;
+mod xinyidai;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,9 +50,32 @@ pub use catalogue::{
     visibility_zh,
 };
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
+pub use credit_checks::{
+    BatchCheckAnswer, BatchCheckRequest, BatchRow, CheckLogEntry, CheckQuery, CheckedList,
+    CheckedMeasure, CheckedRoute, CreditCheckAnswer, CreditCheckRequest, DepartmentCheckStats,
+    Feedback, FeedbackRequest, MAX_BATCH_SUBJECTS, MAX_CHECKS_PAGE, MAX_OUTCOME_CHARS, MatterInfo,
+    MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
+    measures_catalogue,
+};
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
-pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Reevaluated};
+pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Recovery, Reevaluated};
+pub use improve::{
+    AdviceItem, ClassNow, DimensionScore, GradeNow, GradePoint, ImproveRecord, Improvement,
+};
+pub use inspection::{
+    DEFAULT_INSPECTION_DEPARTMENT, DEFAULT_INSPECTION_MODEL, DrawRequest, INSPECTION_LISTS,
+    INSPECTION_MODELS, INSPECTION_OUTCOMES, InspectionPlanView, InspectionResultView,
+    InspectionTaskView, InspectorLink, NewPlanRequest, PlanSettings, PlanVerification,
+    RESULT_PUBLICATION_WORKING_DAYS, RatiosBp, ResultRequest, Screening, SuppliedLists,
+    VerificationCheck,
+};
+pub use lists::{
+    EnterListEntry, ListEntryPage, ListEntryQuery, ListEntryStep, ListEntryView,
+    ListInfo as ListCatalogueEntry, ListStepRequest, MAX_LIST_PAGE_SIZE, MAX_REASON_CHARS,
+    ProposeListEntries, PublishedEntry, PublishedPage, PublishedQuery, lists_catalogue,
+    notice_days,
+};
 pub use models::{InstalledModel, MAX_RUNS_PAGE, RunInfo};
 pub use principal::Principal;
 pub use profile::{FullProfile, PublicProfile};
@@ -64,6 +92,11 @@ pub use workflows::{
     CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, ObjectionFiled, RecordKey,
     RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck, WorkflowItem, WorkflowQuery,
     WorkflowSummary,
+};
+pub use xinyidai::{
+    BankAuthorisation, BankQuery, BankView, Condition, FinancingApplication, FinancingFile,
+    FinancingNeed, IssuedList, IssuedLists, LoanOutcome, LoanReport, Recommendation,
+    XinyidaiFigures, XinyidaiStatistics,
 };
 pub use xinyong_core::disclosure::Role;
 /// How numbers are written for people (thousands separators, money).
@@ -137,6 +170,9 @@ impl App {
             audit_queue: audit::AuditQueue::default(),
             reports: reports::ReportKit::default(),
         };
+        // What a killed process left behind (interrupted batches, the
+        // lake behind the store, half-written files).
+        app.recover_after_crash().await?;
         // Subjects stored while no process kept the index (a CLI import
         // killed before its commit, an older version) become findable.
         app.sync_search_index().await?;

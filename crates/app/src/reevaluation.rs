@@ -17,16 +17,16 @@
 //! (one incremental run per round, not per request). An import from the
 //! command line runs a round itself before it returns.
 //!
-//! A store evaluated before marks existed (or only in part) has runs but no
-//! mark: an import's round then re-evaluates what the import touched, and
-//! the server takes the store as current when it starts
-//! ([`App::adopt_unmarked_store`]); from then on the mark says.
+//! A store with runs but no mark (evaluated before marks existed, only with
+//! some models or at another date, or killed after an import committed and
+//! before its round) cannot say what its runs saw: its first round
+//! re-evaluates every subject once (the server runs it when it starts,
+//! [`App::adopt_unmarked_store`]); from then on the mark says.
 //!
 //! Marks only grow in what they claim: a round records the sequence numbers
 //! it read before evaluating, and each mark is true when written, so the
 //! mark in force is the highest of each number recorded.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,34 +53,20 @@ impl App {
     /// `None` when nothing was due (no version beyond the mark, or an
     /// installation never evaluated, which has nothing to keep current).
     pub async fn catch_up_reevaluation(&self) -> Result<Option<Reevaluated>, AppError> {
-        self.reevaluation_round(None).await
+        self.reevaluation_round().await
     }
 
-    /// A round after an import that touched `touched`: in a store that was
-    /// never marked (evaluated before marks existed, or only in part), the
-    /// import's subjects, and the store as it is becomes the mark.
-    pub(crate) async fn reevaluate_after_import(
-        &self,
-        touched: &BTreeSet<String>,
-    ) -> Result<Option<Reevaluated>, AppError> {
-        self.reevaluation_round(Some(touched)).await
-    }
-
-    /// A store that has runs but no mark (evaluated before marks existed,
-    /// or only in part) is taken as current as it is: the mark is set to
-    /// its versions now. Call before accepting submissions.
+    /// A store that has runs but no mark is re-evaluated once, whole, and
+    /// marked (see the module documentation). Call before accepting
+    /// submissions.
     pub async fn adopt_unmarked_store(&self) -> Result<(), AppError> {
         if self.store.reevaluation_mark().await?.is_none() {
-            // A round without a mark and without an import adopts the store.
-            self.reevaluation_round(None).await?;
+            self.reevaluation_round().await?;
         }
         Ok(())
     }
 
-    async fn reevaluation_round(
-        &self,
-        imported: Option<&BTreeSet<String>>,
-    ) -> Result<Option<Reevaluated>, AppError> {
+    async fn reevaluation_round(&self) -> Result<Option<Reevaluated>, AppError> {
         let _one_round = self.reevaluator.round.lock().await;
         if self.store.run_count().await? == 0 {
             return Ok(None);
@@ -93,21 +79,13 @@ impl App {
         if records <= from.0 && subjects <= from.1 {
             return Ok(None);
         }
-        let touched: Vec<String> = match (&mark, imported) {
-            (Some(_), _) => {
-                self.store
-                    .touched_subjects((from.0, records), (from.1, subjects))
-                    .await?
-            }
-            (None, Some(touched)) => touched.iter().cloned().collect(),
-            (None, None) => {
-                // Nothing tells what the runs reflect: take the store as it is.
-                self.store
-                    .add_reevaluation_mark(records, subjects, None, 0)
-                    .await?;
-                return Ok(None);
-            }
-        };
+        // Without a mark nothing says what the runs so far saw (runs of
+        // some models only, a store older than marks, an import killed
+        // before its round): every stored version is owed, once.
+        let touched: Vec<String> = self
+            .store
+            .touched_subjects((from.0, records), (from.1, subjects))
+            .await?;
         if touched.is_empty() {
             self.store
                 .add_reevaluation_mark(records, subjects, None, 0)

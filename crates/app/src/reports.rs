@@ -408,7 +408,7 @@ impl App {
 
     /// The report's data from what the subject sees of itself today
     /// (number and verification address left empty).
-    async fn report_data(
+    pub(crate) async fn report_data(
         &self,
         file: SubjectFile,
         today: jiff::civil::Date,

@@ -1167,7 +1167,7 @@ impl App {
 
     /// The last day of the subject's bar from the commitment route, if any
     /// is in force today.
-    async fn commitment_bar(&self, subject: &str) -> Result<Option<Date>, AppError> {
+    pub(crate) async fn commitment_bar(&self, subject: &str) -> Result<Option<Date>, AppError> {
         let today = self.today();
         let cases = self
             .store

@@ -7,6 +7,7 @@ mod admin_cmds;
 mod demo;
 mod engine_cmds;
 mod evaluate;
+mod inspection_cmds;
 mod serve;
 mod store_cmds;
 
@@ -82,6 +83,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: admin_cmds::AuditCommand,
+    },
+    /// Random-inspection plans: list, verify a draw, export the published lists.
+    Inspection {
+        #[command(subcommand)]
+        command: inspection_cmds::InspectionCommand,
     },
     /// Serve the HTTP API until SIGINT/SIGTERM.
     Serve(serve::ServeArgs),
@@ -169,6 +175,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => block_on(demo::demo(a)),
         Command::User { command } => block_on(admin_cmds::user(command)),
         Command::Audit { command } => block_on(admin_cmds::audit(command)),
+        Command::Inspection { command } => block_on(inspection_cmds::inspection(command)),
         Command::Serve(a) => block_on(serve::serve(a)),
     }
 }

@@ -510,8 +510,10 @@ fn evaluate_all_history_and_incremental_after_import() {
         json!([{"id": "anhui-class", "version": "2018.1"}])
     );
 
-    // An import of four more penalties for A re-evaluates A at once (today):
-    // its class changes and the history explains it.
+    // An import of four more penalties for A re-evaluates at once (today):
+    // A's class changes and the history explains it. The store was evaluated
+    // with one model only, so no re-evaluation mark says what its runs saw:
+    // this first round re-evaluates every subject (both), once.
     let more: Vec<Value> = (2..6)
         .map(|i| penalty(&format!("p{i}"), A, &format!("2026-0{i}-05"), 100.0))
         .collect();
@@ -519,7 +521,7 @@ fn evaluate_all_history_and_incremental_after_import() {
     let out = run(&["import", "--data-dir", data, "r2.jsonl"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("re-evaluated 1 subjects"),
+        String::from_utf8_lossy(&out.stderr).contains("re-evaluated 2 subjects"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -45,6 +45,7 @@ use xinyong_rules::{EvalOptions, ModelSet};
 use xinyong_store::Store;
 
 use crate::EngineError;
+use crate::distributed::{PartReport, WriteResultsExec};
 use crate::exec::{EvalJob, EvaluateExec, ExecStats, Grouping, Running};
 use crate::lake::Lake;
 use crate::results::{ModelRef, RunKind, RunManifest, RunWriter, Timings, new_run_id};
@@ -250,15 +251,44 @@ pub async fn evaluate_all_with(
     let (writer, results, write_ms) = write_run(&planned, writer, control).await?;
     // Cancelled while the last writers finished: still not committed.
     control.check()?;
-    let job = &planned.job;
-    let stats = job.stats.lock().map(|s| s.clone()).unwrap_or_default();
+    let stats = planned
+        .job
+        .stats
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    let manifest = run_manifest(
+        &planned, &set, opts, &stats, results, write_ms, started_at, t0,
+    );
+    control.report(Phase::Commit, results, partitions);
+    let manifest = writer.commit(store, manifest).await?;
+    Ok(BatchReport {
+        manifest,
+        stats,
+        plan: planned.plan_text,
+    })
+}
+
+/// The manifest of a run whose partitions reported `stats` and wrote
+/// `results` rows in `write_ms` (summed over the writers).
+#[allow(clippy::too_many_arguments)]
+fn run_manifest(
+    planned: &Planned,
+    set: &ModelSet,
+    opts: &BatchOptions,
+    stats: &ExecStats,
+    results: u64,
+    write_ms: u64,
+    started_at: jiff::Timestamp,
+    t0: Instant,
+) -> RunManifest {
     let parts = stats.partitions.max(1) as u64;
-    let total_ms = t0.elapsed().as_millis() as u64;
-    let manifest = RunManifest {
-        id: job.run_id.clone(),
+    let groupings = stats.groupings.max(1) as u64;
+    RunManifest {
+        id: planned.job.run_id.clone(),
         kind: RunKind::Full,
         as_of: xinyong_rules::result::date_text(opts.as_of),
-        models: opts.models.iter().map(|&m| ModelRef::of(&set, m)).collect(),
+        models: opts.models.iter().map(|&m| ModelRef::of(set, m)).collect(),
         subjects: stats.subjects,
         records: stats.records,
         results,
@@ -267,14 +297,106 @@ pub async fn evaluate_all_with(
         trigger: opts.trigger.clone(),
         timings: Timings {
             sync_ms: planned.sync_ms,
-            scan_ms: stats.input_ms / stats.groupings.max(1) as u64,
-            group_ms: stats.group_ms / stats.groupings.max(1) as u64,
+            scan_ms: stats.input_ms / groupings,
+            group_ms: stats.group_ms / groupings,
             rules_ms: stats.rules_ms / parts,
             write_ms: (stats.output_ms + write_ms) / parts,
-            total_ms,
+            total_ms: t0.elapsed().as_millis() as u64,
         },
         files: Vec::new(),
+    }
+}
+
+/// Runs a plan somewhere else — a distributed engine's scheduler — and
+/// streams the output of its root back.
+pub trait PlanSubmitter: Send + Sync {
+    fn submit(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+    ) -> futures::future::BoxFuture<'_, datafusion::common::Result<SendableRecordBatchStream>>;
+}
+
+/// [`evaluate_all_with`] on a distributed engine: the plan with
+/// `Grouping::Partitioned` (its inputs hash-partitioned by subject key),
+/// each output partition written by [`WriteResultsExec`] where it is
+/// computed, into the run's directory (a path every machine shares);
+/// `submitter` runs it. The run is committed here, as a local run is: its
+/// parts, its manifest, its record in the store.
+pub async fn evaluate_all_remote(
+    store: &Store,
+    lake: &Lake,
+    set: Arc<ModelSet>,
+    opts: &BatchOptions,
+    control: &RunControl,
+    submitter: &dyn PlanSubmitter,
+) -> Result<BatchReport, EngineError> {
+    let started_at = jiff::Timestamp::now();
+    let t0 = Instant::now();
+    control.check()?;
+    let mut opts = opts.clone();
+    opts.grouping = Some(Grouping::Partitioned);
+    let planned = control
+        .cancel
+        .run_until_cancelled(plan_run(store, lake, &set, &opts, control, BATCH_ROWS))
+        .await
+        .ok_or(EngineError::Cancelled)??;
+    let mut writer = RunWriter::create(&lake.results_dir(), &planned.job.run_id)?;
+    let partitions = planned.plan.output_partitioning().partition_count();
+    let plan: Arc<dyn ExecutionPlan> = Arc::new(WriteResultsExec::new(
+        planned.plan.clone(),
+        writer.dir().to_path_buf(),
+    ));
+    control.report(Phase::Evaluate, 0, partitions);
+    let run = async {
+        let mut stream = submitter.submit(plan).await?;
+        let mut reports = Vec::new();
+        while let Some(batch) = stream.next().await {
+            reports.extend(PartReport::read(&batch?)?);
+            if let Some(f) = &control.progress {
+                f(Progress {
+                    phase: Phase::Evaluate,
+                    results: reports.iter().map(|r| r.rows).sum(),
+                    partitions_done: reports.len(),
+                    partitions,
+                });
+            }
+        }
+        Ok::<_, EngineError>(reports)
     };
+    let reports = control
+        .cancel
+        .run_until_cancelled(run)
+        .await
+        .ok_or(EngineError::Cancelled)??;
+    let mut stats = ExecStats::default();
+    let (mut results, mut write_ms) = (0, 0);
+    let mut seen = vec![false; partitions];
+    for r in &reports {
+        match seen.get_mut(r.partition) {
+            Some(s) if !*s => *s = true,
+            _ => {
+                return Err(EngineError::Other(format!(
+                    "the cluster reported partition {} of {partitions} twice or out of range",
+                    r.partition
+                )));
+            }
+        }
+        r.add_to(&mut stats);
+        results += r.rows;
+        write_ms += r.write_ms;
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(EngineError::Other(format!(
+            "the cluster did not report partition {missing} of {partitions}"
+        )));
+    }
+    for p in 0..partitions {
+        writer.adopt_part(p)?;
+    }
+    control.check()?;
+    let manifest = run_manifest(
+        &planned, &set, &opts, &stats, results, write_ms, started_at, t0,
+    );
     control.report(Phase::Commit, results, partitions);
     let manifest = writer.commit(store, manifest).await?;
     Ok(BatchReport {
@@ -380,6 +502,7 @@ async fn plan_run(
             threads: partitions,
         }),
         stats: Mutex::new(ExecStats::default()),
+        partition_stats: Mutex::default(),
         running: control.active.clone(),
     });
     let mut plan: Arc<dyn ExecutionPlan> =

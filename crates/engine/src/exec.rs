@@ -80,9 +80,37 @@ pub struct EvalJob {
     /// How the rows of each subject are brought together.
     pub grouping: Grouping,
     pub stats: Mutex<ExecStats>,
+    /// `Grouping::Partitioned`: the same counters per output partition (a
+    /// distributed engine runs partitions of one decoded plan on several
+    /// machines and reports each partition's own).
+    pub partition_stats: Mutex<HashMap<usize, ExecStats>>,
     /// Threads of this job at work (grouping, evaluating): zero once every
     /// output stream is finished or dropped and the threads have noticed.
     pub running: Arc<AtomicUsize>,
+}
+
+impl EvalJob {
+    /// Add to the job's counters and, when `partition` is given, to that
+    /// partition's.
+    fn add_stats(&self, partition: Option<usize>, add: impl Fn(&mut ExecStats)) {
+        if let Ok(mut s) = self.stats.lock() {
+            add(&mut s);
+        }
+        if let Some(p) = partition
+            && let Ok(mut m) = self.partition_stats.lock()
+        {
+            add(m.entry(p).or_default());
+        }
+    }
+
+    /// The counters of output partition `partition` (`Grouping::Partitioned`).
+    pub fn stats_of_partition(&self, partition: usize) -> ExecStats {
+        self.partition_stats
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&partition).cloned())
+            .unwrap_or_default()
+    }
 }
 
 /// Counts one thread at work in a counter while it lives.
@@ -192,6 +220,18 @@ impl EvaluateExec {
         }
     }
 
+    /// What the operator evaluates (for a codec that sends it to another
+    /// machine).
+    pub fn job(&self) -> &Arc<EvalJob> {
+        &self.job
+    }
+
+    /// The record kind of each record input, in the order of the inputs
+    /// after the subjects.
+    pub fn record_kinds(&self) -> Vec<RecordKind> {
+        self.records.iter().map(|(k, _)| *k).collect()
+    }
+
     /// Start grouping the partitions `inputs` of every input (clipped to
     /// each input's partitions). The work runs on a blocking thread and
     /// stops at its next input batch once the returned future and all its
@@ -202,6 +242,7 @@ impl EvaluateExec {
         context: Arc<TaskContext>,
     ) -> Preparation {
         let job = self.job.clone();
+        let partition = (job.grouping == Grouping::Partitioned).then_some(inputs.start);
         let (subjects, records) = (self.subjects.clone(), self.records.clone());
         async move {
             let streams = |plan: &Arc<dyn ExecutionPlan>| {
@@ -225,7 +266,7 @@ impl EvaluateExec {
             // the scan decodes the next batches.
             SpawnedTask::spawn_blocking(move || {
                 let _running = Running::start(&job.running);
-                prepare(&job, subjects, records, &stop)
+                prepare(&job, partition, subjects, records, &stop)
             })
             .join()
             .await
@@ -394,7 +435,8 @@ impl ExecutionPlan for EvaluateExec {
             let range = share(prepared.items, parts, part);
             SpawnedTask::spawn_blocking(move || {
                 let _running = Running::start(&job.running);
-                evaluate_range(&job, &prepared, range, &tx)
+                let own = (job.grouping == Grouping::Partitioned).then_some(partition);
+                evaluate_range(&job, own, &prepared, range, &tx)
             })
             .join()
             .await
@@ -896,6 +938,7 @@ fn current_subjects<'b>(
 /// records by USCC (the result files are sorted by subject).
 fn prepare(
     job: &EvalJob,
+    partition: Option<usize>,
     subjects: Vec<SendableRecordBatchStream>,
     records: Vec<(RecordKind, SendableRecordBatchStream)>,
     stop: &CancellationToken,
@@ -1048,12 +1091,12 @@ fn prepare(
         .filter(|m| job.set.model(*m).record_kind().is_some())
         .collect();
     let group_ms = t1.elapsed().as_millis() as u64;
-    if let Ok(mut s) = job.stats.lock() {
+    job.add_stats(partition, |s| {
         s.groupings += 1;
         s.input_ms += input_ms;
         s.group_ms += group_ms;
         s.records += sorted.len() as u64;
-    }
+    });
     Ok(Prepared {
         st,
         subject_rows,
@@ -1110,6 +1153,7 @@ fn prefix_key(s: &str) -> u128 {
 /// Evaluate the subjects `range` of `prep.work`, streaming result batches to `tx`.
 fn evaluate_range(
     job: &EvalJob,
+    partition: Option<usize>,
     prep: &Prepared,
     range: std::ops::Range<usize>,
     tx: &tokio::sync::mpsc::Sender<DfResult<RecordBatch>>,
@@ -1166,13 +1210,13 @@ fn evaluate_range(
         emit(&mut builder)?;
     }
     output_ns += t.elapsed().as_nanos();
-    if let Ok(mut s) = job.stats.lock() {
+    job.add_stats(partition, |s| {
         s.partitions += 1;
         s.subjects += subjects;
         s.results += results;
         s.rules_ms += (rules_ns / 1_000_000) as u64;
         s.output_ms += (output_ns / 1_000_000) as u64;
-    }
+    });
     Ok(())
 }
 
@@ -1231,6 +1275,7 @@ mod tests {
             run_id: "test".into(),
             grouping: Grouping::Local { threads: 2 },
             stats: Mutex::new(ExecStats::default()),
+            partition_stats: Mutex::default(),
             running: running.clone(),
         });
         let kind = RecordKind::ALL[0];

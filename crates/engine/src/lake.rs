@@ -99,13 +99,23 @@ impl Lake {
         Ok(list_segments(&self.subjects_dir())?)
     }
 
+    /// Remove what writers that died left in the lake: half-written
+    /// segments (see `remove_old_tmp`) and result-run folders without a
+    /// manifest (see [`crate::results::remove_unfinished_runs`]). Neither is
+    /// ever data; live writers' files are left alone. Returns how many
+    /// files and folders were removed.
+    pub fn remove_leftovers(&self) -> usize {
+        remove_old_tmp(&self.records_dir())
+            + remove_old_tmp(&self.subjects_dir())
+            + crate::results::remove_unfinished_runs(&self.results_dir())
+    }
+
     /// Export from the store every version no segment holds.
     pub async fn sync(&self, store: &Store) -> Result<SyncReport, EngineError> {
         let (max_rec, max_subj) = store.max_seqs().await?;
         let records_exported = self.fill(store, Which::Records, max_rec).await?;
         let subjects_exported = self.fill(store, Which::Subjects, max_subj).await?;
-        remove_old_tmp(&self.records_dir());
-        remove_old_tmp(&self.subjects_dir());
+        self.remove_leftovers();
         Ok(SyncReport {
             records_exported,
             subjects_exported,
@@ -342,27 +352,48 @@ impl SegWriter {
     }
 }
 
-/// Segments left half-written by writers that died more than six hours ago.
-fn remove_old_tmp(dir: &Path) {
+/// Remove the segments left half-written by writers that died: the
+/// `seg-writing-<pid>-<n>.parquet.tmp` files and `seg-writing-….tmp`
+/// directories whose process no longer runs on this host (or, where that
+/// cannot be told, that were last written more than six hours ago). Such a
+/// file is never data: a segment is complete only once renamed to its
+/// `seg-<first>-<last>` name, every version it was meant to hold is in the
+/// store (the system of record), and [`Lake::sync`] exports whatever no
+/// segment holds. The files of live writers are left alone. Returns how many
+/// were removed.
+fn remove_old_tmp(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return 0;
     };
     let cutoff = SystemTime::now() - Duration::from_secs(6 * 3600);
+    let mut removed = 0;
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
+        if !is_writing(&name) {
+            continue;
+        }
         let old = e
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| t < cutoff);
-        if is_writing(&name) && old {
+        let dead = writer_pid(&name).and_then(xinyong_store::process::pid_alive) == Some(false);
+        if dead || old {
             let path = e.path();
-            let _ = if path.is_dir() {
+            let gone = if path.is_dir() {
                 std::fs::remove_dir_all(path)
             } else {
                 std::fs::remove_file(path)
             };
+            removed += usize::from(gone.is_ok());
         }
     }
+    removed
+}
+
+/// The process id in a temporary segment name `seg-writing-<pid>-<n>…`.
+fn writer_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("seg-writing-")?;
+    rest.split('-').next()?.parse().ok()
 }
 
 /// One table's mirror state, on the mirror thread.

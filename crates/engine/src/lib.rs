@@ -9,6 +9,7 @@
 //! * [`models`]: built-in and installed model versions.
 
 pub mod batch;
+pub mod distributed;
 pub mod exec;
 pub mod history;
 pub mod incremental;

@@ -279,6 +279,11 @@ pub fn result_writer_properties() -> WriterProperties {
     b.build()
 }
 
+/// The file name of part `n` of a run.
+pub fn part_file_name(n: usize) -> String {
+    format!("part-{n:04}.parquet")
+}
+
 /// Runs this process has committed: a [`crate::lookup::ResultIndex`] sees
 /// them at its next lookup (and the runs of other processes within
 /// [`crate::lookup::RECHECK_RUNS_AFTER`]).
@@ -303,6 +308,12 @@ impl RunWriter {
         let rel = format!("run-{id}");
         let dir = results_dir.join(&rel);
         fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        // Who writes the run, so that a folder this process leaves without
+        // a manifest (it was killed) is told from one still being written
+        // ([`remove_unfinished_runs`]).
+        let marker = dir.join(WRITER_FILE);
+        fs::write(&marker, xinyong_store::process::current())
+            .map_err(|e| EngineError::io(&marker, e))?;
         Ok(RunWriter {
             id: id.to_owned(),
             results_dir: results_dir.to_path_buf(),
@@ -313,9 +324,14 @@ impl RunWriter {
         })
     }
 
+    /// The run's directory, where its parts are written.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// A Parquet writer for part `n` of the run.
     pub fn part(&mut self, n: usize) -> Result<ArrowWriter<fs::File>, EngineError> {
-        let name = format!("part-{n:04}.parquet");
+        let name = part_file_name(n);
         let path = self.dir.join(&name);
         let file = fs::File::create(&path).map_err(|e| EngineError::io(&path, e))?;
         self.files.push(format!("{}/{}", self.rel, name));
@@ -324,6 +340,22 @@ impl RunWriter {
             result_schema(),
             Some(result_writer_properties()),
         )?)
+    }
+
+    /// Part `n` of the run, written by someone else (the executors of a
+    /// cluster, through [`crate::distributed::WriteResultsExec`]).
+    pub fn adopt_part(&mut self, n: usize) -> Result<(), EngineError> {
+        let name = part_file_name(n);
+        let path = self.dir.join(&name);
+        if !path.is_file() {
+            return Err(EngineError::Other(format!(
+                "part {n} of run {} was reported written but {} is not there",
+                self.id,
+                path.display()
+            )));
+        }
+        self.files.push(format!("{}/{}", self.rel, name));
+        Ok(())
     }
 
     fn manifest_path(&self, ext: &str) -> PathBuf {
@@ -474,6 +506,56 @@ pub async fn register_existing(store: &Store, data_dir: &Path) -> Result<Registe
         models,
         first_time: true,
     })
+}
+
+/// The file in a run's folder naming the process that writes it
+/// (`xinyong_store::process`).
+const WRITER_FILE: &str = "writer";
+
+/// A folder without a writer file younger than this may be one whose writer
+/// has just created it.
+const FRESH_FOLDER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Remove the result-run folders (`run-<id>/`) that have no manifest
+/// (`run-<id>.json`) and whose writer no longer runs on this host, and
+/// `run-*.json.tmp` files left beside them. Such a folder is never data: a
+/// run exists only once its manifest is written and the store lists it
+/// ([`RunWriter::commit`]); a run cut short by a kill is simply run again,
+/// and its half-written parts are listed by nothing. A folder whose writer
+/// is alive, or on another host, is left alone; one without a writer file
+/// (written by an earlier version) is removed once it is ten minutes old.
+/// Returns how many folders and files were removed.
+pub fn remove_unfinished_runs(results_dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(results_dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        let Some(id) = name.strip_prefix("run-") else {
+            continue;
+        };
+        let dead = |writer: &Path| match fs::read_to_string(writer) {
+            Ok(owner) => xinyong_store::process::alive(owner.trim()) == Some(false),
+            Err(_) => e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > FRESH_FOLDER)),
+        };
+        if path.is_dir() {
+            let manifest = results_dir.join(format!("{name}.json"));
+            if !manifest.exists() && dead(&path.join(WRITER_FILE)) {
+                removed += usize::from(fs::remove_dir_all(&path).is_ok());
+            }
+        } else if let Some(run) = id.strip_suffix(".json.tmp") {
+            let folder = results_dir.join(format!("run-{run}"));
+            if !folder.is_dir() || dead(&folder.join(WRITER_FILE)) {
+                removed += usize::from(fs::remove_file(&path).is_ok());
+            }
+        }
+    }
+    removed
 }
 
 /// Manifests of the runs on disk, oldest first (every manifest file; tools

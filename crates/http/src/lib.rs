@@ -14,9 +14,12 @@
 
 mod error;
 mod extract;
+mod inspection;
 mod metrics;
 mod openapi;
 mod routes;
+mod supervision;
+mod xinyidai;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -16,6 +16,19 @@ use xinyong_app::{EvaluateRequest, Operation, QuarantineFilter};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Body, Caller, ClientAddr, Path, Query, SESSION_COOKIE, credential};
+use crate::inspection::{
+    create_plan, draw_plan, get_plan, list_plans, my_tasks, plan_list, plan_tasks, publish_plan,
+    record_result, verify_plan,
+};
+use crate::supervision::{
+    approval_matters, batch_credit_check, check_feedback, credit_check, credit_check_log,
+    credit_check_stats, enter_list_entry, list_entries, list_entry, list_entry_step, lists,
+    measures, propose_list_entries, published_entries,
+};
+use crate::xinyidai::{
+    apply_financing, bank_authorisations, bank_queries, financing_file, issue_recommendations,
+    recommendations, report_loan, revoke_bank_authorisation, xinyidai_statistics,
+};
 
 /// One route: what it is, which operation of the application it performs,
 /// and its handler.
@@ -211,6 +224,225 @@ pub static ROUTES: &[Route] = &[
         post
     ),
     route!(GET, "/api/v1/outbox", ReadOutbox, outbox, get),
+    route!(
+        POST,
+        "/api/v1/credit-checks",
+        RunCreditChecks,
+        credit_check,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/credit-checks",
+        ReadCreditChecks,
+        credit_check_log,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/credit-checks/batch",
+        RunCreditChecks,
+        batch_credit_check,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/credit-checks/statistics",
+        ReadCreditChecks,
+        credit_check_stats,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/credit-checks/{id}/feedback",
+        ReportCheckFeedback,
+        check_feedback,
+        post
+    ),
+    route!(GET, "/api/v1/measures", ReadMeasures, measures, get),
+    route!(
+        GET,
+        "/api/v1/approval-matters",
+        ReadMeasures,
+        approval_matters,
+        get
+    ),
+    route!(GET, "/api/v1/lists", ReadPublishedLists, lists, get),
+    route!(
+        GET,
+        "/api/v1/lists/published",
+        ReadPublishedLists,
+        published_entries,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/lists/entries",
+        ReadListEntries,
+        list_entries,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/lists/entries",
+        ManageLists,
+        enter_list_entry,
+        post
+    ),
+    route!(
+        POST,
+        "/api/v1/lists/proposals",
+        ManageLists,
+        propose_list_entries,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/lists/entries/{id}",
+        ReadListEntries,
+        list_entry,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/lists/entries/{id}/steps",
+        ManageLists,
+        list_entry_step,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/plans",
+        VerifyInspectionDraws,
+        list_plans,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/inspection/plans",
+        ManageInspectionPlans,
+        create_plan,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/plans/{plan_id}",
+        VerifyInspectionDraws,
+        get_plan,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/inspection/plans/{plan_id}/publication",
+        ManageInspectionPlans,
+        publish_plan,
+        post
+    ),
+    route!(
+        POST,
+        "/api/v1/inspection/plans/{plan_id}/draw",
+        ManageInspectionPlans,
+        draw_plan,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/plans/{plan_id}/lists/{list}",
+        VerifyInspectionDraws,
+        plan_list,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/plans/{plan_id}/verification",
+        VerifyInspectionDraws,
+        verify_plan,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/plans/{plan_id}/tasks",
+        ReadInspectionTasks,
+        plan_tasks,
+        get
+    ),
+    route!(
+        GET,
+        "/api/v1/inspection/tasks",
+        ReadInspectionTasks,
+        my_tasks,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/inspection/plans/{plan_id}/tasks/{number}/results",
+        RecordInspectionResults,
+        record_result,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/bank-authorisations",
+        AuthoriseBank,
+        bank_authorisations,
+        get
+    ),
+    route!(
+        DELETE,
+        "/api/v1/bank-authorisations/{id}",
+        AuthoriseBank,
+        revoke_bank_authorisation,
+        delete
+    ),
+    route!(
+        GET,
+        "/api/v1/bank-queries",
+        AuthoriseBank,
+        bank_queries,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/xinyidai/applications",
+        ApplyFinancing,
+        apply_financing,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/xinyidai/applications",
+        ApplyFinancing,
+        financing_file,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/xinyidai/recommendation-lists",
+        IssueRecommendations,
+        issue_recommendations,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/xinyidai/recommendations",
+        ReadRecommendations,
+        recommendations,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/xinyidai/loans",
+        ReportLoans,
+        report_loan,
+        post
+    ),
+    route!(
+        GET,
+        "/api/v1/xinyidai/statistics",
+        ReadXinyidaiStats,
+        xinyidai_statistics,
+        get
+    ),
 ];
 
 type Answer<T> = Result<Json<T>, ApiError>;
@@ -1063,7 +1295,40 @@ async fn outbox(
         workflow_item,
         workflow_summary,
         run_workflow_checks,
-        outbox
+        outbox,
+        crate::supervision::credit_check,
+        crate::supervision::credit_check_log,
+        crate::supervision::batch_credit_check,
+        crate::supervision::credit_check_stats,
+        crate::supervision::check_feedback,
+        crate::supervision::measures,
+        crate::supervision::approval_matters,
+        crate::supervision::lists,
+        crate::supervision::published_entries,
+        crate::supervision::list_entries,
+        crate::supervision::enter_list_entry,
+        crate::supervision::propose_list_entries,
+        crate::supervision::list_entry,
+        crate::supervision::list_entry_step,
+        crate::inspection::list_plans,
+        crate::inspection::create_plan,
+        crate::inspection::get_plan,
+        crate::inspection::publish_plan,
+        crate::inspection::draw_plan,
+        crate::inspection::plan_list,
+        crate::inspection::verify_plan,
+        crate::inspection::plan_tasks,
+        crate::inspection::my_tasks,
+        crate::inspection::record_result,
+        crate::xinyidai::bank_authorisations,
+        crate::xinyidai::revoke_bank_authorisation,
+        crate::xinyidai::bank_queries,
+        crate::xinyidai::apply_financing,
+        crate::xinyidai::financing_file,
+        crate::xinyidai::issue_recommendations,
+        crate::xinyidai::recommendations,
+        crate::xinyidai::report_loan,
+        crate::xinyidai::xinyidai_statistics
     ),
     components(schemas(crate::ErrorBody))
 )]

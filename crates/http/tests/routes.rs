@@ -226,6 +226,7 @@ const ADMIN_ONLY: [u16; 7] = [401, 403, 403, 403, 403, 200, 403];
 const AUDIT: [u16; 7] = [401, 403, 403, 403, 403, 200, 200];
 const MODELS: [u16; 7] = [401, 403, 403, 200, 403, 200, 200];
 const DEPARTMENT_AND_ADMIN: [u16; 7] = [401, 403, 200, 403, 403, 200, 403];
+const ENTERPRISE_ONLY: [u16; 7] = [401, 200, 403, 403, 403, 403, 403];
 
 fn cases(c: &City) -> Vec<Case> {
     use Method as M;
@@ -546,6 +547,300 @@ fn cases(c: &City) -> Vec<Case> {
             "/api/v1/outbox",
             "/api/v1/outbox?pending=true",
             AUDIT,
+        ),
+        // Random inspection (the success paths: tests/inspection.rs).
+        case(
+            M::GET,
+            "/api/v1/inspection/plans",
+            "/api/v1/inspection/plans",
+            ALL_200,
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/inspection/plans",
+                "/api/v1/inspection/plans",
+                [401, 403, 403, 403, 403, 422, 403],
+            ),
+            // One inspector only: the roster needs two.
+            json!({"plan_id": "RT-1", "name": "路由测试", "items": ["产品质量的检查"],
+                   "items_per_task": 1, "inspectors": ["officer"]}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/inspection/plans/{plan_id}",
+            "/api/v1/inspection/plans/NO-SUCH-PLAN",
+            [404; 7],
+        ),
+        case(
+            M::POST,
+            "/api/v1/inspection/plans/{plan_id}/publication",
+            "/api/v1/inspection/plans/NO-SUCH-PLAN/publication",
+            [401, 403, 403, 403, 403, 404, 403],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/inspection/plans/{plan_id}/draw",
+                "/api/v1/inspection/plans/NO-SUCH-PLAN/draw",
+                [401, 403, 403, 403, 403, 404, 403],
+            ),
+            json!({}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/inspection/plans/{plan_id}/lists/{list}",
+            "/api/v1/inspection/plans/NO-SUCH-PLAN/lists/pool",
+            [404; 7],
+        ),
+        case(
+            M::GET,
+            "/api/v1/inspection/plans/{plan_id}/verification",
+            "/api/v1/inspection/plans/NO-SUCH-PLAN/verification",
+            [404; 7],
+        ),
+        case(
+            M::GET,
+            "/api/v1/inspection/plans/{plan_id}/tasks",
+            "/api/v1/inspection/plans/NO-SUCH-PLAN/tasks",
+            [401, 403, 403, 404, 403, 404, 404],
+        ),
+        case(
+            M::GET,
+            "/api/v1/inspection/tasks",
+            "/api/v1/inspection/tasks",
+            MODELS,
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/inspection/plans/{plan_id}/tasks/{number}/results",
+                "/api/v1/inspection/plans/NO-SUCH-PLAN/tasks/1/results",
+                [401, 403, 403, 404, 403, 404, 403],
+            ),
+            json!({"outcome": "compliant", "inspected_on": "2026-06-29"}),
+        ),
+        // 信易贷 (the success paths: crates/app/tests/xinyidai.rs).
+        case(
+            M::GET,
+            "/api/v1/bank-authorisations",
+            "/api/v1/bank-authorisations",
+            ENTERPRISE_ONLY,
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/bank-authorisations/{id}",
+            "/api/v1/bank-authorisations/999999",
+            [401, 404, 403, 403, 403, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/bank-queries",
+            "/api/v1/bank-queries",
+            ENTERPRISE_ONLY,
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/applications",
+                "/api/v1/xinyidai/applications",
+                [401, 201, 403, 403, 403, 403, 403],
+            ),
+            json!({"amount_cny": 500000, "purpose": "流动资金周转"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/applications",
+                "/api/v1/xinyidai/applications",
+                [401, 422, 403, 403, 403, 403, 403],
+            ),
+            json!({"amount_cny": 0, "purpose": "流动资金周转"}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/xinyidai/applications",
+            "/api/v1/xinyidai/applications",
+            ENTERPRISE_ONLY,
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/recommendation-lists",
+                "/api/v1/xinyidai/recommendation-lists",
+                [401, 403, 403, 403, 403, 201, 403],
+            ),
+            json!({}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/recommendation-lists",
+                "/api/v1/xinyidai/recommendation-lists",
+                [401, 403, 403, 403, 403, 422, 403],
+            ),
+            json!({"month": "2026-05"}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/xinyidai/recommendations",
+            "/api/v1/xinyidai/recommendations?month=2026-06",
+            [401, 403, 403, 403, 200, 200, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/xinyidai/recommendations",
+            "/api/v1/xinyidai/recommendations?bank=OTHER-BANK",
+            [401, 403, 403, 403, 403, 200, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/xinyidai/recommendations",
+            "/api/v1/xinyidai/recommendations?month=2026-6",
+            [401, 403, 403, 403, 422, 422, 403],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/loans",
+                "/api/v1/xinyidai/loans",
+                [401, 403, 403, 403, 201, 403, 403],
+            ),
+            json!({"uscc": own, "outcome": "refused", "reason": "资料不全"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/xinyidai/loans",
+                "/api/v1/xinyidai/loans",
+                [401, 403, 403, 403, 403, 403, 403],
+            ),
+            json!({"uscc": other, "outcome": "refused", "reason": "未经授权"}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/xinyidai/statistics",
+            "/api/v1/xinyidai/statistics?from=2026-01&to=2026-06",
+            [401, 403, 403, 200, 200, 200, 200],
+        ),
+        // Credit checks (officer, admin), feedback, the log (admin, auditor).
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/credit-checks",
+                "/api/v1/credit-checks",
+                [401, 403, 403, 200, 403, 200, 403],
+            ),
+            json!({"subject": own, "scenario": "approval"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/credit-checks",
+                "/api/v1/credit-checks",
+                [401, 403, 403, 404, 403, 404, 403],
+            ),
+            json!({"subject": unknown, "scenario": "approval"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/credit-checks",
+                "/api/v1/credit-checks",
+                [401, 403, 403, 422, 403, 422, 403],
+            ),
+            json!({"subject": own, "scenario": "tender"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/credit-checks/batch",
+                "/api/v1/credit-checks/batch",
+                [401, 403, 403, 200, 403, 200, 403],
+            ),
+            json!({"subjects": [own, other, unknown], "scenario": "bidding"}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/credit-checks",
+            "/api/v1/credit-checks?limit=20",
+            AUDIT,
+        ),
+        case(
+            M::GET,
+            "/api/v1/credit-checks/statistics",
+            "/api/v1/credit-checks/statistics",
+            AUDIT,
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/credit-checks/{id}/feedback",
+                "/api/v1/credit-checks/999999/feedback",
+                [401, 403, 404, 404, 403, 404, 403],
+            ),
+            json!({"applied": [], "outcome": "已办理", "department": c.department}),
+        ),
+        case(M::GET, "/api/v1/measures", "/api/v1/measures", ALL_200),
+        case(
+            M::GET,
+            "/api/v1/approval-matters",
+            "/api/v1/approval-matters",
+            ALL_200,
+        ),
+        // Lists: the catalogue and published entries for anyone; entries in
+        // every status for government roles; steps by the owner and admin.
+        case(M::GET, "/api/v1/lists", "/api/v1/lists", ALL_200),
+        case(
+            M::GET,
+            "/api/v1/lists/published",
+            "/api/v1/lists/published?category=blacklist&page=1",
+            ALL_200,
+        ),
+        case(
+            M::GET,
+            "/api/v1/lists/published",
+            "/api/v1/lists/published?category=grey",
+            [422; 7],
+        ),
+        case(
+            M::GET,
+            "/api/v1/lists/entries",
+            "/api/v1/lists/entries?status=entered",
+            [401, 403, 200, 200, 403, 200, 200],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/lists/entries",
+                "/api/v1/lists/entries",
+                [401, 403, 403, 403, 403, 201, 403],
+            ),
+            json!({"list": "other_blacklist", "subject": own, "reason": "路由测试"}),
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/lists/proposals",
+                "/api/v1/lists/proposals",
+                [401, 403, 404, 403, 403, 404, 403],
+            ),
+            json!({"subject": unknown}),
+        ),
+        case(
+            M::GET,
+            "/api/v1/lists/entries/{id}",
+            "/api/v1/lists/entries/999999",
+            [401, 403, 404, 404, 403, 404, 404],
+        ),
+        with_body(
+            case(
+                M::POST,
+                "/api/v1/lists/entries/{id}/steps",
+                "/api/v1/lists/entries/999999/steps",
+                [401, 403, 404, 403, 403, 404, 403],
+            ),
+            json!({"action": "approve", "reason": "审核通过"}),
         ),
     ]
 }
@@ -870,4 +1165,156 @@ async fn a_report_is_issued_downloaded_byte_for_byte_and_verified() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = call_raw(&c, Method::GET, issued["pdf"].as_str().unwrap(), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Every bank route, as a bank: it sees only enterprises that authorise it
+/// (on its list, in its figures, their profiles), and of a listed
+/// enterprise only grade, tax grade and the conditions; once the
+/// authorisation is revoked the next query is refused with 403.
+#[tokio::test]
+async fn a_bank_sees_only_its_authorising_enterprises_and_only_their_features() {
+    let c = city().await;
+    let login = |role: &str| {
+        let app = Arc::clone(&c.app);
+        let role = role.to_owned();
+        async move { app.login(&role, PASSWORD, "test").await.unwrap().token }
+    };
+    let enterprise = login("enterprise").await;
+    let bank = login("bank").await;
+    let admin = login("admin").await;
+    let get = |uri: String| case(Method::GET, "", uri, ALL_200);
+    let post = |uri: &str, body: Value| with_body(case(Method::POST, "", uri, ALL_200), body);
+
+    let (status, _) = call(
+        &c,
+        &post(
+            "/api/v1/xinyidai/applications",
+            json!({"amount_cny": 300000, "purpose": "流动资金"}),
+        ),
+        Some(&enterprise),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, issued) = call(
+        &c,
+        &post("/api/v1/xinyidai/recommendation-lists", json!({})),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+
+    // The list: only `own` (the one enterprise that authorised BANK1 in
+    // this city) can be on it, with exactly the bank's features.
+    let (status, list) = call(
+        &c,
+        &get("/api/v1/xinyidai/recommendations".into()),
+        Some(&bank),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for item in list.as_array().unwrap() {
+        assert_eq!(item["uscc"], c.own.as_str(), "{item}");
+        assert_eq!(
+            keys(item),
+            [
+                "bank",
+                "conditions",
+                "grade",
+                "listed_on",
+                "month",
+                "name",
+                "tax_grade",
+                "uscc"
+            ]
+        );
+        for cond in item["conditions"].as_array().unwrap() {
+            assert_eq!(keys(cond), ["id", "text"]);
+        }
+    }
+    let (_, all) = call(
+        &c,
+        &get("/api/v1/xinyidai/recommendations".into()),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(
+        all, list,
+        "BANK1 is the only bank and own its only authoriser"
+    );
+
+    // Figures: its own bank only.
+    let (status, stats) = call(&c, &get("/api/v1/xinyidai/statistics".into()), Some(&bank)).await;
+    assert_eq!(status, StatusCode::OK);
+    for row in stats["months"].as_array().unwrap() {
+        assert_eq!(row["bank"], "BANK1");
+    }
+    // Loans only for an enterprise that authorised it.
+    let (status, e) = call(
+        &c,
+        &post(
+            "/api/v1/xinyidai/loans",
+            json!({"uscc": c.other, "outcome": "granted", "amount_cny": 1000, "rate_percent": 4}),
+        ),
+        Some(&bank),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{e}");
+    let (status, _) = call(
+        &c,
+        &get(format!("/api/v1/subjects/{}", c.other)),
+        Some(&bank),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The enterprise sees the query and revokes; the next query is 403.
+    let (status, _) = call(
+        &c,
+        &get(format!(
+            "/api/v1/subjects/{}?purpose={}",
+            c.own,
+            urlencode("贷前调查")
+        )),
+        Some(&bank),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, queries) = call(&c, &get("/api/v1/bank-queries".into()), Some(&enterprise)).await;
+    assert!(
+        queries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["bank"] == BANK && q["what"] == "完整信用档案"),
+        "{queries}"
+    );
+    let (_, grants) = call(
+        &c,
+        &get("/api/v1/bank-authorisations".into()),
+        Some(&enterprise),
+    )
+    .await;
+    for g in grants.as_array().unwrap() {
+        if g["in_force"] == true {
+            let id = g["id"].as_i64().unwrap();
+            let del = case(
+                Method::DELETE,
+                "",
+                format!("/api/v1/bank-authorisations/{id}"),
+                ALL_200,
+            );
+            let (status, _) = call(&c, &del, Some(&enterprise)).await;
+            assert_eq!(status, StatusCode::NO_CONTENT);
+        }
+    }
+    let (status, e) = call(&c, &get(format!("/api/v1/subjects/{}", c.own)), Some(&bank)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"]["code"], "forbidden");
+    let (_, list) = call(
+        &c,
+        &get("/api/v1/xinyidai/recommendations".into()),
+        Some(&bank),
+    )
+    .await;
+    assert_eq!(list, json!([]));
 }

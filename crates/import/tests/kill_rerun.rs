@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use common::*;
 use serde_json::json;
 use xinyong_import::{ImportOptions, import_files};
-use xinyong_store::{Store, StoreConfig};
+use xinyong_store::{BatchStatus, Store, StoreConfig};
 
 /// Set in the child: `<data dir>\n<subjects file>\n<records file>`.
 const CHILD_ENV: &str = "XINYONG_IMPORT_KILL_CHILD";
@@ -143,11 +143,32 @@ fn killed_import_rerun_equals_clean_import() {
             "{partial:?}"
         );
 
+        // 2b. The killed import's batch was left `running`; its process is
+        // gone, so it is marked `interrupted`, once (issue 17, defect 2).
+        let killed = store.batches(10).await.unwrap();
+        assert_eq!(killed.len(), 1);
+        assert_eq!(killed[0].status, BatchStatus::Running);
+        assert_eq!(
+            store.mark_interrupted_batches().await.unwrap(),
+            vec![killed[0].id]
+        );
+        let marked = store.batch(killed[0].id).await.unwrap().unwrap();
+        assert_eq!(marked.status, BatchStatus::Interrupted);
+        assert!(marked.finished_at.is_some());
+        assert_eq!(marked.counts, killed[0].counts, "committed chunks stay");
+        assert!(store.mark_interrupted_batches().await.unwrap().is_empty());
+
         // 3. Run it again to completion.
         let files = [records.clone(), subjects.clone()];
         let rerun = import_files(&store, &files, &import_opts(), None)
             .await
             .expect("rerun");
+        // The re-run's own batch belongs to this live process: left alone.
+        assert!(store.mark_interrupted_batches().await.unwrap().is_empty());
+        assert_eq!(
+            store.batch(rerun.batch).await.unwrap().unwrap().status,
+            BatchStatus::Completed
+        );
         assert!(
             rerun.counts.unchanged >= partial.records,
             "{:?}",

@@ -79,6 +79,7 @@
 mod canonical;
 mod draw;
 mod model;
+mod parse;
 mod publish;
 mod rng;
 mod screen;
@@ -95,6 +96,7 @@ pub use model::{
     ClassBasis, FULL_RATIO_BP, Inspector, MAX_PROBLEMS, Params, Plan, PlanError, PlanInputs,
     PlanProblem, PoolEntry, Ratios, Recusal, RecusalReason, RiskClass,
 };
+pub use parse::{ListError, parse_items, parse_pool, parse_recusals, parse_roster};
 pub use publish::{ListDigest, Published, publish};
 pub use rng::{GENERATOR_TAG, Generator};
 pub use screen::{Candidate, Excluded, Exclusion, Screened, screen};

@@ -405,6 +405,39 @@ pub async fn report_verification(
     }
 }
 
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+}
+
+#[derive(Deserialize)]
+pub struct NumberQuery {
+    number: Option<String>,
+}
+
+/// `GET /reports?number=`: the form to check a report by its number; with a
+/// number, to its verification page.
+pub async fn report_lookup(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    query: Result<Query<NumberQuery>, QueryRejection>,
+) -> Response {
+    let number = query.ok().and_then(|Query(q)| q.number);
+    match number.as_deref().map(str::trim) {
+        Some(n) if !n.is_empty() => {
+            let n: String = n.chars().take(64).collect();
+            see_other(&format!("/reports/{}", crate::format::query_value(&n)))
+        }
+        _ => render(
+            StatusCode::OK,
+            &VerifyPage {
+                chrome: Chrome::new(&s, Some(&ctx), "信用报告核验", "verify"),
+            },
+        ),
+    }
+}
+
 /// `GET /reports/{number}/pdf`: the issued PDF, for those who may issue
 /// reports for its subject (the application decides).
 pub async fn report_pdf(

@@ -12,10 +12,14 @@
 //! Errors are pages too (404, 403, 422, 429, 500, 503 in Chinese): no input
 //! makes a handler panic, and a panic would still answer the 500 page.
 
+mod cases;
+mod charts;
 mod csrf;
 mod error;
 mod format;
 mod handlers;
+mod improve;
+mod inspection;
 mod session;
 mod views;
 
@@ -122,10 +126,33 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/subjects/{uscc}", get(handlers::subject))
         .route("/subjects/{uscc}/full", get(handlers::subject_full))
         .route("/my", get(handlers::my_space))
+        .route("/my/improve", get(improve::my_improve))
+        .route("/my/cases", get(cases::my_cases))
+        .route("/my/objections/new", get(cases::objection_form))
+        .route("/my/objections", post(cases::file_objection))
+        .route("/my/repairs/new", get(cases::repair_form))
+        .route("/my/repairs", post(cases::apply_repair))
+        .route("/queue", get(cases::queue))
+        .route("/queue/{id}", post(cases::decide))
+        .route("/admin/workflows", get(cases::summary))
         .route("/subjects/{uscc}/reports", post(handlers::issue_report))
+        .route("/reports", get(handlers::report_lookup))
         .route("/reports/{number}", get(handlers::report_verification))
         .route("/reports/{number}/pdf", get(handlers::report_pdf))
         .route("/about/disclosure", get(handlers::disclosure))
+        .route("/inspection", get(inspection::plans))
+        .route("/inspection/plans", post(inspection::create))
+        .route("/inspection/plans/{plan_id}", get(inspection::plan))
+        .route(
+            "/inspection/plans/{plan_id}/publication",
+            post(inspection::publish),
+        )
+        .route("/inspection/plans/{plan_id}/draw", post(inspection::draw))
+        .route("/inspection/tasks", get(inspection::tasks))
+        .route(
+            "/inspection/plans/{plan_id}/tasks/{number}/results",
+            post(inspection::record_result),
+        )
         .route("/login", get(handlers::login_form).post(handlers::login))
         .route("/logout", get(handlers::logout_form).post(handlers::logout))
         .route("/static/site.css", get(handlers::style_sheet))

@@ -87,6 +87,10 @@ pub struct Chrome {
     pub role: &'static str,
     /// The account has an enterprise space (an enterprise bound to a USCC).
     pub space: bool,
+    /// The account works a queue of cases (department, credit office).
+    pub queue: bool,
+    /// The account sees the credit office's overviews (admin, auditor).
+    pub admin: bool,
     /// The logout form's CSRF token.
     pub csrf: String,
 }
@@ -102,6 +106,8 @@ impl Chrome {
             username: String::new(),
             role: "",
             space: false,
+            queue: false,
+            admin: false,
             csrf: String::new(),
         }
     }
@@ -120,6 +126,7 @@ impl Chrome {
             ),
             _ => (false, String::new(), "", false, String::new()),
         };
+        let who = ctx.map_or(Role::Public, |c| c.principal.role);
         Chrome {
             title: title.to_owned(),
             css: crate::handlers::style_sheet_url(),
@@ -128,6 +135,8 @@ impl Chrome {
             username,
             role,
             space,
+            queue: matches!(who, Role::Department | Role::Admin),
+            admin: matches!(who, Role::Admin | Role::Auditor),
             csrf: token,
         }
     }

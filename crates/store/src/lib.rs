@@ -45,10 +45,13 @@
 //! promise); dates are ISO text / `date`; times RFC 3339 text / `timestamptz`
 //! and always read back as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 //!
-//! Batches left `running` by a process that died are *not* changed by
-//! [`Store::open`] (several processes may share one store, e.g. a server and a
-//! command-line import); [`Store::fail_stale_batches`] marks the ones that
-//! have not written anything for a given time as failed.
+//! Every batch records the process that runs it (`owner`, see [`process`]).
+//! [`Store::open`] changes no batch (several processes may share one store,
+//! e.g. a server and a command-line import);
+//! [`Store::mark_interrupted_batches`] (called by the application when it
+//! opens) marks `interrupted` the batches still `running` whose process no
+//! longer runs; [`Store::fail_stale_batches`] marks the ones that have not
+//! written anything for a given time as failed.
 
 use std::path::PathBuf;
 #[cfg(feature = "fault-injection")]
@@ -63,16 +66,21 @@ pub mod accounts;
 pub mod audit;
 mod cache;
 mod codec;
+mod credit_checks;
+mod inspection;
+mod lists;
 mod marks;
 pub mod model;
 mod objections;
 mod pg;
 mod plan;
+pub mod process;
 mod reports;
 mod runs;
 mod shared;
 mod sqlite;
 mod workflows;
+mod xinyidai;
 
 pub use accounts::{
     AccountInsert, ApiTokenInsert, BankGrant, LoginFailures, Revocation, SessionInsert,
@@ -81,6 +89,18 @@ pub use accounts::{
 pub use audit::{
     AuditAppend, AuditCheck, AuditContent, AuditQuery, GENESIS_HASH, MAX_AUDIT_PAGE,
     StoredAuditEntry, audit_hash, canonical_json, check_audit_detail,
+};
+pub use credit_checks::{
+    CheckFilter, FeedbackFilter, MAX_CHECK_PAGE, NewCreditCheck, NewFeedback, StoredCreditCheck,
+    StoredFeedback,
+};
+pub use inspection::{
+    InspectionPlanLists, InspectionPlanStep, InspectionTaskRow, NewInspectionPlan,
+    NewInspectionResult, StoredInspectionPlan, StoredInspectionResult,
+};
+pub use lists::{
+    LIST_ORIGINS, ListEntryFilter, ListStep, MAX_LIST_PAGE, NewListEntry, StoredListEntry,
+    StoredListEvent,
 };
 pub use marks::ReevaluationMark;
 pub use model::*;
@@ -92,6 +112,10 @@ pub use runs::{
 pub use workflows::{
     CASE_KINDS, CaseEvent, CaseFilter, NewCase, NewNotification, OutboxEntry, PendingRecordWrite,
     StoredCase, StoredCaseEvent,
+};
+pub use xinyidai::{
+    GrantRevocation, LOAN_OUTCOMES, NewLoan, NewRecommendation, StoredBankGrant, StoredLoan,
+    StoredRecommendation, XinyidaiMonth, is_month,
 };
 
 /// Where the store lives.
@@ -331,6 +355,22 @@ impl Store {
     /// The `limit` most recent batches, newest first.
     pub async fn batches(&self, limit: u32) -> Result<Vec<Batch>, StoreError> {
         dispatch!(self, b => b.batches(limit).await)
+    }
+
+    /// Mark `interrupted` (with the time, as `finished_at`) every batch still
+    /// `running` whose process has died: its owner is a process of this host
+    /// that no longer runs, or it has no owner (started by a version before
+    /// owners were recorded). Batches of live processes, and of processes of
+    /// other hosts (which this host cannot tell about), stay `running`.
+    /// Committed chunks stay; returns the ids marked, in order.
+    pub async fn mark_interrupted_batches(&self) -> Result<Vec<BatchId>, StoreError> {
+        dispatch!(self, b => b.mark_interrupted_batches().await)
+    }
+
+    /// The batches still `running` (of live processes, or of dead ones not
+    /// yet marked), oldest first.
+    pub async fn running_batches(&self) -> Result<Vec<BatchId>, StoreError> {
+        dispatch!(self, b => b.running_batches().await)
     }
 
     /// Mark batches still `running` whose last write is older than `idle` as
@@ -606,6 +646,85 @@ impl Store {
         dispatch!(self, b => b.bank_authorised(bank, uscc, today).await)
     }
 
+    // -----------------------------------------------------------------------
+    // 信易贷 (migration 11; see `xinyidai.rs`)
+
+    /// Every bank authorisation an enterprise gave, newest first.
+    pub async fn bank_grants_of(&self, uscc: &str) -> Result<Vec<StoredBankGrant>, StoreError> {
+        dispatch!(self, b => b.bank_grants_of(uscc).await)
+    }
+
+    /// Revoke authorisation `id` of `uscc` (a stamp; nothing is deleted).
+    pub async fn revoke_bank_grant(
+        &self,
+        id: i64,
+        uscc: &str,
+        by: &str,
+        at: jiff::Timestamp,
+    ) -> Result<GrantRevocation, StoreError> {
+        dispatch!(self, b => b.revoke_bank_grant(id, uscc, by, at).await)
+    }
+
+    /// The codes of the banks with an enabled account.
+    pub async fn enabled_banks(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.enabled_banks().await)
+    }
+
+    /// The enterprises whose authorisation of `bank` is in force on `today`.
+    pub async fn authorising_usccs(
+        &self,
+        bank: &str,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.authorising_usccs(bank, today).await)
+    }
+
+    /// Record recommendations (one transaction); how many were new.
+    pub async fn insert_recommendations(
+        &self,
+        recs: &[NewRecommendation<'_>],
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, b => b.insert_recommendations(recs).await)
+    }
+
+    /// The recommendations of a month (of one bank, or every bank's).
+    pub async fn recommendations(
+        &self,
+        month: &str,
+        bank: Option<&str>,
+    ) -> Result<Vec<StoredRecommendation>, StoreError> {
+        dispatch!(self, b => b.recommendations(month, bank).await)
+    }
+
+    /// Whether `uscc` was ever on a list of `bank`.
+    pub async fn ever_recommended(&self, bank: &str, uscc: &str) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.ever_recommended(bank, uscc).await)
+    }
+
+    /// Record a loan outcome.
+    pub async fn insert_loan(&self, loan: &NewLoan<'_>) -> Result<StoredLoan, StoreError> {
+        dispatch!(self, b => b.insert_loan(loan).await)
+    }
+
+    /// Loan outcomes, newest first (of one bank and/or one enterprise).
+    pub async fn loans(
+        &self,
+        bank: Option<&str>,
+        uscc: Option<&str>,
+    ) -> Result<Vec<StoredLoan>, StoreError> {
+        dispatch!(self, b => b.loans(bank, uscc).await)
+    }
+
+    /// Recommendations and loan outcomes per bank and month.
+    pub async fn xinyidai_months(
+        &self,
+        from: &str,
+        to: &str,
+        bank: Option<&str>,
+    ) -> Result<Vec<XinyidaiMonth>, StoreError> {
+        dispatch!(self, b => b.xinyidai_months(from, to, bank).await)
+    }
+
     // ------------------------------------------------ audit log (audit.rs)
 
     /// Append an entry to the hash chain (serialised with every other
@@ -759,6 +878,93 @@ impl Store {
         dispatch!(self, b => b.subject_reports(uscc, limit).await)
     }
 
+    /// Store a new inspection plan with its inputs fixed (append-only);
+    /// `Ok(false)` when a plan with that id exists.
+    pub async fn insert_inspection_plan(&self, p: &NewInspectionPlan) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.insert_inspection_plan(p).await)
+    }
+
+    /// An inspection plan with its steps (without lists and seed).
+    pub async fn inspection_plan(
+        &self,
+        plan_id: &str,
+    ) -> Result<Option<StoredInspectionPlan>, StoreError> {
+        dispatch!(self, b => b.inspection_plan(plan_id).await)
+    }
+
+    /// Every inspection plan, newest first.
+    pub async fn inspection_plans(&self) -> Result<Vec<StoredInspectionPlan>, StoreError> {
+        dispatch!(self, b => b.inspection_plans().await)
+    }
+
+    /// The canonical lists of a plan and the seed the platform holds.
+    pub async fn inspection_plan_lists(
+        &self,
+        plan_id: &str,
+    ) -> Result<Option<InspectionPlanLists>, StoreError> {
+        dispatch!(self, b => b.inspection_plan_lists(plan_id).await)
+    }
+
+    /// Record a plan's publication; `Ok(false)` when already published.
+    pub async fn publish_inspection_plan(
+        &self,
+        plan_id: &str,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.publish_inspection_plan(plan_id, actor).await)
+    }
+
+    /// Record a plan's draw and its tasks in one transaction; `Ok(false)`
+    /// when the plan was drawn already.
+    pub async fn record_inspection_draw(
+        &self,
+        plan_id: &str,
+        actor: &str,
+        detail: &str,
+        tasks: &[InspectionTaskRow],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.record_inspection_draw(plan_id, actor, detail, tasks).await)
+    }
+
+    /// The tasks of a drawn plan, in task order.
+    pub async fn inspection_tasks(
+        &self,
+        plan_id: &str,
+    ) -> Result<Vec<InspectionTaskRow>, StoreError> {
+        dispatch!(self, b => b.inspection_tasks(plan_id).await)
+    }
+
+    /// The tasks an inspector leads or assists.
+    pub async fn inspection_tasks_of(
+        &self,
+        inspector: &str,
+    ) -> Result<Vec<InspectionTaskRow>, StoreError> {
+        dispatch!(self, b => b.inspection_tasks_of(inspector).await)
+    }
+
+    /// The inspectors of each subject's latest drawn task.
+    pub async fn last_inspectors(
+        &self,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
+        dispatch!(self, b => b.last_inspectors().await)
+    }
+
+    /// Append an inspection result; its id.
+    pub async fn insert_inspection_result(
+        &self,
+        r: &NewInspectionResult,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.insert_inspection_result(r).await)
+    }
+
+    /// Every result of a plan, in the order entered.
+    pub async fn inspection_results(
+        &self,
+        plan_id: &str,
+    ) -> Result<Vec<StoredInspectionResult>, StoreError> {
+        dispatch!(self, b => b.inspection_results(plan_id).await)
+    }
+
     /// Test hook (feature `fault-injection`, for tests only): the next
     /// `write_chunk` fails after writing its subjects and records (before
     /// quarantine and counters), so that tests can check the chunk is rolled
@@ -893,5 +1099,87 @@ impl Store {
         error: Option<&str>,
     ) -> Result<i64, StoreError> {
         dispatch!(self, b => b.record_outbox_attempt(id, error).await)
+    }
+}
+
+/// List entries and their steps, credit checks and their feedback
+/// (migration 9; see `lists.rs`, `credit_checks.rs`).
+impl Store {
+    /// Create a list entry with its first step (seq 1).
+    pub async fn create_list_entry(
+        &self,
+        new: &NewListEntry<'_>,
+        first: &ListStep,
+    ) -> Result<StoredListEntry, StoreError> {
+        dispatch!(self, b => b.create_list_entry(new, first).await)
+    }
+
+    /// Append step `s.seq` to an entry whose last step is `s.seq - 1`;
+    /// `Ok(None)` when another step was stored first.
+    pub async fn append_list_step(
+        &self,
+        entry_id: i64,
+        s: &ListStep,
+    ) -> Result<Option<StoredListEntry>, StoreError> {
+        dispatch!(self, b => b.append_list_step(entry_id, s).await)
+    }
+
+    /// One list entry with its last step.
+    pub async fn list_entry(&self, id: i64) -> Result<Option<StoredListEntry>, StoreError> {
+        dispatch!(self, b => b.list_entry(id).await)
+    }
+
+    /// Every step of a list entry, in order.
+    pub async fn list_events(&self, entry_id: i64) -> Result<Vec<StoredListEvent>, StoreError> {
+        dispatch!(self, b => b.list_events(entry_id).await)
+    }
+
+    /// List entries matching the filter, newest step first, and how many match.
+    pub async fn list_entries(
+        &self,
+        f: &ListEntryFilter,
+    ) -> Result<(Vec<StoredListEntry>, u64), StoreError> {
+        dispatch!(self, b => b.list_entries(f).await)
+    }
+
+    /// Log credit checks in one transaction; their ids in order.
+    pub async fn insert_credit_checks(
+        &self,
+        checks: &[NewCreditCheck<'_>],
+    ) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, b => b.insert_credit_checks(checks).await)
+    }
+
+    /// One logged credit check.
+    pub async fn credit_check(&self, id: i64) -> Result<Option<StoredCreditCheck>, StoreError> {
+        dispatch!(self, b => b.credit_check(id).await)
+    }
+
+    /// Logged credit checks, newest first.
+    pub async fn credit_checks(
+        &self,
+        f: &CheckFilter,
+    ) -> Result<Vec<StoredCreditCheck>, StoreError> {
+        dispatch!(self, b => b.credit_checks(f).await)
+    }
+
+    /// Store feedback on a check; `None` when the check does not exist.
+    pub async fn insert_feedback(
+        &self,
+        f: &NewFeedback<'_>,
+    ) -> Result<Option<StoredFeedback>, StoreError> {
+        dispatch!(self, b => b.insert_feedback(f).await)
+    }
+
+    /// Feedback matching the filter, newest first.
+    pub async fn feedback(&self, f: &FeedbackFilter) -> Result<Vec<StoredFeedback>, StoreError> {
+        dispatch!(self, b => b.feedback(f).await)
+    }
+
+    /// Checks logged, by the asking account's department and scenario.
+    pub async fn credit_check_counts(
+        &self,
+    ) -> Result<Vec<(Option<String>, String, u64)>, StoreError> {
+        dispatch!(self, b => b.credit_check_counts().await)
     }
 }

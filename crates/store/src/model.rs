@@ -44,6 +44,9 @@ pub enum BatchStatus {
     Completed,
     /// Stopped by an unusable file or an error; committed chunks stay.
     Failed,
+    /// Its process died while it ran (killed, power lost); committed chunks
+    /// stay. Marked by [`crate::Store::mark_interrupted_batches`].
+    Interrupted,
 }
 
 impl BatchStatus {
@@ -52,6 +55,7 @@ impl BatchStatus {
             BatchStatus::Running => "running",
             BatchStatus::Completed => "completed",
             BatchStatus::Failed => "failed",
+            BatchStatus::Interrupted => "interrupted",
         }
     }
 
@@ -60,6 +64,7 @@ impl BatchStatus {
             "running" => Some(BatchStatus::Running),
             "completed" => Some(BatchStatus::Completed),
             "failed" => Some(BatchStatus::Failed),
+            "interrupted" => Some(BatchStatus::Interrupted),
             _ => None,
         }
     }

@@ -158,6 +158,8 @@ pub(crate) struct Queries {
     update_counters: String,
     finish_batch: String,
     fail_stale: String,
+    running_owners: String,
+    interrupt: String,
     provenance_id: String,
     batch: String,
     batches: String,
@@ -203,8 +205,8 @@ impl Queries {
         );
         Queries {
             begin_batch: format!(
-                "INSERT INTO batches (channel, actor, reason, files, status, started_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'running', {t5}, {t5}) RETURNING id",
+                "INSERT INTO batches (channel, actor, reason, files, status, started_at, updated_at, owner) \
+                 VALUES ($1, $2, $3, $4, 'running', {t5}, {t5}, $6) RETURNING id",
                 t5 = ts(5)
             ),
             update_counters: format!(
@@ -220,6 +222,14 @@ impl Queries {
                 "UPDATE batches SET status = 'failed', finished_at = {t1}, updated_at = {t1} \
                  WHERE status = 'running' AND updated_at < {t2} RETURNING id",
                 t1 = ts(1),
+                t2 = ts(2)
+            ),
+            running_owners:
+                "SELECT id, COALESCE(owner, '') FROM batches WHERE status = 'running' ORDER BY id"
+                    .to_owned(),
+            interrupt: format!(
+                "UPDATE batches SET status = 'interrupted', finished_at = {t2}, updated_at = {t2} \
+                 WHERE id = $1 AND status = 'running' RETURNING id",
                 t2 = ts(2)
             ),
             provenance_id: format!(
@@ -371,6 +381,7 @@ where
             .bind(meta.provenance.reason.as_str())
             .bind(files)
             .bind(now)
+            .bind(crate::process::current())
             .fetch_one(&self.writer)
             .await
             .map_err(db::<DB>("starting a batch"))?;
@@ -511,6 +522,44 @@ where
         let mut ids: Vec<BatchId> = ids.into_iter().map(BatchId).collect();
         ids.sort();
         Ok(ids)
+    }
+
+    pub async fn mark_interrupted_batches(&self) -> Result<Vec<BatchId>, StoreError> {
+        const CTX: &str = "marking interrupted batches";
+        // `owner` is '' for a batch written before owners were recorded.
+        let running: Vec<(i64, String)> = sqlx::query_as(DB::queries().running_owners.as_str())
+            .fetch_all(&self.writer)
+            .await
+            .map_err(db::<DB>(CTX))?;
+        let mut marked = Vec::new();
+        for (id, owner) in running {
+            // No owner: written before owners were recorded (migration 8),
+            // by a process of an earlier version, which no longer runs.
+            let dead = owner.is_empty() || crate::process::alive(&owner) == Some(false);
+            if !dead {
+                continue;
+            }
+            let now = codec::rfc3339(codec::now());
+            let changed: Option<i64> = sqlx::query_scalar(DB::queries().interrupt.as_str())
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(db::<DB>(CTX))?;
+            // Another process may have marked it meanwhile.
+            if changed.is_some() {
+                marked.push(BatchId(id));
+            }
+        }
+        Ok(marked)
+    }
+
+    pub async fn running_batches(&self) -> Result<Vec<BatchId>, StoreError> {
+        let running: Vec<(i64, String)> = sqlx::query_as(DB::queries().running_owners.as_str())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db::<DB>("listing running batches"))?;
+        Ok(running.into_iter().map(|(id, _)| BatchId(id)).collect())
     }
 
     pub async fn batch(&self, id: BatchId) -> Result<Option<Batch>, StoreError> {

@@ -85,6 +85,26 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "workflows",
             include_str!("../migrations/sqlite/0007_workflows.sql"),
         ),
+        (
+            8,
+            "batch owners",
+            include_str!("../migrations/sqlite/0008_batch_owners.sql"),
+        ),
+        (
+            9,
+            "lists credit checks",
+            include_str!("../migrations/sqlite/0009_lists_credit_checks.sql"),
+        ),
+        (
+            10,
+            "inspection",
+            include_str!("../migrations/sqlite/0010_inspection.sql"),
+        ),
+        (
+            11,
+            "xinyidai",
+            include_str!("../migrations/sqlite/0011_xinyidai.sql"),
+        ),
     ])
 });
 

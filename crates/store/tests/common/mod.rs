@@ -9,6 +9,8 @@ use xinyong_store::{Store, StoreConfig};
 /// What a test gets: an open store and the configuration that opened it.
 pub struct Ctx {
     pub store: Store,
+    // Read by the test files that open the store again; not all do.
+    #[allow(dead_code)]
     pub cfg: StoreConfig,
 }
 
