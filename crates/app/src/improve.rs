@@ -19,7 +19,6 @@ use xinyong_core::disclosure::{RecordStatus, Role};
 
 use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
-use crate::profile::{PENALTY_TIER, TRACE_CLEAR};
 use crate::{App, AppError, ErrorCode, Principal, normalise_uscc};
 
 /// Everything the 如何提升 page shows.
@@ -146,6 +145,7 @@ impl App {
             status: Option<RecordStatus>,
             repair_possible: bool,
             withdrawn: bool,
+            repairable_from: Option<String>,
         }
         let mut extra: HashMap<String, Extra> = HashMap::new();
         for seen in &file.records {
@@ -162,25 +162,9 @@ impl App {
                     && !repaired
                     && !withdrawn,
                 withdrawn,
+                repairable_from: seen.repairable_from.clone(),
             });
         }
-        // The record-level rules evaluated today, as credit repair decides
-        // admissibility (the file's stored results hold only the latest
-        // line of each model, not one per record).
-        let records: Vec<_> = file.records.iter().map(|s| s.record.clone()).collect();
-        let (eval, _) = self.record_rules_today(&file.subject, &records)?;
-        let mut repairable_from: HashMap<String, String> = HashMap::new();
-        for (_, record, line) in &eval.record_lines {
-            let from = match line.get("model").and_then(Value::as_str) {
-                Some(PENALTY_TIER) => line.get("repairable_from"),
-                Some(TRACE_CLEAR) => line.get("clearable_from"),
-                _ => None,
-            };
-            if let Some(d) = from.and_then(Value::as_str) {
-                repairable_from.insert(record.clone(), d.to_owned());
-            }
-        }
-
         let data = self.report_data(file, today).await?;
         let c = self.catalogue();
         let commitment_zh = c
@@ -211,7 +195,7 @@ impl App {
                     display_until: row.display_until,
                     objection_possible: !x.withdrawn && x.status != Some(RecordStatus::Disputed),
                     repair_possible: x.repair_possible,
-                    repairable_from: repairable_from.get(&row.id).cloned(),
+                    repairable_from: x.repairable_from.clone(),
                     id: row.id,
                 });
             }

@@ -49,8 +49,7 @@ use xinyong_inspection::{
     RecusalReason, RiskClass,
 };
 use xinyong_store::{
-    BatchMeta, BatchStatus, ChunkWrite, InspectionTaskRow, NewInspectionPlan, NewInspectionResult,
-    Provenance, StoredInspectionPlan, WriteStatus,
+    InspectionTaskRow, NewInspectionPlan, NewInspectionResult, Provenance, StoredInspectionPlan,
 };
 
 use crate::access::{Operation, authorise};
@@ -1300,37 +1299,15 @@ impl App {
             actor: by.actor().to_owned(),
             reason: format!("inspection plan {plan_id} task {number}"),
         };
-        let batch = self
-            .store
-            .begin_batch(&BatchMeta {
-                provenance: provenance.clone(),
-                channel: CHANNEL.to_owned(),
-                files: vec![format!("inspection-{plan_id}-{number}")],
-            })
-            .await?;
-        let outcome_w = self
-            .store
-            .write_chunk(
-                batch,
-                &ChunkWrite {
-                    subjects: &[],
-                    records: std::slice::from_ref(&valid),
-                    rejected: &[],
-                    provenance: &provenance,
-                },
+        let changed = self
+            .write_own_record(
+                &valid,
+                &provenance,
+                CHANNEL,
+                format!("inspection-{plan_id}-{number}"),
             )
-            .await;
-        let status = if outcome_w.is_ok() {
-            BatchStatus::Completed
-        } else {
-            BatchStatus::Failed
-        };
-        self.store.finish_batch(batch, status).await?;
-        let written = outcome_w?;
-        let changed = written
-            .records
-            .first()
-            .is_some_and(|o| o.status != WriteStatus::Unchanged);
+            .await?
+            .is_some();
         self.store
             .insert_inspection_result(&NewInspectionResult {
                 plan_id: plan_id.to_owned(),

@@ -114,6 +114,10 @@ pub(crate) struct SeenRecord {
     pub status: Option<RecordStatus>,
     /// The facts its status was decided with (penalty window, trace, dispute).
     pub facts: DisclosureFacts,
+    /// From the record rules today: the first day its repair (a penalty's
+    /// `repairable_from`) or the clearing of its trace (`clearable_from`)
+    /// is admissible.
+    pub repairable_from: Option<String>,
 }
 
 /// The models in force on one day, reloaded when the day or the installed
@@ -454,6 +458,17 @@ impl App {
         let today = self.today();
         let (eval, set) = self.record_rules_today(&subject, &records)?;
         let facts = facts_of(&eval);
+        let mut repairable_from: HashMap<(&str, &str), &str> = HashMap::new();
+        for (source, id, line) in &eval.record_lines {
+            let from = match line.get("model").and_then(Value::as_str) {
+                Some(PENALTY_TIER) => line.get("repairable_from"),
+                Some(TRACE_CLEAR) => line.get("clearable_from"),
+                _ => None,
+            };
+            if let Some(d) = from.and_then(Value::as_str) {
+                repairable_from.insert((source.as_str(), id.as_str()), d);
+            }
+        }
         let mut seen = Vec::with_capacity(records.len());
         let mut lists = Vec::new();
         for r in records {
@@ -472,11 +487,15 @@ impl App {
             {
                 lists.push(m);
             }
+            let repairable_from = repairable_from
+                .get(&(r.source.as_str(), r.id.as_str()))
+                .map(|d| (*d).to_owned());
             seen.push(SeenRecord {
                 record: r,
                 kind,
                 status,
                 facts: f,
+                repairable_from,
             });
         }
         let results: Vec<Value> = self

@@ -222,3 +222,51 @@ impl App {
         Ok(out)
     }
 }
+
+impl App {
+    /// Store one record the platform itself writes (a workflow's
+    /// correction, an inspection result, a 信易贷 application) as a batch
+    /// of its own on `channel`, named `file`: the batch is finished
+    /// `completed` or `failed` either way. The new version's sequence
+    /// number, or `None` when the record was unchanged.
+    pub(crate) async fn write_own_record(
+        &self,
+        record: &xinyong_core::record::ValidRecord,
+        provenance: &xinyong_store::Provenance,
+        channel: &str,
+        file: String,
+    ) -> Result<Option<i64>, AppError> {
+        use xinyong_store::{BatchMeta, BatchStatus, ChunkWrite, WriteStatus};
+        let batch = self
+            .store
+            .begin_batch(&BatchMeta {
+                provenance: provenance.clone(),
+                channel: channel.to_owned(),
+                files: vec![file],
+            })
+            .await?;
+        let written = self
+            .store
+            .write_chunk(
+                batch,
+                &ChunkWrite {
+                    subjects: &[],
+                    records: std::slice::from_ref(record),
+                    rejected: &[],
+                    provenance,
+                },
+            )
+            .await;
+        let status = if written.is_ok() {
+            BatchStatus::Completed
+        } else {
+            BatchStatus::Failed
+        };
+        self.store.finish_batch(batch, status).await?;
+        Ok(written?
+            .records
+            .first()
+            .filter(|o| o.status != WriteStatus::Unchanged)
+            .map(|o| o.seq))
+    }
+}

@@ -35,9 +35,8 @@ use xinyong_core::disclosure::Role;
 use xinyong_core::record::validate_record;
 use xinyong_core::time::{Date, Period, WorkCalendar, parse_date};
 use xinyong_store::{
-    AuditQuery, BatchMeta, BatchStatus, CaseEvent, CaseFilter, ChunkWrite, NewCase,
-    NewNotification, OutboxEntry, PendingRecordWrite, Provenance, StoredCase, StoredRecord,
-    WriteStatus,
+    AuditQuery, CaseEvent, CaseFilter, NewCase, NewNotification, OutboxEntry, PendingRecordWrite,
+    Provenance, StoredCase, StoredRecord,
 };
 use xinyong_workflow::commitment::{
     self, CommitmentCase, CommitmentEvent, CommitmentKind, CommitmentState, Obligation,
@@ -552,38 +551,14 @@ impl App {
             actor: p.actor.clone(),
             reason: format!("workflow case {}: {}", p.case_id, p.reasons),
         };
-        let batch = self
-            .store
-            .begin_batch(&BatchMeta {
-                provenance: provenance.clone(),
-                channel: WORKFLOW_CHANNEL.to_owned(),
-                files: vec![format!("case-{}", p.case_id)],
-            })
-            .await?;
-        let outcome = self
-            .store
-            .write_chunk(
-                batch,
-                &ChunkWrite {
-                    subjects: &[],
-                    records: std::slice::from_ref(&valid),
-                    rejected: &[],
-                    provenance: &provenance,
-                },
+        let seq = self
+            .write_own_record(
+                &valid,
+                &provenance,
+                WORKFLOW_CHANNEL,
+                format!("case-{}", p.case_id),
             )
-            .await;
-        let status = if outcome.is_ok() {
-            BatchStatus::Completed
-        } else {
-            BatchStatus::Failed
-        };
-        self.store.finish_batch(batch, status).await?;
-        let outcome = outcome?;
-        let seq = outcome
-            .records
-            .first()
-            .filter(|o| o.status != WriteStatus::Unchanged)
-            .map(|o| o.seq);
+            .await?;
         self.store.mark_record_written(p.event_id, seq).await?;
         Ok(seq.is_some())
     }

@@ -16,8 +16,8 @@ use xinyong_core::catalog::RecordKind;
 use xinyong_core::disclosure::Role;
 use xinyong_core::record::validate_record;
 use xinyong_store::{
-    AuditQuery, BatchMeta, BatchStatus, ChunkWrite, GrantRevocation, NewLoan, NewRecommendation,
-    Provenance, StoredLoan, StoredRecommendation, WriteStatus,
+    AuditQuery, GrantRevocation, NewLoan, NewRecommendation, Provenance, StoredLoan,
+    StoredRecommendation,
 };
 
 use crate::access::{Operation, authorise};
@@ -406,37 +406,15 @@ impl App {
             actor: by.username.clone(),
             reason: "信易贷融资申请".to_owned(),
         };
-        let batch = self
-            .store
-            .begin_batch(&BatchMeta {
-                provenance: provenance.clone(),
-                channel: XINYIDAI_CHANNEL.to_owned(),
-                files: vec![format!("xinyidai-{id}")],
-            })
-            .await?;
-        let outcome = self
-            .store
-            .write_chunk(
-                batch,
-                &ChunkWrite {
-                    subjects: &[],
-                    records: std::slice::from_ref(&valid),
-                    rejected: &[],
-                    provenance: &provenance,
-                },
+        if self
+            .write_own_record(
+                &valid,
+                &provenance,
+                XINYIDAI_CHANNEL,
+                format!("xinyidai-{id}"),
             )
-            .await;
-        let status = if outcome.is_ok() {
-            BatchStatus::Completed
-        } else {
-            BatchStatus::Failed
-        };
-        self.store.finish_batch(batch, status).await?;
-        let outcome = outcome?;
-        if outcome
-            .records
-            .first()
-            .is_some_and(|o| o.status != WriteStatus::Unchanged)
+            .await?
+            .is_some()
         {
             self.catch_up_reevaluation().await?;
         }
