@@ -25,9 +25,9 @@ use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use xinyong_core::catalog::DEPARTMENTS;
 use xinyong_core::disclosure::Role;
+use xinyong_store::sha256_hex;
 use xinyong_store::{
     AccountInsert, ApiTokenInsert, BankGrant, Revocation, SessionInsert, StoredAccount,
 };
@@ -109,10 +109,6 @@ fn cut(s: &str) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
-}
-
-fn sha256_hex(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 fn new_token(prefix: &str) -> String {

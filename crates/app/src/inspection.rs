@@ -41,7 +41,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use xinyong_core::disclosure::Role;
 use xinyong_core::record::validate_record;
-use xinyong_core::time::WorkCalendar;
 use xinyong_core::uscc::Uscc;
 use xinyong_inspection as draw_crate;
 use xinyong_inspection::{
@@ -1278,7 +1277,8 @@ impl App {
         if note.chars().count() > 2000 {
             return Err(AppError::invalid("note", "备注不能超过 2000 个字符"));
         }
-        let due = WorkCalendar::builtin()
+        let due = self
+            .calendar()
             .add_working_days(day, RESULT_PUBLICATION_WORKING_DAYS)
             .map_err(|e| AppError::invalid("inspected_on", e.to_string()))?;
         let items: Vec<String> = parse_json("task items", &task.items)?;

@@ -10,6 +10,7 @@ mod access;
 mod accounts;
 mod audit;
 pub mod batch;
+mod calendar;
 mod catalogue;
 mod clock;
 mod credit_checks;
@@ -45,6 +46,7 @@ pub use accounts::{
 pub use audit::{
     AuditEntry, AuditEvent, AuditFilter, AuditVerification, OPERATOR_ACTOR, OPERATOR_ROLE,
 };
+pub use calendar::{CalendarInfo, INSTALLED_CALENDAR, check_calendar};
 pub use catalogue::{
     Catalogue, DepartmentInfo, FieldInfo, KindInfo, ListInfo, ModelSummary, ValueType, catalogue,
     visibility_zh,
@@ -142,6 +144,8 @@ pub struct App {
     audit_queue: audit::AuditQueue,
     /// Fonts, public address and render slots of the credit reports.
     reports: reports::ReportKit,
+    /// The working-day calendar of every deadline (built-in or installed).
+    calendar: calendar::CalendarSlot,
 }
 
 impl App {
@@ -169,6 +173,7 @@ impl App {
             registered: Default::default(),
             audit_queue: audit::AuditQueue::default(),
             reports: reports::ReportKit::default(),
+            calendar: calendar::CalendarSlot::load(&cfg.data_dir)?,
         };
         // What a killed process left behind (interrupted batches, the
         // lake behind the store, half-written files).

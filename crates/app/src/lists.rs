@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use xinyong_core::catalog::{LISTS, ListCategory, ListSpec};
 use xinyong_core::disclosure::Role;
-use xinyong_core::time::{Date, WorkCalendar, parse_date};
+use xinyong_core::time::{Date, parse_date};
 use xinyong_store::{ListEntryFilter, ListStep, NewListEntry, StoredListEntry, StoredListEvent};
 
 use crate::access::{Operation, authorise};
@@ -623,7 +623,8 @@ impl App {
             "reject" => ("rejected", None),
             "notify" => {
                 let days = notice_days(list).unwrap_or(0);
-                let until = WorkCalendar::builtin()
+                let until = self
+                    .calendar()
                     .add_working_days(today, days)
                     .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
                 ("noticed", Some(until.to_string()))

@@ -33,7 +33,7 @@ use serde_json::{Map, Value, json};
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::disclosure::Role;
 use xinyong_core::record::validate_record;
-use xinyong_core::time::{Date, Period, WorkCalendar, parse_date};
+use xinyong_core::time::{Date, Period, parse_date};
 use xinyong_store::{
     AuditQuery, CaseEvent, CaseFilter, NewCase, NewNotification, OutboxEntry, PendingRecordWrite,
     Provenance, StoredCase, StoredRecord,
@@ -138,6 +138,9 @@ pub struct WorkflowItem {
     pub overdue: bool,
     /// Working days left until the deadline (0 on the day), while in time.
     pub working_days_left: Option<u32>,
+    /// The deadline was counted with the provisional working-day calendar
+    /// (no State Council notice installed yet for its year; shown as 暂定).
+    pub deadline_provisional: bool,
     pub closed: bool,
     pub opened_on: String,
     pub filed_by: String,
@@ -248,7 +251,13 @@ pub(crate) fn workflow_error(e: WorkflowError) -> AppError {
                 .unwrap_or("reasons");
             AppError::invalid(field, detail)
         }
-        WorkflowError::OutsideCalendar { .. } => AppError::new(ErrorCode::Internal, detail),
+        WorkflowError::OutsideCalendar { .. } => AppError::new(
+            ErrorCode::Internal,
+            format!(
+                "{detail}；工作日历未覆盖所需日期，请运维人员用 xinyong calendar install \
+                 安装当年的节假日安排"
+            ),
+        ),
     }
 }
 
@@ -391,7 +400,7 @@ fn the_deadline(deadlines: &[xinyong_workflow::Deadline]) -> Option<Date> {
 
 impl App {
     fn workflow_ctx(&self) -> Ctx<'static> {
-        Ctx::new(self.today(), WorkCalendar::builtin(), Config::default())
+        Ctx::new(self.today(), self.calendar(), Config::default())
     }
 
     async fn record_or_not_found(&self, r: &RecordKey) -> Result<StoredRecord, AppError> {
@@ -1536,7 +1545,7 @@ impl App {
         let overdue = !case.closed && deadline.is_some_and(|d| today > d);
         let working_days_left = match deadline {
             Some(d) if !case.closed && today <= d => {
-                WorkCalendar::builtin().working_days_between(today, d).ok()
+                self.calendar().working_days_between(today, d).ok()
             }
             _ => None,
         };
@@ -1617,6 +1626,7 @@ impl App {
             deadline: case.deadline.clone(),
             overdue,
             working_days_left,
+            deadline_provisional: deadline.is_some_and(|d| self.calendar().is_provisional(d)),
             closed: case.closed,
             opened_on: case.opened_on.clone(),
             filed_by: case.filed_by.clone(),

@@ -632,3 +632,111 @@ async fn a_missed_due_day_is_a_breach_counted_by_anhui_d3_and_bars_the_route() {
         .unwrap();
     assert_eq!(fulfilled.status, "fulfilled");
 }
+
+/// The defect of 2026-12-07: an objection filed in December of the last
+/// notice year gets a provisional deadline in January (元旦 off, no 调休),
+/// marked as such; once the office installs the next year's notice, a new
+/// objection is timed by the notice and the old deadline stays as told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_past_the_notices_is_provisional_until_the_next_notice_is_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = city(
+        dir.path(),
+        date(2026, 12, 7),
+        &[
+            penalty("P1", "2026-11-02", json!({})),
+            penalty("P2", "2026-11-03", json!({})),
+        ],
+        false,
+    )
+    .await;
+    let info = app.calendar_info();
+    assert_eq!(info.source, "builtin");
+    assert_eq!(
+        (info.notice_first_year, info.notice_last_year),
+        (2019, 2026)
+    );
+    assert_eq!(info.provisional_from.as_deref(), Some("2027-01-01"));
+    let filed = app
+        .file_objection(&enterprise(), &key("P1"), "error", "金额有误", &[])
+        .await
+        .unwrap();
+    assert_eq!(filed.decide_by, "2027-01-05");
+    let item = app
+        .workflow_item(&admin(), filed.objection_id)
+        .await
+        .unwrap();
+    assert!(item.deadline_provisional);
+    assert_eq!(item.working_days_left, Some(20));
+
+    // A file that drops a year, or a broken one, is refused with its place.
+    let builtin = include_str!("../../core/data/holidays-cn.toml");
+    let e = app
+        .operator_install_calendar(
+            "old.toml",
+            &builtin.replace("last_year = 2026", "last_year = 2025"),
+            "测试",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    let e = app
+        .operator_install_calendar(
+            "bad.toml",
+            &builtin.replace("2026-10-10", "2026-10-32"),
+            "测试",
+        )
+        .await
+        .unwrap_err();
+    assert!(e.detail.starts_with("bad.toml:"), "{}", e.detail);
+    assert!(e.detail.contains("2026-10-32"), "{}", e.detail);
+    let e = app
+        .operator_install_calendar("x.toml", builtin, "  ")
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("reason"));
+
+    // The 2027 notice (a test arrangement): 01-04 off as well.
+    let text = format!(
+        "{}\n[[block]]\nyear = 2027\nname_zh = \"元旦\"\nnotice = \"测试通知\"\noff = [\"2027-01-01/2027-01-04\"]\n",
+        builtin.replace("last_year = 2026", "last_year = 2027")
+    );
+    let info = app
+        .operator_install_calendar("holidays-2027.toml", &text, "国务院办公厅2027年节假日安排")
+        .await
+        .unwrap();
+    assert_eq!(info.source, "installed");
+    assert_eq!(info.notice_last_year, 2027);
+    assert_eq!(info.provisional_from.as_deref(), Some("2028-01-01"));
+    let filed2 = app
+        .file_objection(&enterprise(), &key("P2"), "error", "金额有误", &[])
+        .await
+        .unwrap();
+    assert_eq!(filed2.decide_by, "2027-01-06");
+    let item2 = app
+        .workflow_item(&admin(), filed2.objection_id)
+        .await
+        .unwrap();
+    assert!(!item2.deadline_provisional);
+    // The first deadline was told to the enterprise and stays.
+    let item = app
+        .workflow_item(&admin(), filed.objection_id)
+        .await
+        .unwrap();
+    assert_eq!(item.deadline.as_deref(), Some("2027-01-05"));
+    assert!(!item.deadline_provisional);
+    let audit = app
+        .audit_entries(&admin(), &Default::default())
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "calendar.install"),
+        "{audit:?}"
+    );
+    drop(app);
+
+    // A process opened later uses the installed calendar.
+    let app = app_on(dir.path(), date(2026, 12, 8)).await;
+    assert_eq!(app.calendar_info().notice_last_year, 2027);
+    assert_eq!(app.calendar_info().source, "installed");
+}

@@ -4,6 +4,7 @@
 //! contract of INTERCHANGE.md §3; the others operate an installation.
 
 mod admin_cmds;
+mod calendar_cmds;
 mod demo;
 mod engine_cmds;
 mod evaluate;
@@ -83,6 +84,12 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: admin_cmds::AuditCommand,
+    },
+    /// The working-day calendar: show, check, install the next year's
+    /// holiday arrangement, count a deadline.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmds::CalendarCommand,
     },
     /// Random-inspection plans: list, verify a draw, export the published lists.
     Inspection {
@@ -175,6 +182,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => block_on(demo::demo(a)),
         Command::User { command } => block_on(admin_cmds::user(command)),
         Command::Audit { command } => block_on(admin_cmds::audit(command)),
+        Command::Calendar { command } => block_on(calendar_cmds::calendar(command)),
         Command::Inspection { command } => block_on(inspection_cmds::inspection(command)),
         Command::Serve(a) => block_on(serve::serve(a)),
     }

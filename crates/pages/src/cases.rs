@@ -118,7 +118,13 @@ fn case_view(s: &PagesState, item: &WorkflowItem, with_form: bool) -> CaseView {
         status: item.status_label.clone(),
         closed: item.closed,
         overdue: item.overdue,
-        deadline: item.deadline.clone().unwrap_or_default(),
+        deadline: match &item.deadline {
+            // Counted with the provisional calendar: the year's holiday
+            // arrangement is not installed yet.
+            Some(d) if item.deadline_provisional => format!("{d}（暂定，以当年节假日安排为准）"),
+            Some(d) => d.clone(),
+            None => String::new(),
+        },
         days_left: item
             .working_days_left
             .map(|d| format!("剩余 {d} 个工作日"))

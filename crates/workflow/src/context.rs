@@ -70,7 +70,8 @@ impl<'a> Ctx<'a> {
 }
 
 impl Ctx<'static> {
-    /// The built-in PRC calendar (2019–2026) and the default configuration.
+    /// The built-in PRC calendar (notices 2019–2026, provisional to 2039) and
+    /// the default configuration.
     pub fn builtin(today: Date) -> Ctx<'static> {
         Ctx::new(today, WorkCalendar::builtin(), Config::default())
     }

@@ -26,7 +26,8 @@
 //! Every deadline counted in working days is computed with
 //! [`WorkCalendar::add_working_days`](xinyong_core::time::WorkCalendar::add_working_days):
 //! the starting day is not counted, day 1 is the first working day after it
-//! (see [`deadline`]). The built-in calendar covers 2019–2026; a deadline
+//! (see [`deadline`]). The built-in calendar holds the notices of 2019–2026
+//! and answers provisionally (the statutory rule) up to 2039; a deadline
 //! that needs a day outside it is [`WorkflowError::OutsideCalendar`].
 //!
 //! ```

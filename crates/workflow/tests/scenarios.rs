@@ -397,8 +397,9 @@ fn blank_texts_and_out_of_order_days_are_invalid_events() {
 #[test]
 fn days_outside_the_calendar_are_errors_not_panics() {
     let file = objection_event(ObjectionEventKind::File, Role::Enterprise, 1);
-    // 20 working days from mid-December 2026 run into 2027
-    let e = objection::apply(&ObjectionState::Initial, &file, &ctx("2026-12-15")).unwrap_err();
+    // 20 working days from mid-December 2039 run past the calendar's last
+    // (provisional) year
+    let e = objection::apply(&ObjectionState::Initial, &file, &ctx("2039-12-15")).unwrap_err();
     assert_eq!(e.code(), "outside_calendar");
     assert!(matches!(
         e,
@@ -411,21 +412,21 @@ fn days_outside_the_calendar_are_errors_not_panics() {
     let e = objection::apply(&ObjectionState::Initial, &file, &ctx("2018-06-01")).unwrap_err();
     assert_eq!(e.code(), "outside_calendar");
     // the last objection the calendar can time
-    let late = objection::apply(&ObjectionState::Initial, &file, &ctx("2026-11-30")).unwrap();
+    let late = objection::apply(&ObjectionState::Initial, &file, &ctx("2039-11-30")).unwrap();
     let decide_by = late.state.decide_by().unwrap();
-    assert!(decide_by <= d("2026-12-31"));
-    // a decision needs no calendar, even in 2027
-    let decided = objection::apply(&late.state, &uphold(Role::Admin), &ctx("2027-01-05")).unwrap();
+    assert!(decide_by <= d("2039-12-31"));
+    // a decision needs no calendar, even in 2040
+    let decided = objection::apply(&late.state, &uphold(Role::Admin), &ctx("2040-01-05")).unwrap();
     assert_eq!(decided.state.decided_late(), Some(true));
     // nothing left after the deadline, even outside the calendar; counting
-    // the working days late into 2027 is a calendar error
+    // the working days late into 2040 is a calendar error
     assert_eq!(
-        late.state.working_days_left(&ctx("2027-01-05")).unwrap(),
+        late.state.working_days_left(&ctx("2040-01-05")).unwrap(),
         Some(0)
     );
     assert!(
         late.state.deadlines()[0]
-            .working_days_late(cal(), d("2027-01-05"))
+            .working_days_late(cal(), d("2040-01-05"))
             .is_err()
     );
     // days left from a day before the calendar: an error
@@ -445,16 +446,16 @@ fn days_outside_the_calendar_are_errors_not_panics() {
             RepairEventKind::ApplyAdmissible,
             Role::Enterprise,
             3,
-            d("2026-12-20"),
+            d("2039-12-20"),
         ),
-        &ctx("2026-12-20"),
+        &ctx("2039-12-20"),
     )
     .unwrap_err();
     assert_eq!(e.code(), "outside_calendar");
     let e = commitment::apply(
         &CommitmentState::Initial,
         &sign(Obligation::OnSiteCheck, CommitmentKind::NotifyCommit, None),
-        &ctx("2026-12-01"),
+        &ctx("2039-12-01"),
     )
     .unwrap_err();
     assert_eq!(e.code(), "outside_calendar");
@@ -1276,4 +1277,24 @@ fn the_docs_show_the_current_diagrams() {
             "docs/WORKFLOWS.md does not show the current {name} diagram; it is:\n{mermaid}"
         );
     }
+}
+
+/// The defect of 2026-12-07: an objection filed in December of the last
+/// notice year is timed with the provisional calendar of the next year
+/// (元旦 off, no 调休), not refused.
+#[test]
+fn an_objection_in_december_runs_into_the_provisional_year() {
+    let file = objection_event(ObjectionEventKind::File, Role::Enterprise, 1);
+    let t = objection::apply(&ObjectionState::Initial, &file, &ctx("2026-12-07")).unwrap();
+    let decide_by = t.state.decide_by().unwrap();
+    assert_eq!(decide_by, d("2027-01-05"));
+    assert!(cal().is_provisional(decide_by));
+    // On New Year's Eve: 12-31 is the 18th working day, 01-01 is 元旦.
+    assert_eq!(
+        t.state.working_days_left(&ctx("2026-12-31")).unwrap(),
+        Some(2)
+    );
+    // Filed on 2026-12-15: 12 working days in December, 8 in January.
+    let t = objection::apply(&ObjectionState::Initial, &file, &ctx("2026-12-15")).unwrap();
+    assert_eq!(t.state.decide_by().unwrap(), d("2027-01-13"));
 }

@@ -3,7 +3,14 @@
 //! (objection decided within 20 working days, repair within 15, ...).
 //!
 //! The built-in data is `crates/core/data/holidays-cn.toml`, one block per
-//! festival of each year's State Council General Office notice.
+//! festival of each year's State Council General Office notice; an office
+//! installs a newer file of the same format when the next notice comes out.
+//!
+//! After the last year of the notices the calendar answers *provisionally*
+//! with the statutory holidays of 全国年节及纪念日放假办法 and their days in
+//! lieu (see [`super::statutory`]), up to
+//! [`PROVISIONAL_LAST_YEAR`](super::statutory::PROVISIONAL_LAST_YEAR); every
+//! such answer is marked by [`WorkCalendar::is_provisional`].
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -12,6 +19,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::statutory::{self, PROVISIONAL_FIRST_YEAR, PROVISIONAL_LAST_YEAR, PROVISIONAL_SOURCE};
 use super::{Date, days_since_epoch, from_days_since_epoch, parse_date};
 
 const BUILTIN_TOML: &str = include_str!("../../data/holidays-cn.toml");
@@ -52,10 +60,12 @@ impl DayKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// The calendar data is invalid.
-    #[error("holiday calendar, line {line}: {message}")]
+    #[error("holiday calendar, line {line}, column {column}: {message}")]
     Invalid {
         /// 1-based line in the TOML text.
         line: usize,
+        /// 1-based column (in characters) in that line.
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -96,11 +106,14 @@ enum Special {
     Work(u16),
 }
 
-/// A working-day calendar over whole years `first..=last`.
+/// A working-day calendar over whole years `first..=last`: the years of the
+/// notices (`first..=notice_last`), then the provisional years.
 #[derive(Debug, Clone)]
 pub struct WorkCalendar {
     first: i16,
     last: i16,
+    /// The last year a notice covers; later years are provisional.
+    notice_last: i16,
     /// Days since the epoch of `first`-01-01.
     base: i32,
     /// One entry per covered day.
@@ -115,6 +128,10 @@ pub struct WorkCalendar {
 struct BlockInfo {
     name_zh: String,
     notice: Option<String>,
+    /// The notice year (or provisional year) of the block.
+    year: i16,
+    /// Whether the block is the provisional rule, not a notice.
+    provisional: bool,
 }
 
 #[derive(Deserialize)]
@@ -149,13 +166,14 @@ fn is_weekend(epoch_day: i64) -> bool {
 }
 
 impl WorkCalendar {
-    /// The built-in PRC calendar (2019–2026), parsed once.
+    /// The built-in PRC calendar (notices 2019–2026, then provisional), parsed once.
     pub fn builtin() -> &'static WorkCalendar {
         &BUILTIN
     }
 
     /// Reads a calendar from TOML text in the format of
-    /// `crates/core/data/holidays-cn.toml`. Every error names the line.
+    /// `crates/core/data/holidays-cn.toml`. Every error names the line and
+    /// the column.
     pub fn from_toml(text: &str) -> Result<WorkCalendar, CalendarError> {
         let line_of = |offset: usize| {
             let offset = offset.min(text.len());
@@ -165,8 +183,17 @@ impl WorkCalendar {
                 .count()
                 + 1
         };
+        let column_of = |offset: usize| {
+            let mut offset = offset.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..offset].chars().count() + 1
+        };
         let invalid = |offset: usize, message: String| CalendarError::Invalid {
             line: line_of(offset),
+            column: column_of(offset),
             message,
         };
         let file: FileRepr = toml::from_str(text).map_err(|e| {
@@ -186,13 +213,20 @@ impl WorkCalendar {
                 })
         };
         let first = year_of(&file.first_year, "first_year")?;
-        let last = year_of(&file.last_year, "last_year")?;
-        if first > last {
+        let notice_last = year_of(&file.last_year, "last_year")?;
+        if first > notice_last {
             return Err(invalid(
                 file.last_year.span().start,
-                format!("last_year {last} is before first_year {first}"),
+                format!("last_year {notice_last} is before first_year {first}"),
             ));
         }
+        // The provisional years follow the notices, when the statutory rule
+        // is defined for the year after them.
+        let last = if notice_last + 1 >= PROVISIONAL_FIRST_YEAR {
+            notice_last.max(PROVISIONAL_LAST_YEAR)
+        } else {
+            notice_last
+        };
         let start = first_of_year(first);
         let end = first_of_year(last + 1); // exclusive
         let base = days_since_epoch(start);
@@ -202,14 +236,17 @@ impl WorkCalendar {
         let mut blocks: Vec<BlockInfo> = Vec::new();
         // epoch day → (text offset, name) of the block that first listed it
         let mut seen: BTreeMap<i32, (usize, String)> = BTreeMap::new();
-        let mut years_with_blocks = vec![false; (last - first + 1) as usize];
+        let mut years_with_blocks = vec![false; (notice_last - first + 1) as usize];
 
         for block in &file.block {
             let year = year_of(&block.year, "year")?;
-            if year < first || year > last {
+            if year < first || year > notice_last {
                 return Err(invalid(
                     block.year.span().start,
-                    format!("block year {year} is outside first_year..=last_year ({first}–{last})"),
+                    format!(
+                        "block year {year} is outside first_year..=last_year \
+                         ({first}–{notice_last})"
+                    ),
                 ));
             }
             years_with_blocks[(year - first) as usize] = true;
@@ -230,6 +267,8 @@ impl WorkCalendar {
                 .map_err(|_| invalid(block.name_zh.span().start, "too many blocks".into()))?;
             blocks.push(BlockInfo {
                 name_zh: name.to_owned(),
+                year,
+                provisional: false,
                 notice: block
                     .notice
                     .as_deref()
@@ -312,6 +351,36 @@ impl WorkCalendar {
                 ),
             ));
         }
+        // The provisional years: the statutory days of the 办法, one block
+        // per festival and year.
+        for year in notice_last + 1..=last {
+            let Some(days) = statutory::statutory_days(year) else {
+                continue;
+            };
+            for day in days {
+                let idx = (days_since_epoch(day.date) - base) as usize;
+                let block_idx = match blocks
+                    .iter()
+                    .rposition(|b| b.year == year && b.name_zh == day.name_zh && b.provisional)
+                {
+                    Some(i) => i,
+                    None => {
+                        blocks.push(BlockInfo {
+                            name_zh: day.name_zh.clone(),
+                            notice: Some(PROVISIONAL_SOURCE.to_owned()),
+                            year,
+                            provisional: true,
+                        });
+                        blocks.len() - 1
+                    }
+                };
+                let block_idx =
+                    u16::try_from(block_idx).map_err(|_| invalid(0, "too many blocks".into()))?;
+                if let Some(slot) = specials.get_mut(idx) {
+                    *slot = Special::Off(block_idx);
+                }
+            }
+        }
 
         let mut cum = Vec::with_capacity(len + 1);
         cum.push(0u32);
@@ -328,6 +397,7 @@ impl WorkCalendar {
         Ok(WorkCalendar {
             first,
             last,
+            notice_last,
             base,
             specials,
             cum,
@@ -335,9 +405,28 @@ impl WorkCalendar {
         })
     }
 
-    /// The years this calendar answers for.
+    /// The years this calendar answers for: the notices' years, then the
+    /// provisional ones.
     pub fn covered_years(&self) -> RangeInclusive<i16> {
         self.first..=self.last
+    }
+
+    /// The years the State Council notices of this calendar cover.
+    pub fn notice_years(&self) -> RangeInclusive<i16> {
+        self.first..=self.notice_last
+    }
+
+    /// Whether the answer for `d` is provisional: `d` is after the last
+    /// year of the notices, so it follows the statutory rule (see
+    /// [`super::statutory`]) until the year's notice is installed.
+    pub fn is_provisional(&self, d: Date) -> bool {
+        d.year() > self.notice_last
+    }
+
+    /// The first provisional day (January 1 after the notices' last year),
+    /// if the calendar answers for any.
+    pub fn provisional_from(&self) -> Option<Date> {
+        (self.notice_last < self.last).then(|| first_of_year(self.notice_last + 1))
     }
 
     /// First covered day (January 1 of the first year).
@@ -513,7 +602,7 @@ work = ["2020-09-27", "2020-10-10"]
 
     fn err_line(text: &str) -> (usize, String) {
         match WorkCalendar::from_toml(text) {
-            Err(CalendarError::Invalid { line, message }) => (line, message),
+            Err(CalendarError::Invalid { line, message, .. }) => (line, message),
             other => panic!("expected Invalid, got {other:?}"),
         }
     }
@@ -565,7 +654,8 @@ work = ["2020-09-27", "2020-10-10"]
         // error Display carries the line
         let e = WorkCalendar::from_toml(&MINI.replace("2020-10-10", "x")).unwrap_err();
         assert!(
-            e.to_string().starts_with("holiday calendar, line 9: "),
+            e.to_string()
+                .starts_with("holiday calendar, line 9, column 23: "),
             "{e}"
         );
     }

@@ -14,6 +14,7 @@
 //! No clock is read here: every function takes the date it works on.
 
 mod calendar;
+pub mod statutory;
 
 use std::fmt;
 use std::str::FromStr;

@@ -424,10 +424,14 @@ fn adjusted(name: &str) -> DayKind {
 }
 
 #[test]
-fn builtin_covers_2019_to_2026() {
-    assert_eq!(cal().covered_years(), 2019..=2026);
+fn builtin_covers_the_notices_then_the_provisional_years() {
+    assert_eq!(cal().notice_years(), 2019..=2026);
+    assert_eq!(cal().covered_years(), 2019..=2039);
     assert_eq!(cal().first_day(), d("2019-01-01"));
-    assert_eq!(cal().last_day(), d("2026-12-31"));
+    assert_eq!(cal().last_day(), d("2039-12-31"));
+    assert_eq!(cal().provisional_from(), Some(d("2027-01-01")));
+    assert!(!cal().is_provisional(d("2026-12-31")));
+    assert!(cal().is_provisional(d("2027-01-01")));
 }
 
 #[test]
@@ -566,7 +570,7 @@ fn notices_are_cited() {
         Some("国办发明电〔2023〕7号")
     );
     assert_eq!(cal().notice(d("2024-10-14")).unwrap(), None);
-    assert!(cal().notice(d("2027-10-01")).is_err());
+    assert!(cal().notice(d("2040-10-01")).is_err());
     // every special day of the built-in calendar cites its notice
     let mut x = cal().first_day();
     while x <= cal().last_day() {
@@ -627,27 +631,27 @@ fn period_crossing_new_year() {
 
 #[test]
 fn outside_the_calendar() {
-    let e = cal().is_working_day(d("2027-01-04")).unwrap_err();
+    let e = cal().is_working_day(d("2040-01-02")).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "2027-01-04 is outside the working-day calendar (2019–2026)"
+        "2040-01-02 is outside the working-day calendar (2019–2039)"
     );
     assert!(cal().is_working_day(d("2018-12-31")).is_err());
     assert!(cal().day_kind(d("2018-06-01")).is_err());
-    let e = cal().add_working_days(d("2026-12-31"), 1).unwrap_err();
+    let e = cal().add_working_days(d("2039-12-30"), 2).unwrap_err();
     assert!(
-        matches!(e, CalendarError::WalkOutside { date, .. } if date == d("2027-01-01")),
+        matches!(e, CalendarError::WalkOutside { date, .. } if date == d("2040-01-01")),
         "{e:?}"
     );
     assert!(
         e.to_string()
-            .contains("outside the working-day calendar (2019–2026)"),
+            .contains("outside the working-day calendar (2019–2039)"),
         "{e}"
     );
-    assert!(cal().add_working_days(d("2026-12-30"), 2).is_err());
+    // 2039-12-30 is a Friday: one working day later is the last day.
     assert_eq!(
-        cal().add_working_days(d("2026-12-30"), 1).unwrap(),
-        d("2026-12-31")
+        cal().add_working_days(d("2039-12-29"), 1).unwrap(),
+        d("2039-12-30")
     );
     assert!(cal().add_working_days(d("2018-06-01"), 1).is_err());
     assert!(cal().add_working_days(d("2019-01-02"), 100_000).is_err());
@@ -660,32 +664,107 @@ fn outside_the_calendar() {
     );
     assert!(
         cal()
-            .working_days_between(d("2026-06-01"), d("2027-01-01"))
+            .working_days_between(d("2039-06-01"), d("2040-01-01"))
             .is_err()
+    );
+}
+
+/// Across the end of the notices: the last notice year is final, the next
+/// year follows the statutory rule (元旦 only, no 调休) and is provisional.
+#[test]
+fn deadlines_run_on_into_the_provisional_year() {
+    // 2026-12-31 is a Thursday; 2027-01-01 (Friday) is 元旦 under the 办法.
+    assert_eq!(
+        cal().add_working_days(d("2026-12-30"), 1).unwrap(),
+        d("2026-12-31")
+    );
+    assert_eq!(
+        cal().add_working_days(d("2026-12-31"), 1).unwrap(),
+        d("2027-01-04")
+    );
+    assert_eq!(
+        cal().day_kind(d("2027-01-01")).unwrap(),
+        DayKind::Holiday {
+            name_zh: "元旦".into()
+        }
+    );
+    assert!(cal().is_provisional(d("2027-01-04")));
+    // The browser test's case: an objection received on Monday 2026-12-07 is
+    // decided within 20 working days: 12-08 … 12-31 are 18, then 01-04 and
+    // 01-05 (Monday, Tuesday).
+    assert_eq!(
+        cal().add_working_days(d("2026-12-07"), 20).unwrap(),
+        d("2027-01-05")
+    );
+    // 春节 2027: Fri 02-05 … Mon 02-08 off, Sat and Sun given back on Tue
+    // 02-09 and Wed 02-10; Thursday 02-11 is the next working day.
+    assert_eq!(
+        cal().add_working_days(d("2027-02-04"), 1).unwrap(),
+        d("2027-02-11")
     );
     assert_eq!(
         cal()
-            .working_days_between(d("2018-12-31"), d("2019-01-02"))
+            .working_days_between(d("2027-02-04"), d("2027-02-11"))
             .unwrap(),
         1
     );
     assert_eq!(
-        cal()
-            .working_days_between(d("2021-05-10"), d("2021-05-10"))
-            .unwrap(),
-        0
+        cal().notice(d("2027-02-09")).unwrap(),
+        Some(crate::time::statutory::PROVISIONAL_SOURCE)
     );
+    // An ordinary provisional weekday cites nothing and is a working day.
+    assert_eq!(cal().notice(d("2027-03-01")).unwrap(), None);
+    assert!(cal().is_working_day(d("2027-03-01")).unwrap());
+    // No 调休 in a provisional year: every weekend is off.
+    let mut x = d("2027-01-01");
+    while x <= d("2027-12-31") {
+        if matches!(
+            x.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            assert!(!cal().is_working_day(x).unwrap(), "{x}");
+        }
+        x = add(x, Period::days(1));
+    }
+}
+
+/// An office installs the next notice: a calendar whose notices reach 2027
+/// answers 2027 from the notice (not provisionally) and goes on
+/// provisionally from 2028.
+#[test]
+fn an_installed_notice_replaces_the_provisional_year() {
+    let mut text =
+        include_str!("../../data/holidays-cn.toml").replace("last_year = 2026", "last_year = 2027");
+    text.push_str(
+        r#"
+[[block]]
+year = 2027
+name_zh = "元旦"
+notice = "test notice"
+off = ["2027-01-01/2027-01-03"]
+
+[[block]]
+year = 2027
+name_zh = "春节"
+notice = "test notice"
+off = ["2027-02-05/2027-02-12"]
+work = ["2027-02-20"]
+"#,
+    );
+    let installed = WorkCalendar::from_toml(&text).unwrap();
+    assert_eq!(installed.notice_years(), 2019..=2027);
+    assert!(!installed.is_provisional(d("2027-06-01")));
+    assert!(installed.is_provisional(d("2028-01-01")));
+    // 2027-02-11 and 02-12 are off by the notice, 02-20 (Saturday) worked.
+    assert!(!installed.is_working_day(d("2027-02-11")).unwrap());
+    assert!(installed.is_working_day(d("2027-02-20")).unwrap());
     assert_eq!(
-        cal()
-            .working_days_between(d("2021-05-10"), d("2021-05-01"))
-            .unwrap(),
-        0
+        installed.notice(d("2027-02-20")).unwrap(),
+        Some("test notice")
     );
-    // n = 0 returns start even outside the calendar: nothing has to be counted
-    assert_eq!(
-        cal().add_working_days(d("2030-01-01"), 0).unwrap(),
-        d("2030-01-01")
-    );
+    // The builtin still answers provisionally for the same days.
+    assert!(cal().is_working_day(d("2027-02-11")).unwrap());
+    assert!(!cal().is_working_day(d("2027-02-20")).unwrap());
 }
 
 #[test]
@@ -771,7 +850,8 @@ fn every_adjusted_day_is_a_weekend_and_every_festival_is_present() {
             assert!(joined.contains(festival), "{y} lacks {festival}: {names:?}");
         }
     }
-    assert_eq!(per_year.len(), 8);
+    // the notices' 8 years and the provisional ones to 2039
+    assert_eq!(per_year.len(), 21);
 }
 
 #[test]
@@ -784,7 +864,7 @@ fn day_kind_serialises_with_a_tag() {
 
 fn covered_date() -> impl Strategy<Value = Date> {
     let lo = days_since_epoch(date(2019, 1, 1));
-    let hi = days_since_epoch(date(2026, 12, 31));
+    let hi = days_since_epoch(date(2039, 12, 31));
     (lo..=hi).prop_map(from_days_since_epoch)
 }
 
