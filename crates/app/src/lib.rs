@@ -91,9 +91,9 @@ pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
 pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
 pub use workflows::{
-    CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, ObjectionFiled, RecordKey,
-    RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck, WorkflowItem, WorkflowQuery,
-    WorkflowSummary,
+    CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, MAX_WORKFLOW_PAGE,
+    ObjectionFiled, RecordKey, RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck,
+    WorkflowItem, WorkflowPage, WorkflowQuery, WorkflowSummary,
 };
 pub use xinyidai::{
     BankAuthorisation, BankQuery, BankView, Condition, FinancingApplication, FinancingFile,

@@ -172,6 +172,27 @@ pub struct WorkflowQuery {
     /// Only overdue cases.
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// Objections and repairs only (the cases decided in a queue), no
+    /// commitments.
+    #[serde(default)]
+    pub without_commitments: Option<bool>,
+    /// At most this many (1–[`MAX_WORKFLOW_PAGE`]); all when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Skip this many first, in the queue's order (with `limit`).
+    #[serde(default)]
+    pub offset: Option<u32>,
+}
+
+/// The most cases one page of a queue lists.
+pub const MAX_WORKFLOW_PAGE: u32 = 500;
+
+/// One page of a queue and the size of the whole queue.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct WorkflowPage {
+    pub items: Vec<WorkflowItem>,
+    /// Every case the query selects, over all pages.
+    pub total: u64,
 }
 
 /// Throughput and overdue items for the credit office.
@@ -1671,6 +1692,42 @@ impl App {
         by: &Principal,
         q: &WorkflowQuery,
     ) -> Result<Vec<WorkflowItem>, AppError> {
+        match self.case_filter(by, q)? {
+            Some(f) => self.items_of(by, &f).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// One page of the queue of `by` (as [`Self::workflow_items`]; `limit`
+    /// defaults to 50 here) and how many cases the whole queue holds.
+    pub async fn workflow_page(
+        &self,
+        by: &Principal,
+        q: &WorkflowQuery,
+    ) -> Result<WorkflowPage, AppError> {
+        let q = WorkflowQuery {
+            limit: Some(q.limit.unwrap_or(50)),
+            ..q.clone()
+        };
+        let Some(f) = self.case_filter(by, &q)? else {
+            return Ok(WorkflowPage {
+                items: Vec::new(),
+                total: 0,
+            });
+        };
+        Ok(WorkflowPage {
+            total: self.store.count_cases(&f).await?,
+            items: self.items_of(by, &f).await?,
+        })
+    }
+
+    /// The store's filter for the queue of `by`; `None` for a role that has
+    /// no queue of its own.
+    fn case_filter(
+        &self,
+        by: &Principal,
+        q: &WorkflowQuery,
+    ) -> Result<Option<CaseFilter>, AppError> {
         authorise(by, Operation::ReadWorkflows)?;
         if let Some(k) = &q.kind
             && !xinyong_store::CASE_KINDS.contains(&k.as_str())
@@ -1680,30 +1737,54 @@ impl App {
                 format!("kind 须为 objection、repair 或 commitment：{k:?}"),
             ));
         }
+        if let Some(l) = q.limit
+            && !(1..=MAX_WORKFLOW_PAGE).contains(&l)
+        {
+            return Err(AppError::invalid(
+                "limit",
+                format!("limit 应在 1 到 {MAX_WORKFLOW_PAGE} 之间"),
+            ));
+        }
+        if q.offset.is_some_and(|o| o > 0) && q.limit.is_none() {
+            return Err(AppError::invalid("offset", "offset 须与 limit 一起使用"));
+        }
+        let overdue = q.overdue.unwrap_or(false);
         let mut f = CaseFilter {
             kind: q.kind.clone(),
-            open_only: q.open.unwrap_or(false) || q.overdue.unwrap_or(false),
+            open_only: q.open.unwrap_or(false) || overdue,
+            // Overdue: open, and today is after the deadline day.
+            deadline_before: overdue.then(|| self.today().to_string()),
+            not_kind: q
+                .without_commitments
+                .unwrap_or(false)
+                .then(|| "commitment".to_owned()),
+            limit: q.limit.unwrap_or(0),
+            offset: q.offset.unwrap_or(0),
             ..CaseFilter::default()
         };
         match by.role {
+            Role::Admin | Role::Auditor => {}
             Role::Department => f.department = Some(by.department.clone().unwrap_or_default()),
             Role::Enterprise => {
                 f.subject = Some(by.uscc.as_deref().map(normalise_uscc).unwrap_or_default())
             }
-            _ => {}
+            _ => return Ok(None),
         }
-        let mut out = Vec::new();
-        for c in self.store.cases(&f).await? {
-            if !Self::may_see(by, &c) {
-                continue;
-            }
-            let item = self.item_of(&c)?;
-            if q.overdue.unwrap_or(false) && !item.overdue {
-                continue;
-            }
-            out.push(item);
-        }
-        Ok(out)
+        Ok(Some(f))
+    }
+
+    async fn items_of(
+        &self,
+        by: &Principal,
+        f: &CaseFilter,
+    ) -> Result<Vec<WorkflowItem>, AppError> {
+        self.store
+            .cases(f)
+            .await?
+            .iter()
+            .filter(|c| Self::may_see(by, c))
+            .map(|c| self.item_of(c))
+            .collect()
     }
 
     /// Throughput by kind and status, and every overdue item (C14).

@@ -740,3 +740,87 @@ async fn a_deadline_past_the_notices_is_provisional_until_the_next_notice_is_ins
     assert_eq!(app.calendar_info().notice_last_year, 2027);
     assert_eq!(app.calendar_info().source, "installed");
 }
+
+/// A queue page: the oldest deadline first, `total` over every page, the
+/// overdue ones counted in the store by today's date; a bad `limit` named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_is_paged_with_its_total_and_its_overdue_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = city(
+        dir.path(),
+        date(2020, 9, 25),
+        &[
+            penalty("P1", "2020-09-01", json!({})),
+            penalty("P2", "2020-09-02", json!({})),
+            penalty("P3", "2020-09-03", json!({})),
+        ],
+        false,
+    )
+    .await;
+    for id in ["P1", "P2", "P3"] {
+        app.file_objection(&enterprise(), &key(id), "error", "金额有误", &[])
+            .await
+            .unwrap();
+    }
+    drop(app);
+    let app = app_on(dir.path(), date(2020, 10, 30)).await;
+    let page = |limit, offset, overdue| WorkflowQuery {
+        open: Some(true),
+        overdue,
+        limit: Some(limit),
+        offset: Some(offset),
+        ..WorkflowQuery::default()
+    };
+    let first = app
+        .workflow_page(&clerk("SCJG"), &page(2, 0, None))
+        .await
+        .unwrap();
+    assert_eq!(first.total, 3);
+    assert_eq!(first.items.len(), 2);
+    let rest = app
+        .workflow_page(&clerk("SCJG"), &page(2, 2, None))
+        .await
+        .unwrap();
+    assert_eq!((rest.total, rest.items.len()), (3, 1));
+    // Every one is overdue on 2020-10-30 (deadline 2020-10-29), none the day before.
+    let late = app
+        .workflow_page(&clerk("SCJG"), &page(50, 0, Some(true)))
+        .await
+        .unwrap();
+    assert_eq!(late.total, 3);
+    assert!(late.items.iter().all(|i| i.overdue));
+    drop(app);
+    let app = app_on(dir.path(), date(2020, 10, 29)).await;
+    let late = app
+        .workflow_page(&clerk("SCJG"), &page(50, 0, Some(true)))
+        .await
+        .unwrap();
+    assert_eq!(late.total, 0);
+    // Another department's clerk sees none of them; the enterprise its own.
+    let other = app
+        .workflow_page(&clerk("SWJ"), &page(50, 0, None))
+        .await
+        .unwrap();
+    assert_eq!(other.total, 0);
+    let own = app
+        .workflow_page(&enterprise(), &page(50, 0, None))
+        .await
+        .unwrap();
+    assert_eq!(own.total, 3);
+    let e = app
+        .workflow_page(&clerk("SCJG"), &page(0, 0, None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("limit"));
+    let e = app
+        .workflow_items(
+            &clerk("SCJG"),
+            &WorkflowQuery {
+                offset: Some(5),
+                ..WorkflowQuery::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("offset"));
+}

@@ -20,6 +20,7 @@ use xinyong_app::{
 };
 
 use crate::error::{self, render, see_other};
+use crate::paging::{PER_PAGE, PageQuery, Pager};
 use crate::session::{Chrome, Ctx};
 use crate::{PagesState, csrf};
 
@@ -484,26 +485,55 @@ struct CasesPage {
     deciding: bool,
     csrf: String,
     notice: String,
+    pager: Pager,
+}
+
+/// Page `page` of the objections and repairs `by` may follow (the oldest
+/// deadline first), with its pager at `base`.
+async fn case_page(
+    s: &PagesState,
+    ctx: &Ctx,
+    open_only: bool,
+    page: Option<u32>,
+    base: &str,
+    deciding: bool,
+) -> Result<(Vec<CaseView>, Pager), Response> {
+    let found = s
+        .app
+        .workflow_page(
+            &ctx.principal,
+            &WorkflowQuery {
+                open: Some(open_only),
+                without_commitments: Some(true),
+                limit: Some(PER_PAGE),
+                offset: Some(Pager::offset(page)),
+                ..WorkflowQuery::default()
+            },
+        )
+        .await
+        .map_err(|e| error::app_error(s, Some(ctx), e))?;
+    let cases = found
+        .items
+        .iter()
+        .map(|i| case_view(s, i, deciding))
+        .collect();
+    Ok((cases, Pager::new(base, page, found.total)))
 }
 
 /// `GET /my/cases`: an enterprise's objections and repair applications.
-pub async fn my_cases(State(s): State<PagesState>, ctx: Ctx) -> Response {
+pub async fn my_cases(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
     if let Some(r) = needs_space(&s, &ctx) {
         return r;
     }
-    let items = match s
-        .app
-        .workflow_items(&ctx.principal, &WorkflowQuery::default())
-        .await
-    {
-        Ok(i) => i,
-        Err(e) => return error::app_error(&s, Some(&ctx), e),
+    let page = q.ok().and_then(|Query(q)| q.page);
+    let (cases, pager) = match case_page(&s, &ctx, false, page, "/my/cases", false).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
-    let cases = items
-        .iter()
-        .filter(|i| i.kind != "commitment")
-        .map(|i| case_view(&s, i, false))
-        .collect();
     render(
         StatusCode::OK,
         &CasesPage {
@@ -515,6 +545,7 @@ pub async fn my_cases(State(s): State<PagesState>, ctx: Ctx) -> Response {
             deciding: false,
             csrf: String::new(),
             notice: String::new(),
+            pager,
         },
     )
 }
@@ -522,6 +553,7 @@ pub async fn my_cases(State(s): State<PagesState>, ctx: Ctx) -> Response {
 #[derive(Deserialize)]
 pub struct QueueQuery {
     done: Option<i64>,
+    page: Option<u32>,
 }
 
 /// `GET /queue`: a department's (the credit office's: every) open
@@ -538,27 +570,14 @@ pub async fn queue(
     if ctx.principal.role == Role::Enterprise {
         return see_other("/my/cases");
     }
-    let items = match s
-        .app
-        .workflow_items(
-            &ctx.principal,
-            &WorkflowQuery {
-                open: Some(true),
-                ..WorkflowQuery::default()
-            },
-        )
-        .await
-    {
-        Ok(i) => i,
-        Err(e) => return error::app_error(&s, Some(&ctx), e),
-    };
+    let q = q.map(|Query(q)| q).ok();
     let deciding = Operation::DecideWorkflows.admits(ctx.principal.role);
-    let cases = items
-        .iter()
-        .filter(|i| i.kind != "commitment")
-        .map(|i| case_view(&s, i, deciding))
-        .collect();
-    let notice = match q.ok().and_then(|Query(q)| q.done) {
+    let page = q.as_ref().and_then(|q| q.page);
+    let (cases, pager) = match case_page(&s, &ctx, true, page, "/queue", deciding).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let notice = match q.and_then(|q| q.done) {
         Some(id) => format!("案件 {id} 的处理决定已保存。"),
         None => String::new(),
     };
@@ -577,6 +596,7 @@ pub async fn queue(
                 .map(|t| csrf::session_token(&s.config.secret, t))
                 .unwrap_or_default(),
             notice,
+            pager,
         },
     )
 }

@@ -20,6 +20,7 @@ mod format;
 mod handlers;
 mod improve;
 mod inspection;
+mod paging;
 mod session;
 mod views;
 

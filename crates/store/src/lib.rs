@@ -1063,6 +1063,11 @@ impl Store {
         dispatch!(self, b => b.cases(f).await)
     }
 
+    /// How many cases match the filter (its limit and offset aside).
+    pub async fn count_cases(&self, f: &CaseFilter) -> Result<u64, StoreError> {
+        dispatch!(self, b => b.count_cases(f).await)
+    }
+
     /// Every event of a case, in order.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<StoredCaseEvent>, StoreError> {
         dispatch!(self, b => b.case_events(case_id).await)

@@ -134,12 +134,19 @@ pub struct StoredCaseEvent {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
     pub kind: Option<String>,
+    /// Every kind but this one.
+    pub not_kind: Option<String>,
     pub subject: Option<String>,
     pub department: Option<String>,
     /// Only cases not closed.
     pub open_only: bool,
+    /// Only cases whose deadline is before this day (YYYY-MM-DD): with
+    /// `open_only`, the overdue ones.
+    pub deadline_before: Option<String>,
     /// At most this many (0: no limit).
     pub limit: u32,
+    /// Skip this many first (only with a `limit`).
+    pub offset: u32,
 }
 
 /// A record version an event asked for that was not marked written.
@@ -480,28 +487,63 @@ where
     /// last), then by id.
     pub async fn cases(&self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
         let mut sql = format!(
-            "SELECT {} FROM workflow_cases WHERE ($1 = '' OR kind = $1) \
-               AND ($2 = '' OR subject = $2) AND ($3 = '' OR department = $3)",
-            Self::case_columns()
+            "SELECT {} FROM workflow_cases WHERE {}",
+            Self::case_columns(),
+            Self::case_filter_sql(f)
+        );
+        sql.push_str(" ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id");
+        if f.limit > 0 {
+            sql.push_str(&format!(" LIMIT {}", f.limit));
+            if f.offset > 0 {
+                sql.push_str(&format!(" OFFSET {}", f.offset));
+            }
+        }
+        let rows: Vec<CaseRow> = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), f)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db::<DB>("listing workflow cases"))?;
+        Ok(rows.into_iter().map(case_of).collect())
+    }
+
+    /// How many cases `f` selects (its `limit` and `offset` aside).
+    pub async fn count_cases(&self, f: &CaseFilter) -> Result<u64, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM workflow_cases WHERE {}",
+            Self::case_filter_sql(f)
+        );
+        let (n,): (i64,) = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), f)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db::<DB>("counting workflow cases"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The WHERE clause of `f`, over the parameters of [`Self::bind_case_filter`].
+    fn case_filter_sql(f: &CaseFilter) -> String {
+        let mut sql = String::from(
+            "($1 = '' OR kind = $1) AND ($2 = '' OR subject = $2) \
+             AND ($3 = '' OR department = $3) \
+             AND ($5 = '' OR (deadline IS NOT NULL AND deadline < $5)) \
+             AND ($6 = '' OR kind <> $6)",
         );
         if f.open_only {
             sql.push_str(" AND closed = $4");
         } else {
             sql.push_str(" AND (closed = $4 OR closed <> $4)");
         }
-        sql.push_str(" ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id");
-        if f.limit > 0 {
-            sql.push_str(&format!(" LIMIT {}", f.limit));
-        }
-        let rows: Vec<CaseRow> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(f.kind.clone().unwrap_or_default())
+        sql
+    }
+
+    fn bind_case_filter<'q, O>(
+        q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>,
+        f: &CaseFilter,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments> {
+        q.bind(f.kind.clone().unwrap_or_default())
             .bind(f.subject.clone().unwrap_or_default())
             .bind(f.department.clone().unwrap_or_default())
             .bind(false)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db::<DB>("listing workflow cases"))?;
-        Ok(rows.into_iter().map(case_of).collect())
+            .bind(f.deadline_before.clone().unwrap_or_default())
+            .bind(f.not_kind.clone().unwrap_or_default())
     }
 
     /// Every event of a case, in order.

@@ -55,6 +55,7 @@ where
 }
 
 both_backends!(
+    queues_are_paged_counted_and_filtered_by_deadline,
     one_of_two_events_with_the_same_seq_is_stored,
     the_outbox_keeps_every_attempt,
     an_objection_case_disputes_its_record_while_open,
@@ -219,4 +220,83 @@ async fn an_objection_case_disputes_its_record_while_open(store: Store, _: Store
         .unwrap()
         .unwrap();
     assert!(store.open_objections(&c.subject).await.unwrap().is_empty());
+}
+
+/// A queue page: the earliest deadline first, `limit` and `offset` over that
+/// order, the count of the whole selection, and the overdue ones by
+/// `deadline_before`.
+async fn queues_are_paged_counted_and_filtered_by_deadline(store: Store, _: StoreConfig) {
+    // Seven open cases of SCJG with deadlines 2020-10-21 … 2020-10-27 (filed
+    // in reverse order), one of another department, one closed.
+    for i in 0..7 {
+        let mut first = event(1, "open", false);
+        first.deadline = Some(format!("2020-10-{:02}", 27 - i));
+        store
+            .open_case(
+                &NewCase {
+                    record_id: format!("P{i}"),
+                    ..new_case()
+                },
+                &first,
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .open_case(
+            &NewCase {
+                record_id: "Q1".into(),
+                department: "SWJ".into(),
+                source: "SWJ".into(),
+                ..new_case()
+            },
+            &event(1, "open", false),
+        )
+        .await
+        .unwrap();
+    store
+        .open_case(
+            &NewCase {
+                record_id: "C1".into(),
+                ..new_case()
+            },
+            &event(1, "closed", true),
+        )
+        .await
+        .unwrap();
+    let queue = |limit: u32, offset: u32, before: Option<&str>| CaseFilter {
+        department: Some("SCJG".into()),
+        open_only: true,
+        deadline_before: before.map(str::to_owned),
+        limit,
+        offset,
+        ..CaseFilter::default()
+    };
+    let deadlines = |cases: Vec<xinyong_store::StoredCase>| -> Vec<String> {
+        cases.into_iter().map(|c| c.deadline.unwrap()).collect()
+    };
+    let page = store.cases(&queue(3, 0, None)).await.unwrap();
+    assert_eq!(
+        deadlines(page),
+        vec!["2020-10-21", "2020-10-22", "2020-10-23"]
+    );
+    let page = store.cases(&queue(3, 6, None)).await.unwrap();
+    assert_eq!(deadlines(page), vec!["2020-10-27"]);
+    assert!(store.cases(&queue(3, 9, None)).await.unwrap().is_empty());
+    assert_eq!(store.count_cases(&queue(3, 6, None)).await.unwrap(), 7);
+    // Overdue on 2020-10-24: the deadlines before that day.
+    let late = queue(0, 0, Some("2020-10-24"));
+    assert_eq!(store.count_cases(&late).await.unwrap(), 3);
+    assert_eq!(
+        deadlines(store.cases(&late).await.unwrap()),
+        vec!["2020-10-21", "2020-10-22", "2020-10-23"]
+    );
+    // Every kind but objections: none of these.
+    let repairs_only = CaseFilter {
+        not_kind: Some("objection".into()),
+        ..CaseFilter::default()
+    };
+    assert_eq!(store.count_cases(&repairs_only).await.unwrap(), 0);
+    // Every case of every department, open or closed.
+    assert_eq!(store.count_cases(&CaseFilter::default()).await.unwrap(), 9);
 }
