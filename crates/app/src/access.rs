@@ -34,6 +34,9 @@ pub enum Operation {
     SubmitRecords,
     /// Submission statistics and rejected rows (a department: its own).
     ReadSubmissionStats,
+    /// Upload a file of records and follow the upload (a department: of its
+    /// own records).
+    UploadFiles,
     /// An enterprise authorises a bank to query it.
     AuthoriseBank,
     /// Accounts and API tokens.
@@ -44,6 +47,8 @@ pub enum Operation {
     ReadModels,
     /// Start or cancel a full evaluation; follow long-running tasks.
     RunEvaluations,
+    /// The distribution of the models' outcomes over the stored runs.
+    ReadDistributions,
     /// Issue a subject's credit report and download the issued PDFs (an
     /// enterprise: its own subject's).
     IssueReports,
@@ -85,7 +90,8 @@ pub enum Operation {
     ReportLoans,
     /// 信易贷 figures: recommendations → loans per bank and month (a bank: its own).
     ReadXinyidaiStats,
-    /// The credit check (信用核查) of a subject in a scenario, single or batch.
+    /// The credit check (信用核查) of a subject in a scenario, single or
+    /// batch, and reading back the checks one asked oneself.
     RunCreditChecks,
     /// Report which measures were applied after a check (反馈).
     ReportCheckFeedback,
@@ -120,11 +126,13 @@ const TABLE: &[(Operation, &[Role])] = &[
     ),
     (Operation::SubmitRecords, &[Department]),
     (Operation::ReadSubmissionStats, &[Department, Admin]),
+    (Operation::UploadFiles, &[Department, Admin]),
     (Operation::AuthoriseBank, &[Enterprise]),
     (Operation::ManageAccounts, &[Admin]),
     (Operation::ReadAudit, &[Auditor, Admin]),
     (Operation::ReadModels, &[Officer, Admin, Auditor]),
     (Operation::RunEvaluations, &[Admin]),
+    (Operation::ReadDistributions, &[Admin]),
     (
         Operation::IssueReports,
         &[Enterprise, Department, Officer, Admin],
@@ -177,11 +185,13 @@ impl Operation {
         Operation::ReadFullProfile,
         Operation::SubmitRecords,
         Operation::ReadSubmissionStats,
+        Operation::UploadFiles,
         Operation::AuthoriseBank,
         Operation::ManageAccounts,
         Operation::ReadAudit,
         Operation::ReadModels,
         Operation::RunEvaluations,
+        Operation::ReadDistributions,
         Operation::IssueReports,
         Operation::VerifyReports,
         Operation::FileObjections,
@@ -228,11 +238,13 @@ impl Operation {
             Operation::ReadFullProfile => "查看完整信用档案",
             Operation::SubmitRecords => "报送信用记录",
             Operation::ReadSubmissionStats => "查看报送统计",
+            Operation::UploadFiles => "上传报送文件",
             Operation::AuthoriseBank => "授权银行查询",
             Operation::ManageAccounts => "管理账户和令牌",
             Operation::ReadAudit => "查看审计日志",
             Operation::ReadModels => "查看评价模型和运行",
             Operation::RunEvaluations => "发起和管理评价任务",
+            Operation::ReadDistributions => "查看评价结果分布",
             Operation::IssueReports => "出具和下载信用报告",
             Operation::VerifyReports => "核验信用报告",
             Operation::FileObjections => "提出异议",

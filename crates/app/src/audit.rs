@@ -60,13 +60,15 @@ pub struct AuditEntry {
 
 /// Which entries to list. `from` / `to`: an RFC 3339 instant or a date
 /// `YYYY-MM-DD` (China Standard Time), both inclusive (`to` as a date means
-/// through the end of that day). `limit`: 1–1000, default 100.
+/// through the end of that day). `action`: one action (`account.create`) or
+/// every action of an area (`account`). `limit`: 1–1000, default 100.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     pub subject: Option<String>,
     pub actor: Option<String>,
+    pub action: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub after_seq: Option<i64>,
@@ -268,6 +270,7 @@ impl App {
         let q = AuditQuery {
             subject,
             actor: nonempty(&filter.actor),
+            action: nonempty(&filter.action),
             from,
             until,
             after_seq,
@@ -297,7 +300,8 @@ impl App {
                 subject: None,
                 purpose: None,
                 detail: serde_json::json!({
-                    "subject": q.subject, "actor": q.actor, "from": filter.from, "to": filter.to,
+                    "subject": q.subject, "actor": q.actor, "action": q.action,
+                    "from": filter.from, "to": filter.to,
                     "after_seq": after_seq, "limit": limit, "returned": entries.len(),
                 }),
             },

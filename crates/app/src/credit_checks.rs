@@ -222,6 +222,16 @@ pub struct DepartmentCheckStats {
     pub applied: BTreeMap<String, u64>,
 }
 
+/// A logged check read back: the answer as returned, with its feedback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoggedCheck {
+    pub answer: CreditCheckAnswer,
+    pub subject_name: Option<String>,
+    pub checked_by: String,
+    pub checked_at: String,
+    pub feedback: Vec<Feedback>,
+}
+
 /// The label used for checks by accounts without a department.
 pub const NO_DEPARTMENT: &str = "（无）";
 
@@ -252,6 +262,15 @@ pub fn measures_catalogue() -> Result<&'static MeasuresCatalogue, AppError> {
 /// The built-in approval matters catalogue.
 pub fn approval_matters() -> Result<&'static Matters, AppError> {
     Ok(&builtin()?.1)
+}
+
+/// The scenarios of the credit check: `(id, name in Chinese)`, in the
+/// catalogue's order (for forms).
+pub fn check_scenarios() -> Vec<(&'static str, &'static str)> {
+    Scenario::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label_zh()))
+        .collect()
 }
 
 fn parse_scenario(s: &str) -> Result<Scenario, AppError> {
@@ -772,6 +791,88 @@ impl App {
         q: &CheckQuery,
     ) -> Result<Vec<CheckLogEntry>, AppError> {
         authorise(by, Operation::ReadCreditChecks)?;
+        self.check_log(by, q, None).await
+    }
+
+    /// The checks `by` asked, with their feedback, newest first (an
+    /// officer's own log; the credit office's own too). Audited.
+    pub async fn my_credit_checks(
+        &self,
+        by: &Principal,
+        q: &CheckQuery,
+    ) -> Result<Vec<CheckLogEntry>, AppError> {
+        authorise(by, Operation::RunCreditChecks)?;
+        self.check_log(by, q, Some(by.username.clone())).await
+    }
+
+    /// One logged check with the answer as it was returned and its
+    /// feedback: the credit office and the auditor any, whoever runs checks
+    /// their own (another's is `not_found`). Audited.
+    pub async fn logged_credit_check(
+        &self,
+        by: &Principal,
+        check_id: i64,
+    ) -> Result<LoggedCheck, AppError> {
+        let any = Operation::ReadCreditChecks.admits(by.role);
+        if !any {
+            authorise(by, Operation::RunCreditChecks)?;
+        }
+        let missing = || {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("没有编号为 {check_id} 的核查记录"),
+            )
+        };
+        let check = self
+            .store
+            .credit_check(check_id)
+            .await?
+            .filter(|c| any || c.checked_by == by.username)
+            .ok_or_else(missing)?;
+        let mut answer: CreditCheckAnswer = serde_json::from_str(&check.answer).map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("第 {check_id} 号核查记录无法读取：{e}"),
+            )
+        })?;
+        // The answer is stored as it was made, before the log gave it its id.
+        answer.check_id = check.id;
+        let feedback = self
+            .all_feedback(xinyong_store::FeedbackFilter {
+                check_ids: Some(vec![check_id]),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(feedback_of)
+            .collect();
+        self.audit(
+            by,
+            AuditEvent {
+                action: "credit_check.read",
+                subject: Some(&check.subject),
+                purpose: None,
+                detail: json!({"check_id": check_id}),
+            },
+        )
+        .await?;
+        let subject_name = self.store.subject(&check.subject).await?.map(|s| s.name);
+        Ok(LoggedCheck {
+            answer,
+            subject_name,
+            checked_by: check.checked_by,
+            checked_at: check.at,
+            feedback,
+        })
+    }
+
+    /// Logged checks matching `q` (and asked by `checked_by`, if given).
+    async fn check_log(
+        &self,
+        by: &Principal,
+        q: &CheckQuery,
+        checked_by: Option<String>,
+    ) -> Result<Vec<CheckLogEntry>, AppError> {
         let limit = q.limit.unwrap_or(50);
         if limit == 0 || limit > MAX_CHECKS_PAGE {
             return Err(AppError::invalid(
@@ -785,6 +886,7 @@ impl App {
                 subject: q.subject.as_deref().map(normalise_uscc),
                 department: q.department.clone(),
                 batch: q.batch.clone(),
+                checked_by,
                 before: q.before,
                 limit,
             })

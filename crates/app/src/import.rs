@@ -1,7 +1,7 @@
 //! Importing files, and keeping the results of what an import touched current.
 
 use std::path::PathBuf;
-use xinyong_import::{ImportOptions, ImportReport, ProgressFn, import_files};
+use xinyong_import::{ImportOptions, ImportReport, ProgressFn, Submitter, import_files};
 use xinyong_store::BatchId;
 
 use crate::{App, AppError};
@@ -57,6 +57,16 @@ impl App {
     /// the columnar lake, bring the search index in step, and re-evaluate
     /// what the import touched.
     pub async fn import_files(&self, req: ImportRequest) -> Result<ImportOutcome, AppError> {
+        self.import_files_from(req, None).await
+    }
+
+    /// [`App::import_files`] of files that one department sends (its rows
+    /// checked by `submitter`'s rule, its rejected rows kept under it).
+    pub(crate) async fn import_files_from(
+        &self,
+        req: ImportRequest,
+        submitter: Option<Submitter>,
+    ) -> Result<ImportOutcome, AppError> {
         let mut observer = self
             .lake
             .observer()
@@ -67,6 +77,7 @@ impl App {
             chunk_rows: req.chunk_rows.max(1),
             progress: req.progress,
             registered: Some(self.registered.clone()),
+            submitter,
             ..ImportOptions::default()
         };
         let result = import_files(&self.store, &req.files, &opts, Some(&mut observer)).await;

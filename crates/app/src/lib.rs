@@ -13,6 +13,7 @@ pub mod batch;
 mod calendar;
 mod catalogue;
 mod clock;
+mod console;
 mod credit_checks;
 mod error;
 mod evaluate;
@@ -29,6 +30,8 @@ mod search;
 mod stats;
 mod submit;
 mod tasks;
+mod timeliness;
+mod upload;
 mod workflows;
 mod xinyidai;
 
@@ -52,12 +55,15 @@ pub use catalogue::{
     visibility_zh,
 };
 pub use clock::{Clock, FixedClock, SystemClock, china_standard_time};
+pub use console::{
+    ApiTokenInfo, MAX_TREND_RUNS, ModelDistribution, OutcomeCount, RunDistribution, local_time,
+};
 pub use credit_checks::{
     BatchCheckAnswer, BatchCheckRequest, BatchRow, CheckLogEntry, CheckQuery, CheckedList,
     CheckedMeasure, CheckedRoute, CreditCheckAnswer, CreditCheckRequest, DepartmentCheckStats,
-    Feedback, FeedbackRequest, MAX_BATCH_SUBJECTS, MAX_CHECKS_PAGE, MAX_OUTCOME_CHARS, MatterInfo,
-    MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
-    measures_catalogue,
+    Feedback, FeedbackRequest, LoggedCheck, MAX_BATCH_SUBJECTS, MAX_CHECKS_PAGE, MAX_OUTCOME_CHARS,
+    MatterInfo, MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
+    check_scenarios, measures_catalogue,
 };
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
@@ -90,6 +96,11 @@ pub use reports::{
 pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SubjectHit};
 pub use submit::{MAX_SUBMIT_ROWS, SubmitError, SubmitOutcome};
 pub use tasks::{TaskError, TaskInfo, TaskStatus, Tasks};
+pub use timeliness::{RECORDING_DEADLINE_WORKING_DAYS, Timeliness};
+pub use upload::{
+    MAX_REJECTED_DOWNLOAD, MAX_REJECTED_PAGE, MAX_UPLOAD_BYTES, UPLOAD_CHANNEL, UploadOutcome,
+    UploadProgress, UploadStatus,
+};
 pub use workflows::{
     CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, MAX_WORKFLOW_PAGE,
     ObjectionFiled, RecordKey, RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck,
@@ -103,6 +114,8 @@ pub use xinyidai::{
 pub use xinyong_core::disclosure::Role;
 /// How numbers are written for people (thousands separators, money).
 pub use xinyong_core::display;
+/// A rejected row's issues, as the quarantine keeps them.
+pub use xinyong_core::record::{Issue, Severity};
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
 pub use xinyong_engine::results::RunManifest;
@@ -110,7 +123,7 @@ pub use xinyong_import::{
     ImportReport, Phase as ImportPhase, Progress as ImportProgress, ProgressFn,
 };
 pub use xinyong_store::OutboxEntry;
-pub use xinyong_store::{BatchId, DepartmentStat, QuarantineEntry, QuarantineFilter};
+pub use xinyong_store::{BatchId, DepartmentStat, QuarantineEntry, QuarantineFilter, RejectedRow};
 
 /// Where an installation keeps its data.
 #[derive(Debug, Clone)]
@@ -146,6 +159,8 @@ pub struct App {
     reports: reports::ReportKit,
     /// The working-day calendar of every deadline (built-in or installed).
     calendar: calendar::CalendarSlot,
+    /// Outcome counts of the runs read so far (runs never change).
+    distribution_cache: console::DistributionCache,
 }
 
 impl App {
@@ -174,6 +189,7 @@ impl App {
             audit_queue: audit::AuditQueue::default(),
             reports: reports::ReportKit::default(),
             calendar: calendar::CalendarSlot::load(&cfg.data_dir)?,
+            distribution_cache: console::DistributionCache::default(),
         };
         // What a killed process left behind (interrupted batches, the
         // lake behind the store, half-written files).

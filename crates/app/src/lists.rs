@@ -191,6 +191,16 @@ pub struct PublishedQuery {
     /// A subject's USCC.
     #[serde(default)]
     pub subject: Option<String>,
+    /// Part of a subject's name or USCC (the best matches of the subject
+    /// search, at most [`crate::MAX_SEARCH_LIMIT`] subjects).
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Published on or after this day (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Published on or before this day (YYYY-MM-DD).
+    #[serde(default)]
+    pub to: Option<String>,
     /// 1-based.
     #[serde(default)]
     pub page: Option<u32>,
@@ -714,9 +724,9 @@ impl App {
                 lists,
                 subject: q.subject.as_deref().map(normalise_uscc),
                 statuses,
-                department: None,
                 limit: per_page,
                 offset: (page - 1).saturating_mul(per_page),
+                ..ListEntryFilter::default()
             })
             .await?;
         self.audit(
@@ -799,6 +809,38 @@ impl App {
             }
             lists = vec![id];
         }
+        let day = |v: &Option<String>, field: &str| -> Result<Option<Date>, AppError> {
+            match v.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                None => Ok(None),
+                Some(d) => parse_date(d).map(Some).map_err(|_| {
+                    AppError::invalid(field, format!("日期须为 YYYY-MM-DD 格式，收到“{d}”"))
+                }),
+            }
+        };
+        let (from, to) = (day(&q.from, "from")?, day(&q.to, "to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(AppError::invalid("to", "截止日期不得早于起始日期"));
+        }
+        let empty = PublishedPage {
+            entries: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        };
+        let mut subjects = Vec::new();
+        if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            subjects = self
+                .search(text, crate::MAX_SEARCH_LIMIT)
+                .await?
+                .into_iter()
+                .map(|h| h.uscc)
+                .collect();
+            if subjects.is_empty() {
+                return Ok(empty);
+            }
+        }
         let (entries, total) = self
             .store
             .list_entries(&ListEntryFilter {
@@ -808,10 +850,13 @@ impl App {
                     .as_deref()
                     .filter(|s| !s.trim().is_empty())
                     .map(normalise_uscc),
+                subjects,
                 statuses: vec!["published".into()],
-                department: None,
+                from_day: from.map(|d| d.to_string()),
+                to_day: to.map(|d| d.to_string()),
                 limit: per_page,
                 offset: (page - 1).saturating_mul(per_page),
+                ..ListEntryFilter::default()
             })
             .await?;
         let names = self

@@ -10,7 +10,7 @@ impl App {
     /// The department whose data `by` may read: its own for a department
     /// account (asking for another is forbidden), any (or all: `None`) for
     /// the admin.
-    fn submission_scope(
+    pub(crate) fn submission_scope(
         &self,
         by: &Principal,
         asked: Option<&str>,

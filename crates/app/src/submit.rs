@@ -61,23 +61,40 @@ fn precheck(row: &Value, department: &str) -> Option<(&'static str, String)> {
     let Some(obj) = row.as_object() else {
         return Some(("", "应为 JSON 对象（每条记录是一个对象）".to_owned()));
     };
+    not_own_record(obj, department).map(|issue| (issue.0, issue.2))
+}
+
+/// The rule of what a department may submit, for a row read as an object:
+/// a record (it has a `kind` or a `subject`) whose `source` is the
+/// department's code. `(field, code, reason)` of a row that breaks it.
+/// Submissions through the API and uploaded files follow this one rule.
+pub(crate) fn not_own_record(
+    obj: &serde_json::Map<String, Value>,
+    department: &str,
+) -> Option<(&'static str, &'static str, String)> {
     match obj.get("source") {
         Some(Value::String(s)) if s == department => {}
         Some(Value::String(s)) => {
             return Some((
                 "source",
+                "foreign_source",
                 format!("记录来源 source 为 {s}，只能报送本部门（{department}）的记录"),
             ));
         }
         _ => {
             return Some((
                 "source",
+                "missing_source",
                 format!("缺少记录来源 source，应为本部门代码 {department}"),
             ));
         }
     }
     if !obj.contains_key("kind") && !obj.contains_key("subject") {
-        return Some(("kind", "缺少记录类型 kind：这不是一条信用记录".to_owned()));
+        return Some((
+            "kind",
+            "not_a_record",
+            "缺少记录类型 kind：这不是一条信用记录".to_owned(),
+        ));
     }
     None
 }

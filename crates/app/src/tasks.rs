@@ -45,7 +45,8 @@ pub struct TaskInfo {
     /// The latest progress report.
     #[schema(value_type = Option<Object>)]
     pub progress: Option<Progress>,
-    /// What it produced (for an evaluation: the run's manifest).
+    /// What it produced (for an evaluation: the run's manifest; for an
+    /// upload: its [`UploadOutcome`](crate::UploadOutcome)).
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     pub error: Option<TaskError>,
@@ -54,6 +55,10 @@ pub struct TaskInfo {
 struct Entry {
     info: TaskInfo,
     cancel: CancellationToken,
+    /// The department a department's task works for (an upload).
+    department: Option<String>,
+    /// Where an upload is (kind `upload`).
+    upload: Option<crate::UploadProgress>,
 }
 
 /// The tasks of one process.
@@ -92,6 +97,23 @@ impl Tasks {
         }
     }
 
+    /// Where an upload task is now.
+    pub(crate) fn set_upload(&self, id: u64, now: crate::UploadProgress) {
+        if let Some(e) = self.lock().get_mut(&id) {
+            e.upload = Some(now);
+        }
+    }
+
+    /// A task, the department it works for, and where an upload is.
+    pub(crate) fn get(
+        &self,
+        id: u64,
+    ) -> Option<(TaskInfo, Option<String>, Option<crate::UploadProgress>)> {
+        self.lock()
+            .get(&id)
+            .map(|e| (e.info.clone(), e.department.clone(), e.upload.clone()))
+    }
+
     fn forget_old(map: &mut BTreeMap<u64, Entry>) {
         let finished: Vec<u64> = map
             .iter()
@@ -108,27 +130,30 @@ impl Tasks {
 }
 
 impl App {
-    fn now_text(&self) -> String {
+    pub(crate) fn now_text(&self) -> String {
         jiff::Timestamp::now().to_string()
     }
 
-    /// Start a full evaluation in the background (admin). Only one full
-    /// evaluation runs at a time: a second one is a `conflict`.
-    pub fn start_evaluation(
-        self: &Arc<App>,
+    /// Remember a new running task of `kind` started by `by` (for
+    /// `department`), unless the server is shutting down or (`alone`) a task
+    /// of that kind is running already (`conflict`).
+    pub(crate) fn register_task(
+        &self,
         by: &Principal,
-        mut req: EvaluateRequest,
-    ) -> Result<TaskInfo, AppError> {
-        authorise(by, Operation::RunEvaluations)?;
+        kind: &'static str,
+        department: Option<String>,
+        alone: bool,
+    ) -> Result<(TaskInfo, CancellationToken), AppError> {
         let tasks = &self.tasks;
         let mut map = tasks.lock();
-        if map
-            .values()
-            .any(|e| e.info.kind == "evaluate_all" && e.info.status == TaskStatus::Running)
+        if alone
+            && map
+                .values()
+                .any(|e| e.info.kind == kind && e.info.status == TaskStatus::Running)
         {
             return Err(AppError::new(
                 ErrorCode::Conflict,
-                "a full evaluation is already running",
+                format!("a task {kind} is already running"),
             ));
         }
         if tasks.shutdown.is_cancelled() {
@@ -141,7 +166,7 @@ impl App {
         let cancel = tasks.shutdown.child_token();
         let info = TaskInfo {
             id,
-            kind: "evaluate_all",
+            kind,
             status: TaskStatus::Running,
             started_by: by.username.clone(),
             started_at: self.now_text(),
@@ -155,10 +180,50 @@ impl App {
             Entry {
                 info: info.clone(),
                 cancel: cancel.clone(),
+                department,
+                upload: None,
             },
         );
         Tasks::forget_old(&mut map);
-        drop(map);
+        Ok((info, cancel))
+    }
+
+    /// Mark a task finished with its outcome: its result, or its error
+    /// (`cancelled` for a cancellation).
+    pub(crate) fn finish_task(&self, id: u64, outcome: Result<serde_json::Value, AppError>) {
+        let finished_at = self.now_text();
+        self.tasks.update(id, |t| {
+            t.finished_at = Some(finished_at);
+            match outcome {
+                Ok(result) => {
+                    t.status = TaskStatus::Succeeded;
+                    t.result = Some(result);
+                }
+                Err(e) => {
+                    t.status = if e.code == ErrorCode::Cancelled {
+                        TaskStatus::Cancelled
+                    } else {
+                        TaskStatus::Failed
+                    };
+                    t.error = Some(TaskError {
+                        code: e.code.as_str(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        });
+    }
+
+    /// Start a full evaluation in the background (admin). Only one full
+    /// evaluation runs at a time: a second one is a `conflict`.
+    pub fn start_evaluation(
+        self: &Arc<App>,
+        by: &Principal,
+        mut req: EvaluateRequest,
+    ) -> Result<TaskInfo, AppError> {
+        authorise(by, Operation::RunEvaluations)?;
+        let (info, cancel) = self.register_task(by, "evaluate_all", None, true)?;
+        let id = info.id;
         if req.trigger.is_empty() {
             req.trigger = format!("task {id} by {}", by.username);
         }
@@ -168,28 +233,10 @@ impl App {
             let control = RunControl::new()
                 .with_cancel(cancel)
                 .with_progress(move |p| progress_app.tasks.update(id, |t| t.progress = Some(p)));
-            let outcome = app.evaluate_all(&req, &control).await;
-            let finished_at = app.now_text();
-            app.tasks.update(id, |t| {
-                t.finished_at = Some(finished_at);
-                match outcome {
-                    Ok(done) => {
-                        t.status = TaskStatus::Succeeded;
-                        t.result = serde_json::to_value(&done.manifest).ok();
-                    }
-                    Err(e) => {
-                        t.status = if e.code == ErrorCode::Cancelled {
-                            TaskStatus::Cancelled
-                        } else {
-                            TaskStatus::Failed
-                        };
-                        t.error = Some(TaskError {
-                            code: e.code.as_str(),
-                            message: e.to_string(),
-                        });
-                    }
-                }
+            let outcome = app.evaluate_all(&req, &control).await.map(|done| {
+                serde_json::to_value(&done.manifest).unwrap_or(serde_json::Value::Null)
             });
+            app.finish_task(id, outcome);
         });
         self.tasks.keep(handle);
         Ok(info)

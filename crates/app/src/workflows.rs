@@ -499,6 +499,7 @@ impl App {
                 .audit_entries(&AuditQuery {
                     subject: Some(subject.to_owned()),
                     actor: None,
+                    action: None,
                     from: None,
                     until: None,
                     after_seq,

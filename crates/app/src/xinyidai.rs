@@ -552,6 +552,7 @@ impl App {
                 .audit_entries(&AuditQuery {
                     subject: Some(uscc.clone()),
                     actor: None,
+                    action: None,
                     from: None,
                     until: None,
                     after_seq,

@@ -485,6 +485,74 @@ async fn the_check_returns_exactly_the_measures_whose_triggers_hold_over_every_s
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
+    // An officer reads back the checks they asked, and no one else's; the
+    // credit office and the auditor read any.
+    let mine = app
+        .my_credit_checks(
+            &officer(),
+            &CheckQuery {
+                limit: Some(5),
+                ..CheckQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 5);
+    assert!(mine.iter().all(|c| c.checked_by == "officer"));
+    let other = who(Role::Officer, "officer-2", None);
+    assert!(
+        app.my_credit_checks(&other, &CheckQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let read = app
+        .logged_credit_check(&officer(), with_measures.check_id)
+        .await
+        .unwrap();
+    assert_eq!(read.answer.check_id, with_measures.check_id);
+    assert_eq!(
+        read.answer
+            .measures
+            .iter()
+            .map(|m| m.id.clone())
+            .collect::<Vec<_>>(),
+        with_measures.measures
+    );
+    assert_eq!(read.feedback.len(), 1);
+    assert_eq!(read.checked_by, "officer");
+    for (by, code) in [
+        (other.clone(), ErrorCode::NotFound),
+        (who(Role::Enterprise, "x", None), ErrorCode::Forbidden),
+        (
+            who(Role::Department, "x", Some("XZSP")),
+            ErrorCode::Forbidden,
+        ),
+        (Principal::public(), ErrorCode::Unauthenticated),
+    ] {
+        let e = app
+            .logged_credit_check(&by, with_measures.check_id)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, code, "{:?}", by.role);
+        let log = app.my_credit_checks(&by, &CheckQuery::default()).await;
+        match by.role {
+            Role::Officer => assert!(log.unwrap().is_empty()),
+            _ => assert_eq!(log.unwrap_err().code, code, "{:?}", by.role),
+        }
+    }
+    for by in [admin(), who(Role::Auditor, "auditor", None)] {
+        assert!(
+            app.logged_credit_check(&by, with_measures.check_id)
+                .await
+                .is_ok()
+        );
+    }
+    let e = app
+        .logged_credit_check(&admin(), 99_999_999)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
 
     // Bad requests: unknown scenario, unknown subject, matter outside approval.
     let req = |subject: &str, scenario: &str, matter: Option<&str>| CreditCheckRequest {

@@ -352,6 +352,34 @@ async fn a_list_without_a_notice_period_is_published_after_review_and_a_rejected
         .await
         .unwrap();
     assert_eq!(page.total, 1);
+    // By name (the subject search), and by the day of publication.
+    let filtered = |q: Option<&str>, from: Option<&str>, to: Option<&str>| PublishedQuery {
+        q: q.map(str::to_owned),
+        from: from.map(str::to_owned),
+        to: to.map(str::to_owned),
+        ..PublishedQuery::default()
+    };
+    for (query, total) in [
+        (filtered(Some("营口测试"), None, None), 1),
+        (filtered(Some(A), None, None), 1),
+        (filtered(Some("哈尔滨冰雪"), None, None), 0),
+        (filtered(None, Some("2026-06-30"), Some("2026-06-30")), 1),
+        (filtered(None, Some("2026-07-01"), None), 0),
+        (filtered(None, None, Some("2026-06-29")), 0),
+    ] {
+        let page = app.published_entries(&query).await.unwrap();
+        assert_eq!(page.total, total, "{query:?}");
+    }
+    let e = app
+        .published_entries(&filtered(None, Some("2026-6-30"), None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("from"));
+    let e = app
+        .published_entries(&filtered(None, Some("2026-07-01"), Some("2026-06-30")))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("to"));
     // Rejected: terminal.
     let r = app
         .enter_list_entry(

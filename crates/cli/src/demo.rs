@@ -8,11 +8,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use xinyong_app::{
-    App, AppError, ErrorCode, EvaluateRequest, ImportRequest, NewAccount, Role, RunControl,
+    App, AppConfig, AppError, Clock, EnterListEntry, ErrorCode, EvaluateRequest, ImportRequest,
+    ListEntryQuery, ListStepRequest, NewAccount, Principal, Role, RunControl,
 };
 use xinyong_gen::{GenConfig, generate};
 
-use crate::store_cmds::{app_fail, open_app, thousands};
+use crate::store_cmds::{app_fail, thousands};
 use crate::{StoreArgs, fail, parse_day, today};
 
 #[derive(Args)]
@@ -157,7 +158,12 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         data_dir: a.data_dir.clone(),
         database_url: a.database_url.clone(),
     };
-    let app = match open_app(&sa).await {
+    let clock = std::sync::Arc::new(DemoClock::default());
+    let cfg = AppConfig {
+        data_dir: sa.data_dir.clone(),
+        database_url: sa.database_url.clone(),
+    };
+    let app = match App::open(&cfg, clock.clone()).await {
         Ok(app) => app,
         Err(e) => return app_fail(e),
     };
@@ -222,9 +228,22 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         Ok(a) => a,
         Err(e) => return app_fail(e),
     };
+    let lists = match demo_lists(&app, &clock, &input, &accounts).await {
+        Ok(l) => l,
+        Err(e) => return app_fail(e),
+    };
+    eprintln!(
+        "红黑名单：公布 {} 条（红名单 {}，黑名单 {}），另有已移出 {} 条、办理中 {} 条",
+        lists.redlist + lists.blacklist,
+        lists.redlist,
+        lists.blacklist,
+        lists.removed,
+        lists.pending
+    );
     println!(
         "{}",
         json!({"data_dir": a.data_dir, "subjects": summary.subjects, "records": summary.records,
+               "lists": {"redlist": lists.redlist, "blacklist": lists.blacklist, "removed": lists.removed, "pending": lists.pending},
                "import": {"accepted": c.accepted, "rejected": c.rejected, "warnings": c.warnings, "unchanged": c.unchanged},
                "evaluation": {"run": m.id, "as_of": m.as_of, "results": m.results, "timings_ms": m.timings},
                "accounts": accounts.iter().map(|d| json!({"role": d.role.as_str(), "username": d.username, "password": d.password, "bound_to": d.bound_to})).collect::<Vec<_>>()})
@@ -345,4 +364,288 @@ fn print_accounts(bound: std::net::SocketAddr, accounts: &[DemoAccount]) {
             d.bound_to.as_deref().unwrap_or("")
         );
     }
+}
+
+/// The demo's clock: the machine's, set back a number of days while the
+/// demo writes the history of its list entries (entered, reviewed and
+/// notified a month ago, published today: a red or black list entry is
+/// published only once its notice period has run), then the machine's.
+#[derive(Default)]
+struct DemoClock {
+    back_days: std::sync::atomic::AtomicI64,
+}
+
+impl DemoClock {
+    fn set_back(&self, days: i64) {
+        self.back_days
+            .store(days, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for DemoClock {
+    fn now(&self) -> jiff::Timestamp {
+        let now = jiff::Timestamp::now();
+        let back = self.back_days.load(std::sync::atomic::Ordering::SeqCst);
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * back))
+            .unwrap_or(now)
+    }
+}
+
+/// Days before today the demo's list entries were entered: more than a
+/// notice period of five working days, even across the longest holiday.
+const LIST_HISTORY_DAYS: i64 = 30;
+/// Entries the demo publishes per list (at most).
+const LIST_ENTRIES: usize = 6;
+
+/// The demo's list entries, by the end of [`demo_lists`].
+struct DemoLists {
+    redlist: u64,
+    blacklist: u64,
+    removed: u64,
+    pending: u64,
+}
+
+/// The lists of the demo, each with its owner's clerk and the reason of
+/// an entry: the 人防 and construction lists for the scenario subjects the
+/// models put on them, the credit office's own lists for the scenario
+/// subjects of composite grade A (red) and D (black).
+const DEMO_LISTS: &[(&str, &str, &str)] = &[
+    (
+        "renfang_redlist",
+        "RFB",
+        "依据人防市场责任主体守信激励和失信惩戒模式，经评价认定为守信主体",
+    ),
+    (
+        "renfang_blacklist",
+        "RFB",
+        "依据人防市场责任主体守信激励和失信惩戒模式，经评价认定为失信主体",
+    ),
+    (
+        "construction_blacklist",
+        "ZJJ",
+        "依据《建筑市场信用管理暂行办法》，存在严重失信行为，经认定列入",
+    ),
+    (
+        "other_redlist",
+        "XYB",
+        "公共信用综合评价 A 级，经市信用办认定列入守信红名单",
+    ),
+    (
+        "other_blacklist",
+        "XYB",
+        "公共信用综合评价 D 级，存在严重失信行为，经市信用办认定列入失信黑名单",
+    ),
+];
+
+/// The scenario subjects of each demo list (`scenarios.jsonl`).
+fn list_candidates(input: &Path) -> std::collections::BTreeMap<&'static str, Vec<String>> {
+    let mut out: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
+    let text = std::fs::read_to_string(input.join("scenarios.jsonl")).unwrap_or_default();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let Some(subject) = v["subject"].as_str() else {
+            continue;
+        };
+        let expect = &v["expect"];
+        let mut lists: Vec<&'static str> = expect["lists"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| DEMO_LISTS.iter().find(|d| Some(d.0) == l.as_str()))
+            .map(|d| d.0)
+            .collect();
+        match (v["model"].as_str(), expect["grade"].as_str()) {
+            (Some("yingkou-composite"), Some("A")) => lists.push("other_redlist"),
+            (Some("yingkou-composite"), Some("D")) => lists.push("other_blacklist"),
+            _ => {}
+        }
+        for l in lists {
+            let subjects = out.entry(l).or_default();
+            if !subjects.iter().any(|s| s == subject) {
+                subjects.push(subject.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// A logged-in principal of an account (its session is ended by the caller).
+async fn log_in(
+    app: &App,
+    username: &str,
+    password: &str,
+) -> Result<(Principal, String), AppError> {
+    let session = app.login(username, password, "demo").await?;
+    Ok((app.authenticate(&session.token).await?, session.token))
+}
+
+/// The credit office takes the next step of a list entry.
+async fn step(
+    app: &App,
+    admin: &Principal,
+    id: i64,
+    action: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    app.list_entry_step(
+        admin,
+        id,
+        &ListStepRequest {
+            action: action.into(),
+            reason: reason.into(),
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A clerk enters `subject` on `list`; with `notify`, the credit office
+/// reviews the entry and notifies the subject (the notice period starts).
+async fn enter(
+    app: &App,
+    clerk: &Principal,
+    admin: &Principal,
+    list: &str,
+    subject: String,
+    reason: &str,
+    notify: bool,
+) -> Result<(), AppError> {
+    let e = app
+        .enter_list_entry(
+            clerk,
+            &EnterListEntry {
+                list: list.to_owned(),
+                subject,
+                reason: reason.to_owned(),
+            },
+        )
+        .await?;
+    if notify {
+        step(
+            app,
+            admin,
+            e.id,
+            "approve",
+            "材料齐全，认定依据充分，审核通过",
+        )
+        .await?;
+        step(
+            app,
+            admin,
+            e.id,
+            "notify",
+            "已书面告知当事人列入的事实、理由、依据和救济途径",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Red and black list entries through the list lifecycle, as the pages
+/// and the API would make them: each list's owner enters (a clerk account
+/// per owner), the credit office reviews and notifies — a month ago, on
+/// the demo's clock — and publishes today; one published entry is then
+/// removed, and two more are left in the lifecycle (one to review, one
+/// under notice), so that every status has something to show.
+async fn demo_lists(
+    app: &App,
+    clock: &DemoClock,
+    input: &Path,
+    accounts: &[DemoAccount],
+) -> Result<DemoLists, AppError> {
+    let admin = accounts
+        .iter()
+        .find(|a| a.role == Role::Admin)
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the demo has no admin account"))?;
+    let (admin, admin_token) = log_in(app, &admin.username, &admin.password).await?;
+    let mut clerks = std::collections::BTreeMap::new();
+    for (_, owner, _) in DEMO_LISTS {
+        if clerks.contains_key(owner) {
+            continue;
+        }
+        let username = format!("{}-clerk", owner.to_lowercase());
+        let pw = password();
+        app.add_account(
+            None,
+            NewAccount {
+                role: Role::Department,
+                username: username.clone(),
+                password: pw.clone(),
+                uscc: None,
+                department: Some((*owner).to_owned()),
+            },
+        )
+        .await?;
+        clerks.insert(*owner, log_in(app, &username, &pw).await?);
+    }
+    let candidates = list_candidates(input);
+    let mut spare: Vec<(&str, &str, &str, String)> = Vec::new();
+    clock.set_back(LIST_HISTORY_DAYS);
+    for (list, owner, reason) in DEMO_LISTS {
+        let Some((clerk, _)) = clerks.get(owner) else {
+            continue;
+        };
+        let subjects = candidates.get(list).cloned().unwrap_or_default();
+        for (i, subject) in subjects.into_iter().enumerate() {
+            if i >= LIST_ENTRIES {
+                spare.push((*list, *owner, *reason, subject));
+                continue;
+            }
+            enter(app, clerk, &admin, list, subject, reason, true).await?;
+        }
+    }
+    clock.set_back(0);
+    let noticed = app
+        .list_entries(
+            &admin,
+            &ListEntryQuery {
+                status: Some("noticed".into()),
+                per_page: Some(xinyong_app::MAX_LIST_PAGE_SIZE),
+                ..ListEntryQuery::default()
+            },
+        )
+        .await?;
+    let mut out = DemoLists {
+        redlist: 0,
+        blacklist: 0,
+        removed: 0,
+        pending: 0,
+    };
+    let mut removable = None;
+    for e in noticed.entries {
+        step(
+            app,
+            &admin,
+            e.id,
+            "publish",
+            "告知（公示）期满，当事人未提出异议，依法公布",
+        )
+        .await?;
+        if e.category == "redlist" {
+            out.redlist += 1;
+        } else {
+            out.blacklist += 1;
+            removable = Some(e.id);
+        }
+    }
+    if let Some(id) = removable {
+        step(app, &admin, id, "remove", "当事人已完成信用修复，依法移出").await?;
+        out.blacklist -= 1;
+        out.removed += 1;
+    }
+    // Two more in the lifecycle: one to review, one under notice.
+    for (n, (list, owner, reason, subject)) in spare.into_iter().take(2).enumerate() {
+        let Some((clerk, _)) = clerks.get(owner) else {
+            continue;
+        };
+        enter(app, clerk, &admin, list, subject, reason, n == 1).await?;
+        out.pending += 1;
+    }
+    for (_, token) in clerks.values() {
+        app.logout(token).await?;
+    }
+    app.logout(&admin_token).await?;
+    Ok(out)
 }

@@ -58,7 +58,7 @@ mod xlsx;
 
 pub use error::ImportError;
 pub use progress::{Phase, Progress, ProgressFn};
-pub use row::{ERRORS_SAMPLE, Format, RowError, Target};
+pub use row::{ERRORS_SAMPLE, Format, RowError, Target, format_of};
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -66,8 +66,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 use tokio::sync::mpsc;
-use xinyong_core::record::{ValidRecord, ValidSubject};
+use xinyong_core::record::{Issue, ValidRecord, ValidSubject};
 use xinyong_store::{
     BatchCounts, BatchId, BatchMeta, BatchStatus, ChunkWrite, Provenance, Store, WriteOutcome,
     WriteStatus,
@@ -95,6 +96,28 @@ pub struct ImportOptions {
     /// The registered subjects kept between imports (a server's); `None`
     /// reads them all from the store for this import.
     pub registered: Option<SharedRegistered>,
+    /// The one department the files come from (a department's upload of its
+    /// own records), with the caller's rule for their rows; `None` for an
+    /// import of any department's data.
+    pub submitter: Option<Submitter>,
+}
+
+/// The caller's own rule for a row, read as an object, before validation:
+/// an issue rejects the row (together with whatever validation finds).
+pub type RowCheck = Arc<dyn Fn(&Map<String, Value>) -> Option<Issue> + Send + Sync>;
+
+/// The department an import's files come from, when one department sends
+/// them (see [`ImportOptions::submitter`]).
+#[derive(Clone)]
+pub struct Submitter {
+    /// Its code: every row the import rejects is kept under it (its
+    /// quarantine, its statistics, its list of rows to correct), whatever
+    /// the row names as its `source`: the row is its mistake to correct, and
+    /// must not count against a department that never sent it.
+    pub department: String,
+    /// The caller's rule for each row (e.g. only the department's own
+    /// `source`).
+    pub check: RowCheck,
 }
 
 /// [`RegisteredSubjects`] shared by the imports of one process.
@@ -145,6 +168,10 @@ impl std::fmt::Debug for ImportOptions {
             .field("max_line_bytes", &self.max_line_bytes)
             .field("bulk", &self.bulk)
             .field("registered", &self.registered.is_some())
+            .field(
+                "submitter",
+                &self.submitter.as_ref().map(|s| s.department.as_str()),
+            )
             .finish()
     }
 }
@@ -162,6 +189,7 @@ impl Default for ImportOptions {
             max_line_bytes: 8 * 1024 * 1024,
             bulk: None,
             registered: None,
+            submitter: None,
         }
     }
 }
@@ -276,6 +304,7 @@ pub async fn import_files(
         max_line,
         progress: opts.progress.clone(),
         total_bytes,
+        submitter: opts.submitter.clone(),
     };
     let (spent, spent_rx) = std::sync::mpsc::channel::<parse::Chunk>();
     let parser =
@@ -448,6 +477,7 @@ pub fn read_file(path: &std::path::Path, expected: Target) -> Result<FileRows, I
         max_line,
         progress: None,
         total_bytes: 0,
+        submitter: None,
     };
     let worker = std::thread::spawn(move || {
         parse::run(

@@ -54,6 +54,8 @@ pub(crate) struct Settings {
     pub progress: Option<ProgressFn>,
     /// Size of all files (for the progress).
     pub total_bytes: u64,
+    /// The one department the files come from, and its rule for rows.
+    pub submitter: Option<crate::Submitter>,
 }
 
 /// A set of keys that are already 64-bit hashes ([`key_hash`]): hashed as
@@ -241,10 +243,15 @@ impl Sink<'_> {
         &mut self,
         row: u64,
         obj: Map<String, Value>,
-        issues: Vec<Issue>,
+        mut issues: Vec<Issue>,
         size: usize,
         raw: &dyn Rejectable,
     ) -> Result<(), Stop> {
+        if let Some(submitter) = &self.parser.settings.submitter
+            && let Some(issue) = (submitter.check)(&obj)
+        {
+            issues.push(issue);
+        }
         match self.target {
             Target::Records => match validate_record(obj) {
                 Ok(mut r) if issues.is_empty() => {
@@ -303,6 +310,9 @@ impl Sink<'_> {
         truncate_utf8(&mut text, RAW_CAP);
         without_nul(&mut text);
         let mut keys = raw.keys(self.target);
+        if let Some(submitter) = &self.parser.settings.submitter {
+            keys.source = Some(submitter.department.clone());
+        }
         for key in [&mut keys.source, &mut keys.kind, &mut keys.key]
             .into_iter()
             .flatten()

@@ -30,7 +30,8 @@ impl fmt::Display for Format {
     }
 }
 
-pub(crate) fn format_of(path: &Path) -> Result<Format, String> {
+/// The format of a file, from its name's extension; why not, in words.
+pub fn format_of(path: &Path) -> Result<Format, String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

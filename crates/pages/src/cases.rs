@@ -19,10 +19,11 @@ use xinyong_app::{
     WorkflowQuery,
 };
 
+use crate::PagesState;
+use crate::csrf::{csrf_of, csrf_ok, csrf_refused};
 use crate::error::{self, render, see_other};
 use crate::paging::{PER_PAGE, PageQuery, Pager};
 use crate::session::{Chrome, Ctx};
-use crate::{PagesState, csrf};
 
 /// The grounds of an objection (the codes of INTERCHANGE.md §4) in words.
 const GROUNDS: &[(&str, &str)] = &[
@@ -40,21 +41,6 @@ const EVIDENCE: &[(&str, &str)] = &[
     ("training_certificate", "信用修复培训证明"),
     ("credit_report", "信用报告"),
 ];
-
-/// Whether the form's token is the session's.
-fn csrf_ok(s: &PagesState, ctx: &Ctx, token: &str) -> bool {
-    ctx.session
-        .as_deref()
-        .is_some_and(|t| csrf::same(token, &csrf::session_token(&s.config.secret, t)))
-}
-
-fn csrf_refused(s: &PagesState, ctx: &Ctx) -> Response {
-    error::forbidden(
-        s,
-        Some(ctx),
-        "为保护您的账户安全，本次提交未被接受（表单校验码缺失、无效或已过期）。请返回并刷新页面后重新提交。",
-    )
-}
 
 // ---------------------------------------------------------------------------
 // A case as the pages show it
@@ -590,11 +576,7 @@ pub async fn queue(
             show_subject: true,
             cases,
             deciding,
-            csrf: ctx
-                .session
-                .as_deref()
-                .map(|t| csrf::session_token(&s.config.secret, t))
-                .unwrap_or_default(),
+            csrf: csrf_of(&s, &ctx),
             notice,
             pager,
         },

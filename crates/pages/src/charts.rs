@@ -218,6 +218,34 @@ fn line_y(v: f64, (a, b): (f64, f64)) -> f64 {
     PAD_T + h * (1.0 - (v - a) / (b - a))
 }
 
+/// The horizontal grid of a line chart — five lines with their values
+/// (`unit` after each) — and the label of its y axis.
+fn y_axis(s: &mut String, range: (f64, f64), y_label: &str, unit: &str) {
+    for k in 0..=4 {
+        let v = range.0 + (range.1 - range.0) * k as f64 / 4.0;
+        let y = line_y(v, range);
+        let _ = write!(
+            s,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d3d9df\" stroke-width=\"1\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#3e4c59\">{}{unit}</text>",
+            c(PAD_L),
+            c(y),
+            c(LINE_W - PAD_R),
+            c(y),
+            c(PAD_L - 8.0),
+            c(y + 4.0),
+            format::number(v)
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"12\" y=\"{}\" font-size=\"12\" fill=\"#3e4c59\" transform=\"rotate(-90 12 {})\" text-anchor=\"middle\">{}</text>",
+        c(LINE_H / 2.0),
+        c(LINE_H / 2.0),
+        esc(y_label)
+    );
+}
+
 /// The line chart of `points` (oldest first); nothing for no point.
 pub fn history(title: &str, y_label: &str, points: &[Point]) -> String {
     if points.is_empty() {
@@ -239,30 +267,7 @@ pub fn history(title: &str, y_label: &str, points: &[Point]) -> String {
         esc(title),
         esc(&desc)
     );
-    // Horizontal grid: five lines with their values.
-    for k in 0..=4 {
-        let v = range.0 + (range.1 - range.0) * k as f64 / 4.0;
-        let y = line_y(v, range);
-        let _ = write!(
-            s,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d3d9df\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#3e4c59\">{}</text>",
-            c(PAD_L),
-            c(y),
-            c(LINE_W - PAD_R),
-            c(y),
-            c(PAD_L - 8.0),
-            c(y + 4.0),
-            format::number(v)
-        );
-    }
-    let _ = write!(
-        s,
-        "<text x=\"12\" y=\"{}\" font-size=\"12\" fill=\"#3e4c59\" transform=\"rotate(-90 12 {})\" text-anchor=\"middle\">{}</text>",
-        c(LINE_H / 2.0),
-        c(LINE_H / 2.0),
-        esc(y_label)
-    );
+    y_axis(&mut s, range, y_label, "");
     let pts: Vec<(f64, f64)> = points
         .iter()
         .enumerate()
@@ -292,14 +297,232 @@ pub fn history(title: &str, y_label: &str, points: &[Point]) -> String {
             esc(&p.mark)
         );
         if i % every == 0 || i == n - 1 {
+            x_label(&mut s, *x, &p.label);
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A label under the x axis of a line chart, centred on `x` unless that
+/// would cut it at an edge of the chart.
+fn x_label(s: &mut String, x: f64, label: &str) {
+    // About half the width of the label (12 px digits are some 7 px wide,
+    // Chinese characters 12 px).
+    let half: f64 = label
+        .chars()
+        .map(|ch| if ch.is_ascii() { 3.5 } else { 6.0 })
+        .sum();
+    let (x, anchor) = if x + half > LINE_W - 2.0 {
+        (LINE_W - 2.0, "end")
+    } else if x - half < 2.0 {
+        (2.0, "start")
+    } else {
+        (x, "middle")
+    };
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#3e4c59\">{}</text>",
+        c(x),
+        c(LINE_H - PAD_B + 20.0),
+        esc(label)
+    );
+}
+
+/// One bar of a bar chart.
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// Written after the bar (the count and its share).
+    pub text: String,
+}
+
+const BAR_W: f64 = 640.0;
+const BAR_LABEL_W: f64 = 170.0;
+const BAR_TEXT_W: f64 = 150.0;
+const BAR_ROW: f64 = 30.0;
+const BAR_PAD: f64 = 12.0;
+
+/// The width of a bar of `value` in a chart whose longest bar is `max`.
+fn bar_width(value: f64, max: f64) -> f64 {
+    let w = BAR_W - BAR_LABEL_W - BAR_TEXT_W;
+    if max > 0.0 && value.is_finite() && value > 0.0 {
+        w * (value / max).min(1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A horizontal bar chart of `bars`, one row each, labels at the left;
+/// `id` makes the ids of its title and description unique on the page.
+/// Nothing for no bar.
+pub fn bars(id: &str, title: &str, bars: &[Bar]) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    let max = bars
+        .iter()
+        .map(|b| b.value)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let h = BAR_PAD * 2.0 + BAR_ROW * bars.len() as f64;
+    let desc = bars
+        .iter()
+        .map(|b| format!("{} {}", b.label, b.text))
+        .collect::<Vec<_>>()
+        .join("；");
+    let id = esc(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart bars\" viewBox=\"0 0 {BAR_W} {}\" role=\"img\" \
+         aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        c(h),
+        esc(title),
+        esc(&desc)
+    );
+    let _ = write!(
+        s,
+        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#9aa5b1\" stroke-width=\"1\"/>",
+        c(BAR_LABEL_W),
+        c(BAR_PAD / 2.0),
+        c(BAR_LABEL_W),
+        c(h - BAR_PAD / 2.0)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let top = BAR_PAD + BAR_ROW * i as f64;
+        let mid = top + BAR_ROW / 2.0 + 4.5;
+        let w = bar_width(b.value, max);
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\" fill=\"#1f2933\">{}</text>\
+             <rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#1d5fa8\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#3e4c59\">{}</text>",
+            c(BAR_LABEL_W - 8.0),
+            c(mid),
+            esc(&b.label),
+            c(BAR_LABEL_W),
+            c(top + 5.0),
+            c(w),
+            c(BAR_ROW - 10.0),
+            c(BAR_LABEL_W + w + 6.0),
+            c(mid),
+            esc(&b.text)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// One line of a trend chart: its name and one value per x label (a
+/// share in per cent).
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// Colours of the lines of a trend (each at least 3:1 against white) and
+/// their dash patterns, so that lines differ in more than colour.
+const SERIES_COLOURS: [&str; 6] = [
+    "#1d5fa8", "#b34700", "#2e7d32", "#7b1fa2", "#c62828", "#00695c",
+];
+const SERIES_DASHES: [&str; 3] = ["", "7 4", "2 3"];
+const LEGEND_ROW: f64 = 22.0;
+const LEGEND_COLUMNS: usize = 3;
+
+/// A line chart of shares in per cent (0–100 %) over `labels` (oldest
+/// first), one line per series with a legend below; `id` makes the ids of
+/// its title and description unique on the page. Nothing without a label
+/// or a series.
+pub fn trend(id: &str, title: &str, y_label: &str, labels: &[String], series: &[Series]) -> String {
+    if labels.is_empty() || series.is_empty() {
+        return String::new();
+    }
+    let range = (0.0, 100.0);
+    let n = labels.len();
+    let legend_rows = series.len().div_ceil(LEGEND_COLUMNS);
+    let h = LINE_H + 8.0 + LEGEND_ROW * legend_rows as f64;
+    let desc = series
+        .iter()
+        .map(|ser| {
+            let points = labels
+                .iter()
+                .zip(&ser.values)
+                .map(|(l, v)| format!("{l} {} %", format::number(*v)))
+                .collect::<Vec<_>>()
+                .join("，");
+            format!("{}：{points}", ser.name)
+        })
+        .collect::<Vec<_>>()
+        .join("；");
+    let id = esc(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart trend\" viewBox=\"0 0 {LINE_W} {}\" role=\"img\" \
+         aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        c(h),
+        esc(title),
+        esc(&desc)
+    );
+    y_axis(&mut s, range, y_label, " %");
+    let every = n.div_ceil(6).max(1);
+    for (i, l) in labels.iter().enumerate() {
+        if i % every == 0 || i == n - 1 {
+            x_label(&mut s, line_x(i, n), l);
+        }
+    }
+    for (k, ser) in series.iter().enumerate() {
+        let colour = SERIES_COLOURS[k % SERIES_COLOURS.len()];
+        let dash = SERIES_DASHES[(k / SERIES_COLOURS.len() + k) % SERIES_DASHES.len()];
+        let dash_attr = if dash.is_empty() {
+            String::new()
+        } else {
+            format!(" stroke-dasharray=\"{dash}\"")
+        };
+        let pts: Vec<(f64, f64)> = ser
+            .values
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(i, v)| (line_x(i, n), line_y(v.clamp(0.0, 100.0), range)))
+            .collect();
+        if pts.len() > 1 {
             let _ = write!(
                 s,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#3e4c59\">{}</text>",
-                c(*x),
-                c(LINE_H - PAD_B + 20.0),
-                esc(&p.label)
+                "<polyline class=\"series\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash_attr}/>",
+                pts.iter()
+                    .map(|(x, y)| format!("{},{}", c(*x), c(*y)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             );
         }
+        for (x, y) in &pts {
+            let _ = write!(
+                s,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{colour}\"/>",
+                c(*x),
+                c(*y)
+            );
+        }
+        let col = (k % LEGEND_COLUMNS) as f64;
+        let row = (k / LEGEND_COLUMNS) as f64;
+        let lx = PAD_L + col * (LINE_W - PAD_L - PAD_R) / LEGEND_COLUMNS as f64;
+        let ly = LINE_H + 8.0 + row * LEGEND_ROW + LEGEND_ROW / 2.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"3\"{dash_attr}/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#1f2933\">{}</text>",
+            c(lx),
+            c(ly),
+            c(lx + 24.0),
+            c(ly),
+            c(lx + 30.0),
+            c(ly + 4.0),
+            esc(&ser.name)
+        );
     }
     s.push_str("</svg>");
     s
@@ -425,5 +648,109 @@ mod tests {
         assert!(!one.contains("<polyline"));
         assert_eq!(y_range(&[800.0]), (795.0, 805.0));
         assert_eq!(y_range(&[812.0, 818.0]), (810.0, 820.0));
+    }
+}
+
+#[cfg(test)]
+mod distribution_tests {
+    use super::*;
+
+    fn bar(label: &str, value: f64) -> Bar {
+        Bar {
+            label: label.into(),
+            value,
+            text: format!("{value} 户"),
+        }
+    }
+
+    /// The widths of the bars, in order.
+    fn widths(svg: &str) -> Vec<f64> {
+        svg.split("class=\"bar\"")
+            .skip(1)
+            .map(|r| {
+                let at = r.find("width=\"").unwrap() + 7;
+                r[at..at + r[at..].find('"').unwrap()].parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bars_are_as_long_as_their_values_and_the_longest_fills_the_plot() {
+        let svg = bars(
+            "dist-m",
+            "分布",
+            &[
+                bar("A级", 50.0),
+                bar("B级", 100.0),
+                bar("C级", 0.0),
+                bar("D级", 25.0),
+            ],
+        );
+        let w = widths(&svg);
+        let full = BAR_W - BAR_LABEL_W - BAR_TEXT_W;
+        assert_eq!(w.len(), 4);
+        assert!((w[1] - full).abs() < 0.1, "{w:?}");
+        assert!((w[0] - full / 2.0).abs() < 0.1 && (w[3] - full / 4.0).abs() < 0.1);
+        assert_eq!(w[2], 0.0);
+        assert!(svg.contains("aria-labelledby=\"dist-m-t dist-m-d\""));
+        assert!(svg.contains("<desc id=\"dist-m-d\">A级 50 户；B级 100 户"));
+        // Nothing to draw, nothing drawn; all zero draws empty bars.
+        assert_eq!(bars("x", "t", &[]), "");
+        assert_eq!(widths(&bars("x", "t", &[bar("a", 0.0)])), vec![0.0]);
+        assert!(bars("<x>", "a&b", &[bar("<", f64::NAN)]).contains("&lt;x&gt;-t"));
+    }
+
+    #[test]
+    fn a_trend_draws_one_line_per_series_rising_with_its_share() {
+        let labels: Vec<String> = ["2026-04-30", "2026-05-31", "2026-06-30"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let svg = trend(
+            "trend-m",
+            "趋势",
+            "占比",
+            &labels,
+            &[
+                Series {
+                    name: "A级".into(),
+                    values: vec![10.0, 20.0, 40.0],
+                },
+                Series {
+                    name: "B级".into(),
+                    values: vec![90.0, 80.0, 60.0],
+                },
+            ],
+        );
+        assert_eq!(svg.matches("<polyline class=\"series\"").count(), 2);
+        assert!(
+            svg.contains("stroke-dasharray"),
+            "the second line is dashed"
+        );
+        for l in &labels {
+            assert!(svg.contains(l.as_str()), "{l}");
+        }
+        // A larger share is drawn higher.
+        assert!(line_y(40.0, (0.0, 100.0)) < line_y(10.0, (0.0, 100.0)));
+        assert!(svg.contains("A级：2026-04-30 10 %，2026-05-31 20 %，2026-06-30 40 %"));
+        // The last date ends at the right edge instead of being cut there.
+        assert!(svg.contains(&format!(
+            "x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#3e4c59\">2026-06-30</text>",
+            c(LINE_W - 2.0),
+            c(LINE_H - PAD_B + 20.0)
+        )));
+        // One run: points, no line.
+        let one = trend(
+            "t1",
+            "t",
+            "y",
+            &labels[..1],
+            &[Series {
+                name: "A".into(),
+                values: vec![50.0],
+            }],
+        );
+        assert!(!one.contains("<polyline") && one.contains("<circle"));
+        assert_eq!(trend("t", "t", "y", &[], &[]), "");
     }
 }

@@ -78,6 +78,33 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The form token of the page's session (empty when not logged in).
+pub(crate) fn csrf_of(s: &crate::PagesState, ctx: &crate::session::Ctx) -> String {
+    ctx.session
+        .as_deref()
+        .map(|t| session_token(&s.config.secret, t))
+        .unwrap_or_default()
+}
+
+/// Whether a form's token is the session's.
+pub(crate) fn csrf_ok(s: &crate::PagesState, ctx: &crate::session::Ctx, token: &str) -> bool {
+    ctx.session
+        .as_deref()
+        .is_some_and(|t| same(token, &session_token(&s.config.secret, t)))
+}
+
+/// The answer to a form whose token is missing or wrong.
+pub(crate) fn csrf_refused(
+    s: &crate::PagesState,
+    ctx: &crate::session::Ctx,
+) -> axum::response::Response {
+    crate::error::forbidden(
+        s,
+        Some(ctx),
+        "为保护您的账户安全，本次提交未被接受（表单校验码缺失、无效或已过期）。请返回并刷新页面后重新提交。",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use xinyong_app::{ErrorClass, ErrorCode, Operation, Role, normalise_uscc};
 
+use crate::csrf::{csrf_ok, csrf_refused};
 use crate::error::{self, render, see_other};
 use crate::session::{Chrome, Ctx};
 use crate::views::{self, KindGroup, ListView, ResultView, Row};
@@ -71,15 +72,27 @@ pub async fn style_sheet(headers: HeaderMap) -> Response {
 struct HomePage {
     chrome: Chrome,
     q: String,
+    /// The latest published red- and blacklist entries.
+    red: Vec<crate::lists::PublishedRow>,
+    black: Vec<crate::lists::PublishedRow>,
 }
 
 /// `GET /`.
 pub async fn home(State(s): State<PagesState>, ctx: Ctx) -> Response {
+    let latest = match (
+        crate::lists::latest(&s, "redlist").await,
+        crate::lists::latest(&s, "blacklist").await,
+    ) {
+        (Ok(red), Ok(black)) => (red, black),
+        (Err(e), _) | (_, Err(e)) => return error::app_error(&s, Some(&ctx), e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
             chrome: Chrome::new(&s, Some(&ctx), "首页", "home"),
             q: String::new(),
+            red: latest.0,
+            black: latest.1,
         },
     )
 }
@@ -484,11 +497,10 @@ pub async fn issue_report(
     } else {
         format!("/subjects/{}/full", crate::format::query_value(&uscc))
     };
-    let Some(token) = ctx.session.as_deref() else {
+    if ctx.session.is_none() {
         return error::to_login(&back);
-    };
-    let expected = csrf::session_token(&s.config.secret, token);
-    if !form.is_ok_and(|Form(f)| csrf::same(&f.csrf, &expected)) {
+    }
+    if !form.is_ok_and(|Form(f)| csrf_ok(&s, &ctx, &f.csrf)) {
         return csrf_refused(&s, &ctx);
     }
     match s.app.issue_report(&ctx.principal, &uscc).await {
@@ -702,15 +714,6 @@ pub async fn login_form(
     )
 }
 
-/// The answer to a form whose CSRF token is missing or wrong.
-fn csrf_refused(s: &PagesState, ctx: &Ctx) -> Response {
-    error::forbidden(
-        s,
-        Some(ctx),
-        "为保护您的账户安全，本次提交未被接受（表单校验码缺失、无效或已过期）。请返回并刷新页面后重新提交。",
-    )
-}
-
 /// `POST /login`: username, password, csrf, next.
 pub async fn login(
     State(s): State<PagesState>,
@@ -818,8 +821,7 @@ pub async fn logout(
     let Some(token) = ctx.session.as_deref() else {
         return see_other("/");
     };
-    let expected = csrf::session_token(&s.config.secret, token);
-    if !form.is_ok_and(|Form(f)| csrf::same(&f.csrf, &expected)) {
+    if !form.is_ok_and(|Form(f)| csrf_ok(&s, &ctx, &f.csrf)) {
         return csrf_refused(&s, &ctx);
     }
     match s.app.logout(token).await {

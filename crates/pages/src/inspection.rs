@@ -20,30 +20,10 @@ use xinyong_app::{
     RatiosBp, ResultRequest, Role, SuppliedLists,
 };
 
+use crate::PagesState;
+use crate::csrf::{csrf_of, csrf_ok, csrf_refused};
 use crate::error::{self, render, see_other};
 use crate::session::{Chrome, Ctx};
-use crate::{PagesState, csrf};
-
-fn csrf_of(s: &PagesState, ctx: &Ctx) -> String {
-    ctx.session
-        .as_deref()
-        .map(|t| csrf::session_token(&s.config.secret, t))
-        .unwrap_or_default()
-}
-
-fn csrf_ok(s: &PagesState, ctx: &Ctx, token: &str) -> bool {
-    ctx.session
-        .as_deref()
-        .is_some_and(|t| csrf::same(token, &csrf::session_token(&s.config.secret, t)))
-}
-
-fn csrf_refused(s: &PagesState, ctx: &Ctx) -> Response {
-    error::forbidden(
-        s,
-        Some(ctx),
-        "为保护您的账户安全，本次提交未被接受（表单校验码缺失、无效或已过期）。请返回并刷新页面后重新提交。",
-    )
-}
 
 fn status_zh(status: &str) -> &'static str {
     match status {

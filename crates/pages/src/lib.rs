@@ -12,14 +12,18 @@
 //! Errors are pages too (404, 403, 422, 429, 500, 503 in Chinese): no input
 //! makes a handler panic, and a panic would still answer the 500 page.
 
+mod admin;
 mod cases;
 mod charts;
+mod checks;
 mod csrf;
+mod dept;
 mod error;
 mod format;
 mod handlers;
 mod improve;
 mod inspection;
+mod lists;
 mod paging;
 mod session;
 mod views;
@@ -28,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -103,8 +107,10 @@ pub(crate) struct PagesState {
 }
 
 /// The content security policy of every page: nothing but this site's own
-/// style sheet and forms; no script at all.
+/// style sheet, forms and scripts (files served here, never inline; the
+/// pages work without them), which may fetch from this site only.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   script-src 'self'; connect-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages, their style sheet (`/static/site.css`) and the HTML error
@@ -154,6 +160,51 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
             "/inspection/plans/{plan_id}/tasks/{number}/results",
             post(inspection::record_result),
         )
+        // lists and credit checks
+        .route("/lists", get(lists::public_lists))
+        .route("/lists/manage", get(lists::manage))
+        .route("/lists/manage/entries", post(lists::enter))
+        .route("/lists/manage/proposals", post(lists::propose))
+        .route("/lists/manage/entries/{id}", get(lists::entry))
+        .route("/lists/manage/entries/{id}/steps", post(lists::step))
+        .route("/checks", get(checks::form).post(checks::run))
+        .route("/checks/log", get(checks::log))
+        .route("/checks/{id}", get(checks::result))
+        .route("/checks/{id}/feedback", post(checks::feedback))
+        // department console
+        .route("/dept", get(dept::home))
+        .route(
+            "/dept/upload",
+            get(dept::upload_form)
+                .post(dept::upload)
+                .layer(DefaultBodyLimit::max(dept::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/dept/tasks/{id}", get(dept::task))
+        .route("/dept/tasks/{id}/status", get(dept::task_status))
+        .route("/dept/uploads/{batch}", get(dept::result))
+        .route(
+            "/dept/uploads/{batch}/rejected.csv",
+            get(dept::rejected_download),
+        )
+        .route("/static/progress.js", get(dept::progress_script))
+        // admin console
+        .route("/admin", get(admin::home))
+        .route(
+            "/admin/accounts",
+            get(admin::accounts).post(admin::create_account),
+        )
+        .route(
+            "/admin/accounts/{username}/disable",
+            post(admin::disable_account),
+        )
+        .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/models", get(admin::models))
+        .route("/admin/runs", get(admin::runs).post(admin::start_run))
+        .route("/admin/tasks/{id}", get(admin::task))
+        .route("/admin/tasks/{id}/progress", get(admin::task_progress))
+        .route("/admin/tasks/{id}/cancel", post(admin::cancel))
+        .route("/admin/audit", get(admin::audit))
         .route("/login", get(handlers::login_form).post(handlers::login))
         .route("/logout", get(handlers::logout_form).post(handlers::logout))
         .route("/static/site.css", get(handlers::style_sheet))

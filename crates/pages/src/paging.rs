@@ -21,8 +21,8 @@ pub struct Pager {
     pub pages: u32,
     /// Every item of the list.
     pub total: u64,
-    /// `total` with thousands separators.
-    pub total_text: String,
+    /// 共 N 条，第 p / P 页.
+    pub summary: String,
     /// The previous page's address, if any.
     pub prev: Option<String>,
     /// The next page's address, if any.
@@ -30,20 +30,35 @@ pub struct Pager {
 }
 
 impl Pager {
-    /// Page `page` (clamped to 1..) of `total` items at `base` (a path with
-    /// its other query parameters, if any).
+    /// Page `page` (clamped to 1..) of `total` items, [`PER_PAGE`] a page,
+    /// at `base` (a path with its other query parameters, if any).
     pub fn new(base: &str, page: Option<u32>, total: u64) -> Pager {
-        let pages = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
+        Pager::sized(base, page, PER_PAGE, total)
+    }
+
+    /// As [`Pager::new`] with `per_page` items a page; `base` may end in
+    /// `?` or `&` already.
+    pub fn sized(base: &str, page: Option<u32>, per_page: u32, total: u64) -> Pager {
+        let pages = u32::try_from(total.div_ceil(u64::from(per_page.max(1))))
             .unwrap_or(u32::MAX)
             .max(1);
         let page = page.unwrap_or(1).max(1);
-        let sep = if base.contains('?') { '&' } else { '?' };
+        let sep = if base.ends_with('?') || base.ends_with('&') {
+            ""
+        } else if base.contains('?') {
+            "&"
+        } else {
+            "?"
+        };
         let link = |p: u32| format!("{base}{sep}page={p}");
         Pager {
             page,
             pages,
             total,
-            total_text: xinyong_app::display::thousands(u128::from(total)),
+            summary: format!(
+                "共 {} 条，第 {page} / {pages} 页",
+                xinyong_app::display::thousands(u128::from(total))
+            ),
             prev: (page > 1).then(|| link((page - 1).min(pages))),
             next: (page < pages).then(|| link(page + 1)),
         }
@@ -84,6 +99,16 @@ mod tests {
         assert_eq!(Pager::new("/queue", None, 51).pages, 2);
         // empty: one page
         assert_eq!(Pager::new("/queue", None, 0).pages, 1);
+        assert_eq!(
+            Pager::sized("/lists?kind=red&", Some(1), 20, 41)
+                .next
+                .as_deref(),
+            Some("/lists?kind=red&page=2")
+        );
+        assert_eq!(
+            Pager::sized("/x", Some(2), 20, 41).summary,
+            "共 41 条，第 2 / 3 页"
+        );
         // past the end: back to the last page, no next
         let p = Pager::new("/lists?kind=red", Some(9), 120);
         assert_eq!(p.prev.as_deref(), Some("/lists?kind=red&page=3"));

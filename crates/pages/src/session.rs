@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::response::Response;
-use xinyong_app::{ErrorCode, Principal, Role};
+use xinyong_app::{ErrorCode, Operation, Principal, Role};
 
 use crate::{PagesState, SESSION_COOKIE, csrf, error, format};
 
@@ -91,6 +91,18 @@ pub struct Chrome {
     pub queue: bool,
     /// The account sees the credit office's overviews (admin, auditor).
     pub admin: bool,
+    /// The account has a department console (部门报送: a department).
+    pub dept: bool,
+    /// The account reads the list entries in every status (名单管理).
+    pub lists_manage: bool,
+    /// The account runs credit checks (信用核查).
+    pub checks: bool,
+    /// The account reads every credit check without running any (auditor).
+    pub check_log: bool,
+    /// The account has the credit office's console (admin).
+    pub console: bool,
+    /// The account reads the audit log without the console (auditor).
+    pub audit_log: bool,
     /// The logout form's CSRF token.
     pub csrf: String,
 }
@@ -108,6 +120,12 @@ impl Chrome {
             space: false,
             queue: false,
             admin: false,
+            dept: false,
+            lists_manage: false,
+            checks: false,
+            check_log: false,
+            console: false,
+            audit_log: false,
             csrf: String::new(),
         }
     }
@@ -119,10 +137,7 @@ impl Chrome {
                 c.principal.username.clone(),
                 format::role_zh(c.principal.role),
                 c.principal.uscc.is_some(),
-                c.session
-                    .as_deref()
-                    .map(|t| csrf::session_token(&s.config.secret, t))
-                    .unwrap_or_default(),
+                csrf::csrf_of(s, c),
             ),
             _ => (false, String::new(), "", false, String::new()),
         };
@@ -137,6 +152,16 @@ impl Chrome {
             space,
             queue: matches!(who, Role::Department | Role::Admin),
             admin: matches!(who, Role::Admin | Role::Auditor),
+            dept: who == Role::Department,
+            lists_manage: who != Role::Public && Operation::ReadListEntries.admits(who),
+            checks: who != Role::Public && Operation::RunCreditChecks.admits(who),
+            check_log: who != Role::Public
+                && Operation::ReadCreditChecks.admits(who)
+                && !Operation::RunCreditChecks.admits(who),
+            console: who != Role::Public && Operation::ManageAccounts.admits(who),
+            audit_log: who != Role::Public
+                && Operation::ReadAudit.admits(who)
+                && !Operation::ManageAccounts.admits(who),
             csrf: token,
         }
     }

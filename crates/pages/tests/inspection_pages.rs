@@ -4,73 +4,16 @@
 //! says the result is identical; an officer sees their tasks and enters a
 //! result through the form.
 
+mod common;
+
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION};
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::header::LOCATION;
+use axum::http::{Method, StatusCode};
+use common::{PASSWORD, enc, send};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use xinyong_app::{App, AppConfig, FixedClock, ImportRequest, NewAccount, Role};
 use xinyong_pages::{PagesConfig, SESSION_COOKIE, router};
-
-const PASSWORD: &str = "correct horse battery";
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn send(
-    r: &Router,
-    method: Method,
-    uri: &str,
-    cookie: Option<&str>,
-    form: Option<&str>,
-) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    let body = match form {
-        Some(f) => {
-            req = req.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(f.to_owned())
-        }
-        None => Body::empty(),
-    };
-    let resp = r.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// The value of the first `name="csrf" value="…"` in the page.
-fn csrf(body: &str) -> String {
-    let at = body.find("name=\"csrf\" value=\"").expect("a CSRF field");
-    let rest = &body[at + 19..];
-    rest[..rest.find('"').unwrap()].to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_drawn_from_the_pages_and_verified_by_anyone() {
@@ -154,7 +97,7 @@ async fn a_plan_is_drawn_from_the_pages_and_verified_by_anyone() {
     let page = send(&r, Method::GET, "/inspection", Some(&admin), None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("制定抽查计划"));
-    let token = csrf(&page.body);
+    let token = page.csrf();
     let fields = |token: &str| {
         format!(
             "csrf={token}&plan_id=PG-2026-01&name={}&model=yingkou-composite&ratio_a=100&ratio_b=100&ratio_c=100&ratio_d=100&items_per_task=1&items={}&inspectors={}",
@@ -263,7 +206,7 @@ async fn a_plan_is_drawn_from_the_pages_and_verified_by_anyone() {
     let t = &mine[0];
     assert!(tasks.body.contains(&t.uscc));
     let action = format!("/inspection/plans/PG-2026-01/tasks/{}/results", t.number);
-    let token = csrf(&tasks.body);
+    let token = tasks.csrf();
     let form = format!(
         "csrf={token}&outcome=issues_found&inspected_on=2026-06-29&note={}",
         enc("现场发现问题")

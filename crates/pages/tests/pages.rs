@@ -4,90 +4,43 @@
 //! and the structure every page shares (one `<h1>`, a `<main>` landmark,
 //! `lang="zh-CN"`, a skip link).
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{Method, Request, StatusCode};
+use common::{City, PASSWORD, TODAY, assert_page, enc as urlencode, get, read_jsonl, send};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-use xinyong_app::{App, AppConfig, EvaluateRequest, FixedClock, ImportRequest, NewAccount, Role};
-use xinyong_pages::{PagesConfig, SESSION_COOKIE, router};
+use xinyong_app::{NewAccount, Role};
+use xinyong_pages::SESSION_COOKIE;
 
-const PASSWORD: &str = "correct horse battery";
-const TODAY: jiff::civil::Date = jiff::civil::date(2026, 6, 30);
-
-struct City {
-    app: Arc<App>,
-    router: Router,
-    input: PathBuf,
+/// The common city (seed 11) with an enterprise account on the first
+/// subject of the records whose code the platform accepts for an account
+/// (the city has a few codes with a wrong check character) and an officer.
+struct Portal {
+    city: City,
     /// The enterprise account's subject.
     own: String,
-    _dir: tempfile::TempDir,
 }
 
-fn read_jsonl(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+impl std::ops::Deref for Portal {
+    type Target = City;
+    fn deref(&self) -> &City {
+        &self.city
+    }
 }
 
-async fn city(subjects: u64) -> City {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects,
-            seed: 11,
-            reference_date: TODAY,
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let cfg = AppConfig {
-        data_dir: dir.path().join("data"),
-        database_url: None,
-    };
-    let app = Arc::new(
-        App::open(&cfg, Arc::new(FixedClock::on(TODAY)))
-            .await
-            .unwrap(),
-    );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
-    app.evaluate_all(
-        &EvaluateRequest {
-            trigger: "test".into(),
-            ..EvaluateRequest::default()
-        },
-        &xinyong_app::RunControl::default(),
-    )
-    .await
-    .unwrap();
-    // The enterprise: the first subject of the records whose code the
-    // platform accepts for an account (the city has a few codes with a
-    // wrong check character).
-    let records = read_jsonl(&input.join("records.jsonl"));
+async fn city(subjects: u64) -> Portal {
+    let city = common::city(subjects, 11).await;
     let mut own = None;
-    for r in &records {
+    for r in &read_jsonl(&city.input.join("records.jsonl")) {
         let uscc = r["subject"].as_str().unwrap();
-        let added = app
+        let added = city
+            .app
             .add_account(
                 None,
                 NewAccount {
@@ -105,138 +58,20 @@ async fn city(subjects: u64) -> City {
         }
     }
     let own = own.expect("an enterprise account");
-    app.add_account(
-        None,
-        NewAccount {
-            role: Role::Officer,
-            username: "officer".to_owned(),
-            password: PASSWORD.to_owned(),
-            uscc: None,
-            department: None,
-        },
-    )
-    .await
-    .unwrap();
-    let router = router(Arc::clone(&app), PagesConfig::default());
-    City {
-        app,
-        router,
-        input,
-        own,
-        _dir: dir,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .collect()
-    }
-
-    /// The value of the cookie `name` this answer sets.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies().iter().find_map(|c| {
-            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
-            let (n, v) = pair.split_once('=')?;
-            (n == name).then(|| v.to_owned())
-        })
-    }
-
-    /// The `value` of the first hidden input `name` after `marker`.
-    fn input_after(&self, marker: &str, name: &str) -> String {
-        let from = self.body.find(marker).expect("marker in the page");
-        let rest = &self.body[from..];
-        let at = rest
-            .find(&format!("name=\"{name}\" value=\""))
-            .expect("the input");
-        let rest = &rest[at + name.len() + 15..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
-}
-
-async fn send(
-    router: &Router,
-    method: Method,
-    uri: &str,
-    cookie: Option<&str>,
-    form: Option<&str>,
-) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    let body = match form {
-        Some(f) => {
-            req = req.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(f.to_owned())
-        }
-        None => Body::empty(),
-    };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
+    city.app
+        .add_account(
+            None,
+            NewAccount {
+                role: Role::Officer,
+                username: "officer".to_owned(),
+                password: PASSWORD.to_owned(),
+                uscc: None,
+                department: None,
+            },
+        )
         .await
         .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
-
-async fn get(c: &City, uri: &str, cookie: Option<&str>) -> Answer {
-    send(&c.router, Method::GET, uri, cookie, None).await
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Every page: HTML in Chinese, one `<h1>`, one `<main>`, a skip link.
-fn assert_page(a: &Answer, what: &str) {
-    assert!(
-        a.header("content-type").starts_with("text/html"),
-        "{what}: {}",
-        a.header("content-type")
-    );
-    assert!(a.body.contains("<html lang=\"zh-CN\">"), "{what}: lang");
-    assert_eq!(a.body.matches("<h1").count(), 1, "{what}: one <h1>");
-    assert_eq!(a.body.matches("<main").count(), 1, "{what}: one <main>");
-    assert!(a.body.contains("href=\"#main\""), "{what}: skip link");
-    assert!(
-        a.header("content-security-policy")
-            .contains("default-src 'none'"),
-        "{what}: CSP"
-    );
+    Portal { city, own }
 }
 
 #[tokio::test]

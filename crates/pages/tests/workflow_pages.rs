@@ -6,258 +6,54 @@
 //! followed by the enterprise; a repair refused with the day it becomes
 //! admissible; the credit office's overdue view.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE};
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use jiff::Timestamp;
-use serde_json::Value;
-use tower::ServiceExt;
-use xinyong_app::{
-    App, AppConfig, AuditFilter, Clock, EvaluateRequest, ImportRequest, NewAccount, Principal,
-    Role, WorkflowQuery,
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use common::{
+    Answer, City, MovingClock, PASSWORD, TODAY, account, assert_page, enc, get, post, principal,
+    read_jsonl, session,
 };
-use xinyong_pages::{PagesConfig, SESSION_COOKIE, router};
+use xinyong_app::{AuditFilter, NewAccount, Role, WorkflowQuery};
 
-const PASSWORD: &str = "correct horse battery";
-const TODAY: jiff::civil::Date = jiff::civil::date(2026, 6, 30);
+/// The common city (seed 11) on a clock the test moves, with an officer,
+/// an admin and an auditor.
+struct Flow {
+    city: City,
+    clock: Arc<MovingClock>,
+}
 
-/// A clock the test moves forward.
-struct Moving(Mutex<Timestamp>);
-
-impl Moving {
-    fn set(&self, day: jiff::civil::Date) {
-        let noon = day
-            .at(12, 0, 0, 0)
-            .to_zoned(xinyong_app::china_standard_time())
-            .unwrap()
-            .timestamp();
-        *self.0.lock().unwrap() = noon;
+impl std::ops::Deref for Flow {
+    type Target = City;
+    fn deref(&self) -> &City {
+        &self.city
     }
 }
 
-impl Clock for Moving {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
-
-struct City {
-    app: Arc<App>,
-    router: Router,
-    clock: Arc<Moving>,
-    input: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-fn read_jsonl(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-async fn city(subjects: u64) -> City {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects,
-            seed: 11,
-            reference_date: TODAY,
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let clock = Arc::new(Moving(Mutex::new(Timestamp::UNIX_EPOCH)));
-    clock.set(TODAY);
-    let app = Arc::new(
-        App::open(
-            &AppConfig {
-                data_dir: dir.path().join("data"),
-                database_url: None,
-            },
-            clock.clone(),
-        )
-        .await
-        .unwrap(),
-    );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
-    app.evaluate_all(
-        &EvaluateRequest {
-            trigger: "test".into(),
-            ..EvaluateRequest::default()
-        },
-        &xinyong_app::RunControl::default(),
-    )
-    .await
-    .unwrap();
-    for (role, name, department) in [
-        (Role::Officer, "officer", None),
-        (Role::Admin, "admin", None),
-        (Role::Auditor, "auditor", None),
+async fn city(subjects: u64) -> Flow {
+    let clock = MovingClock::on(TODAY);
+    let city = common::city_with_clock(subjects, 11, TODAY, clock.clone()).await;
+    for (role, name) in [
+        (Role::Officer, "officer"),
+        (Role::Admin, "admin"),
+        (Role::Auditor, "auditor"),
     ] {
-        app.add_account(
-            None,
-            NewAccount {
-                role,
-                username: name.to_owned(),
-                password: PASSWORD.to_owned(),
-                uscc: None,
-                department,
-            },
-        )
-        .await
-        .unwrap();
+        city.app
+            .add_account(
+                None,
+                NewAccount {
+                    role,
+                    username: name.to_owned(),
+                    password: PASSWORD.to_owned(),
+                    uscc: None,
+                    department: None,
+                },
+            )
+            .await
+            .unwrap();
     }
-    let router = router(Arc::clone(&app), PagesConfig::default());
-    City {
-        app,
-        router,
-        clock,
-        input,
-        _dir: dir,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    /// The `value` of the first input `name` after `marker`.
-    fn input_after(&self, marker: &str, name: &str) -> String {
-        let from = self.body.find(marker).expect("marker in the page");
-        let rest = &self.body[from..];
-        let at = rest
-            .find(&format!("name=\"{name}\" value=\""))
-            .expect("the input");
-        let rest = &rest[at + name.len() + 15..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
-}
-
-async fn send(
-    router: &Router,
-    method: Method,
-    uri: &str,
-    cookie: Option<&str>,
-    form: Option<&str>,
-) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    let body = match form {
-        Some(f) => {
-            req = req.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(f.to_owned())
-        }
-        None => Body::empty(),
-    };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
-
-async fn get(c: &City, uri: &str, cookie: Option<&str>) -> Answer {
-    send(&c.router, Method::GET, uri, cookie, None).await
-}
-
-async fn post(c: &City, uri: &str, cookie: &str, form: &str) -> Answer {
-    send(&c.router, Method::POST, uri, Some(cookie), Some(form)).await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Every page: HTML in Chinese, one `<h1>`, one `<main>`, a skip link.
-fn assert_page(a: &Answer, what: &str) {
-    assert!(a.header("content-type").starts_with("text/html"), "{what}");
-    assert!(a.body.contains("<html lang=\"zh-CN\">"), "{what}: lang");
-    assert_eq!(a.body.matches("<h1").count(), 1, "{what}: one <h1>");
-    assert_eq!(a.body.matches("<main").count(), 1, "{what}: one <main>");
-    assert!(a.body.contains("href=\"#main\""), "{what}: skip link");
-}
-
-/// Adds an account and returns its session cookie.
-async fn account(
-    c: &City,
-    role: Role,
-    name: &str,
-    uscc: Option<&str>,
-    department: Option<&str>,
-) -> String {
-    c.app
-        .add_account(
-            None,
-            NewAccount {
-                role,
-                username: name.to_owned(),
-                password: PASSWORD.to_owned(),
-                uscc: uscc.map(str::to_owned),
-                department: department.map(str::to_owned),
-            },
-        )
-        .await
-        .unwrap();
-    session(c, name).await
-}
-
-async fn session(c: &City, name: &str) -> String {
-    let s = c.app.login(name, PASSWORD, "test").await.unwrap();
-    format!("{SESSION_COOKIE}={}", s.token)
-}
-
-async fn principal(c: &City, cookie: &str) -> Principal {
-    let token = cookie.split_once('=').unwrap().1;
-    c.app.authenticate(token).await.unwrap()
+    Flow { city, clock }
 }
 
 /// A subject with a penalty whose repair is not yet admissible today, and

@@ -71,6 +71,33 @@ pub struct ApiTokenInsert<'a> {
     pub at: Timestamp,
 }
 
+/// An API token as stored, with its account (never the token's hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiToken {
+    pub id: i64,
+    /// The account's user name and role code.
+    pub username: String,
+    pub role: String,
+    pub label: String,
+    /// RFC 3339, microseconds, UTC.
+    pub created_at: String,
+    pub created_by: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+}
+
+/// `(id, username, role, label, created_at, created_by, revoked_at, revoked_by)`.
+pub(crate) type ApiTokenRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// What revoking an API token did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
@@ -161,6 +188,7 @@ where
     for<'q> i64: Encode<'q, DB> + Type<DB> + Decode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB> + Decode<'q, DB>,
     for<'r> AccountRow: FromRow<'r, DB::Row>,
+    for<'r> ApiTokenRow: FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64, Option<String>): FromRow<'r, DB::Row>,
@@ -381,6 +409,33 @@ where
         } else {
             Revocation::NotFound
         })
+    }
+
+    /// Every API token, revoked ones included, by id, with its account.
+    pub async fn api_tokens(&self) -> Result<Vec<StoredApiToken>, StoreError> {
+        let select = format!(
+            "SELECT t.id, a.username, a.role, t.label, {}, t.created_by, {}, t.revoked_by \
+             FROM api_tokens t JOIN accounts a ON a.id = t.account ORDER BY t.id",
+            DB::timestamp("t.created_at"),
+            DB::timestamp("t.revoked_at"),
+        );
+        let rows: Vec<ApiTokenRow> = sqlx::query_as(sql(select))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db::<DB>("listing API tokens"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredApiToken {
+                id: r.0,
+                username: r.1,
+                role: r.2,
+                label: r.3,
+                created_at: r.4,
+                created_by: r.5,
+                revoked_at: r.6,
+                revoked_by: r.7,
+            })
+            .collect())
     }
 
     /// The enabled account of an API token not revoked (one indexed lookup).

@@ -84,6 +84,9 @@ pub struct AuditCheck {
 pub struct AuditQuery {
     pub subject: Option<String>,
     pub actor: Option<String>,
+    /// Entries of this action (`account.create`), or of every action of
+    /// this area (`account`: `account.create`, `account.disable`, …).
+    pub action: Option<String>,
     /// Entries at or after this instant.
     pub from: Option<Timestamp>,
     /// Entries strictly before this instant.
@@ -402,6 +405,23 @@ where
             text.push_str(&format!(" AND actor = ${n}"));
             binds.push(a.clone());
             n += 1;
+        }
+        if let Some(a) = &q.action {
+            // The area's actions: `LIKE 'area.%'`, its wildcards escaped.
+            text.push_str(&format!(
+                " AND (action = ${n} OR action LIKE ${} ESCAPE '\\')",
+                n + 1
+            ));
+            let escaped: String = a
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' | '%' | '_' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            binds.push(a.clone());
+            binds.push(format!("{escaped}.%"));
+            n += 2;
         }
         if let Some(from) = q.from {
             text.push_str(&format!(" AND at >= {}", DB::timestamp_param(n)));

@@ -92,6 +92,8 @@ pub struct CheckFilter {
     pub subject: Option<String>,
     pub department: Option<String>,
     pub batch: Option<String>,
+    /// Only checks asked by this account.
+    pub checked_by: Option<String>,
     /// Only checks with a smaller id (paging).
     pub before: Option<i64>,
     pub limit: u32,
@@ -248,18 +250,21 @@ where
         let sql = format!(
             "SELECT {} FROM credit_checks WHERE ({} IS NULL OR subject = $1) \
                AND ({} IS NULL OR department = $2) AND ({} IS NULL OR batch = $3) \
-               AND ({} IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
+               AND ({} IS NULL OR id < $4) AND ({} IS NULL OR checked_by = $5) \
+             ORDER BY id DESC LIMIT $6",
             Self::check_columns(),
             DB::cast("$1", "text"),
             DB::cast("$2", "text"),
             DB::cast("$3", "text"),
             DB::cast("$4", "int8"),
+            DB::cast("$5", "text"),
         );
         let rows: Vec<CheckRow> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(f.subject.clone())
             .bind(f.department.clone())
             .bind(f.batch.clone())
             .bind(f.before)
+            .bind(f.checked_by.clone())
             .bind(i64::from(f.limit.clamp(1, MAX_CHECK_PAGE)))
             .fetch_all(&self.reader)
             .await

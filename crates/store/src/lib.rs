@@ -79,12 +79,13 @@ mod reports;
 mod runs;
 mod shared;
 mod sqlite;
+mod timeliness;
 mod workflows;
 mod xinyidai;
 
 pub use accounts::{
     AccountInsert, ApiTokenInsert, BankGrant, LoginFailures, Revocation, SessionInsert,
-    StoredAccount,
+    StoredAccount, StoredApiToken,
 };
 pub use audit::{
     AuditAppend, AuditCheck, AuditContent, AuditQuery, GENESIS_HASH, MAX_AUDIT_PAGE,
@@ -109,6 +110,7 @@ pub use reports::{MAX_REPORT_NUMBER_CHARS, NewReport, StoredReport, sha256_bytes
 pub use runs::{
     InstallOutcome, ModelInstall, NewModelInstall, RegistryImport, StoredRun, sha256_hex,
 };
+pub use timeliness::Receipts;
 pub use workflows::{
     CASE_KINDS, CaseEvent, CaseFilter, NewCase, NewNotification, OutboxEntry, PendingRecordWrite,
     StoredCase, StoredCaseEvent,
@@ -518,6 +520,13 @@ impl Store {
         Ok(merge_department_stats(received, rejected, departments))
     }
 
+    /// Records first received, counted per department, kind, decision day
+    /// (the record's `date`) and receipt (the start of the batch that stored
+    /// version 1), of one department or all; sorted by those.
+    pub async fn receipts(&self, source: Option<&str>) -> Result<Vec<Receipts>, StoreError> {
+        dispatch!(self, b => b.receipts(source).await)
+    }
+
     /// Every known department (catalogued and auto-registered), by code.
     pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
         dispatch!(self, b => b.departments().await)
@@ -598,6 +607,11 @@ impl Store {
         at: jiff::Timestamp,
     ) -> Result<Revocation, StoreError> {
         dispatch!(self, b => b.revoke_api_token(id, by, at).await)
+    }
+
+    /// Every API token, revoked ones included, by id, with its account.
+    pub async fn api_tokens(&self) -> Result<Vec<StoredApiToken>, StoreError> {
+        dispatch!(self, b => b.api_tokens().await)
     }
 
     /// The enabled account of an API token not revoked (one indexed lookup).

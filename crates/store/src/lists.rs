@@ -85,9 +85,16 @@ pub struct ListEntryFilter {
     /// Only these lists (all when empty).
     pub lists: Vec<String>,
     pub subject: Option<String>,
+    /// Only entries of these subjects (all when empty).
+    pub subjects: Vec<String>,
     /// Only entries whose current status is one of these (all when empty).
     pub statuses: Vec<String>,
     pub department: Option<String>,
+    /// Only entries whose last step took effect on or after this day
+    /// (`YYYY-MM-DD`).
+    pub from_day: Option<String>,
+    /// … and on or before this day.
+    pub to_day: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -181,11 +188,16 @@ fn check_step(s: &ListStep) -> Result<(), StoreError> {
             return Err(StoreError::Invalid(format!("{name}: must not be empty")));
         }
     }
-    for d in std::iter::once(&s.on_day).chain(s.notice_until.as_ref()) {
-        let canonical = codec::parse_date(d, "list step day").map(|d| d.to_string());
-        if canonical.ok().as_deref() != Some(d.as_str()) {
-            return Err(StoreError::Invalid(format!("not a YYYY-MM-DD date: {d:?}")));
-        }
+    std::iter::once(&s.on_day)
+        .chain(s.notice_until.as_ref())
+        .try_for_each(|d| check_day(d))
+}
+
+/// `d` is a `YYYY-MM-DD` date written as such.
+fn check_day(d: &str) -> Result<(), StoreError> {
+    let canonical = codec::parse_date(d, "list day").map(|d| d.to_string());
+    if canonical.ok().as_deref() != Some(d) {
+        return Err(StoreError::Invalid(format!("not a YYYY-MM-DD date: {d:?}")));
     }
     Ok(())
 }
@@ -393,14 +405,25 @@ where
     ) -> Result<(Vec<StoredListEntry>, u64), StoreError> {
         // Lists and statuses are catalogue words checked by the caller; they
         // are bound one by one all the same.
+        f.from_day
+            .iter()
+            .chain(&f.to_day)
+            .try_for_each(|d| check_day(d))?;
         let mut cond = format!(
-            " WHERE ({} IS NULL OR e.subject = $1) AND ({} IS NULL OR e.department = $2)",
+            " WHERE ({} IS NULL OR e.subject = $1) AND ({} IS NULL OR e.department = $2) \
+               AND ({} IS NULL OR v.on_day >= $3) AND ({} IS NULL OR v.on_day <= $4)",
             DB::cast("$1", "text"),
             DB::cast("$2", "text"),
+            DB::cast("$3", "text"),
+            DB::cast("$4", "text"),
         );
-        let mut n = 2;
+        let mut n = 4;
         let mut texts: Vec<&str> = Vec::new();
-        for (column, values) in [("e.list", &f.lists), ("v.status", &f.statuses)] {
+        for (column, values) in [
+            ("e.list", &f.lists),
+            ("v.status", &f.statuses),
+            ("e.subject", &f.subjects),
+        ] {
             if values.is_empty() {
                 continue;
             }
@@ -421,7 +444,9 @@ where
         );
         let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(count_sql))
             .bind(f.subject.clone())
-            .bind(f.department.clone());
+            .bind(f.department.clone())
+            .bind(f.from_day.clone())
+            .bind(f.to_day.clone());
         for t in &texts {
             q = q.bind(*t);
         }
@@ -437,7 +462,9 @@ where
         );
         let mut q = sqlx::query_as::<_, EntryRow>(AssertSqlSafe(sql))
             .bind(f.subject.clone())
-            .bind(f.department.clone());
+            .bind(f.department.clone())
+            .bind(f.from_day.clone())
+            .bind(f.to_day.clone());
         for t in &texts {
             q = q.bind(*t);
         }

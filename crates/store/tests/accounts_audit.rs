@@ -17,9 +17,11 @@ store_tests!(
     concurrent_appenders_make_one_linear_chain,
     tampering_is_detected_at_the_right_seq,
     audit_entries_filter_and_page,
+    audit_entries_filter_by_action_or_area,
     accounts_are_unique_in_any_case_and_disabled_not_deleted,
     sessions_expire_end_and_follow_the_account,
     api_tokens_are_revoked_by_stamp,
+    api_tokens_are_listed_with_their_account_and_stamps,
     login_failures_count_in_the_window_and_reset_on_success,
     bank_authorisations_hold_through_their_last_day,
 );
@@ -342,6 +344,53 @@ async fn audit_entries_filter_and_page(ctx: Ctx) {
     );
 }
 
+async fn audit_entries_filter_by_action_or_area(ctx: Ctx) {
+    let s = &ctx.store;
+    let detail = json!({});
+    for action in [
+        "account.create",
+        "account.disable",
+        "accounts.read",
+        "api_token.create",
+        "apiXtoken.create",
+        "account",
+    ] {
+        s.append_audit(&AuditAppend {
+            at: t("2026-06-01T00:00:00Z"),
+            actor: "a",
+            role: "admin",
+            action,
+            subject: None,
+            purpose: None,
+            detail: &detail,
+        })
+        .await
+        .unwrap();
+    }
+    let seqs = |action: &str| {
+        let q = AuditQuery {
+            action: Some(action.to_owned()),
+            limit: 100,
+            ..Default::default()
+        };
+        async move {
+            s.audit_entries(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>()
+        }
+    };
+    // An area: its own name and its `area.` actions, not `accounts.`.
+    assert_eq!(seqs("account").await, vec![1, 2, 6]);
+    assert_eq!(seqs("account.disable").await, vec![2]);
+    // `_` is no wildcard: `api_token` does not match `apiXtoken`.
+    assert_eq!(seqs("api_token").await, vec![4]);
+    assert_eq!(seqs("%").await, Vec::<i64>::new());
+    assert_eq!(seqs("nothing").await, Vec::<i64>::new());
+}
+
 // ---------------------------------------------------------------- accounts
 
 fn account<'a>(username: &'a str, role: &'a str) -> AccountInsert<'a> {
@@ -494,6 +543,70 @@ async fn api_tokens_are_revoked_by_stamp(ctx: Ctx) {
         Revocation::NotFound
     );
     assert!(s.api_token_account("th").await.unwrap().is_none());
+}
+
+async fn api_tokens_are_listed_with_their_account_and_stamps(ctx: Ctx) {
+    let s = &ctx.store;
+    assert!(s.api_tokens().await.unwrap().is_empty());
+    let dept = s
+        .create_account(&AccountInsert {
+            department: Some("SCJG"),
+            ..account("clerk", "department")
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let bank = s
+        .create_account(&AccountInsert {
+            department: Some("BANK1"),
+            ..account("bank1", "bank")
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids = Vec::new();
+    for (account, hash, label) in [(dept.id, "h1", "夜间报送"), (bank.id, "h2", "查询")] {
+        ids.push(
+            s.create_api_token(&ApiTokenInsert {
+                account,
+                token_hash: hash,
+                label,
+                created_by: "root",
+                at: t("2026-06-01T04:00:00.123456Z"),
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    s.revoke_api_token(ids[0], "auditor-x", t("2026-06-02T05:00:00Z"))
+        .await
+        .unwrap();
+    let listed = s.api_tokens().await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            StoredApiToken {
+                id: ids[0],
+                username: "clerk".into(),
+                role: "department".into(),
+                label: "夜间报送".into(),
+                created_at: "2026-06-01T04:00:00.123456Z".into(),
+                created_by: "root".into(),
+                revoked_at: Some("2026-06-02T05:00:00.000000Z".into()),
+                revoked_by: Some("auditor-x".into()),
+            },
+            StoredApiToken {
+                id: ids[1],
+                username: "bank1".into(),
+                role: "bank".into(),
+                label: "查询".into(),
+                created_at: "2026-06-01T04:00:00.123456Z".into(),
+                created_by: "root".into(),
+                revoked_at: None,
+                revoked_by: None,
+            },
+        ]
+    );
 }
 
 async fn login_failures_count_in_the_window_and_reset_on_success(ctx: Ctx) {

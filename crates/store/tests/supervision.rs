@@ -185,6 +185,41 @@ async fn entries_are_listed_by_their_last_status_with_paging(c: Ctx) {
         .await
         .unwrap();
     assert_eq!((n, one[0].last.status.as_str()), (1, "published"));
+    // Several subjects at once, and the day of the last step.
+    let (some, n) = s
+        .list_entries(&ListEntryFilter {
+            subjects: vec!["S0".into(), "S4".into(), "S9".into()],
+            statuses: vec!["published".into()],
+            limit: 10,
+            ..ListEntryFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        some.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
+        ["S4", "S0"]
+    );
+    let (days, n) = s
+        .list_entries(&ListEntryFilter {
+            statuses: vec!["published".into()],
+            from_day: Some("2026-06-03".into()),
+            to_day: Some("2026-06-04".into()),
+            limit: 10,
+            ..ListEntryFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((n, days[0].subject.as_str()), (1, "S2"));
+    assert!(matches!(
+        s.list_entries(&ListEntryFilter {
+            from_day: Some("2026-6-3".into()),
+            limit: 10,
+            ..ListEntryFilter::default()
+        })
+        .await,
+        Err(StoreError::Invalid(_))
+    ));
 }
 
 async fn credit_checks_and_feedback_are_kept_as_given(c: Ctx) {
@@ -237,6 +272,17 @@ async fn credit_checks_and_feedback_are_kept_as_given(c: Ctx) {
         .await
         .unwrap();
     assert_eq!(older.iter().map(|c| c.id).collect::<Vec<_>>(), [ids[0]]);
+    for (who, expected) in [("officer", 3), ("someone-else", 0)] {
+        let mine = s
+            .credit_checks(&CheckFilter {
+                checked_by: Some(who.into()),
+                limit: 10,
+                ..CheckFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), expected, "{who}");
+    }
     let counts = s.credit_check_counts().await.unwrap();
     assert_eq!(
         counts,
