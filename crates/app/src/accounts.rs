@@ -580,15 +580,28 @@ impl App {
         Ok(())
     }
 
-    /// Every account, disabled ones included, by id (admin only).
+    /// Every account, disabled ones included, by id (admin only). The read
+    /// is audited ("account.list"): the accounts say who may see what.
     pub async fn list_accounts(&self, by: &Principal) -> Result<Vec<Account>, AppError> {
         require_admin(by, "查看账户列表")?;
-        self.store
+        let accounts = self
+            .store
             .accounts()
             .await?
             .into_iter()
             .map(account_of)
-            .collect()
+            .collect::<Result<Vec<Account>, AppError>>()?;
+        self.audit(
+            by,
+            AuditEvent {
+                action: "account.list",
+                subject: None,
+                purpose: None,
+                detail: json!({"returned": accounts.len()}),
+            },
+        )
+        .await?;
+        Ok(accounts)
     }
 
     /// Disables an account (admin only; never deleted): it can no longer log

@@ -299,6 +299,19 @@ impl App {
                 AppError::invalid("as_of", format!("评价基准日须为日期（YYYY-MM-DD）：{text}"))
             })?),
         };
+        self.start_audited_evaluation(by, as_of, models).await
+    }
+
+    /// Start a full evaluation as a task (admin): the models must be in
+    /// force on `as_of` (default today); audited ("evaluation.start"). Every
+    /// front end starts evaluations here.
+    pub async fn start_audited_evaluation(
+        self: &Arc<App>,
+        by: &Principal,
+        as_of: Option<xinyong_core::time::Date>,
+        models: Vec<String>,
+    ) -> Result<TaskInfo, AppError> {
+        authorise(by, Operation::RunEvaluations)?;
         let known = self.active_model_ids(as_of)?;
         if let Some(unknown) = models.iter().find(|m| !known.contains(m)) {
             return Err(AppError::invalid(

@@ -161,6 +161,8 @@ pub struct App {
     calendar: calendar::CalendarSlot,
     /// Outcome counts of the runs read so far (runs never change).
     distribution_cache: console::DistributionCache,
+    /// Every department's receipts while no batch is added (timeliness).
+    receipts_cache: timeliness::ReceiptsCache,
 }
 
 impl App {
@@ -190,6 +192,7 @@ impl App {
             reports: reports::ReportKit::default(),
             calendar: calendar::CalendarSlot::load(&cfg.data_dir)?,
             distribution_cache: console::DistributionCache::default(),
+            receipts_cache: timeliness::ReceiptsCache::default(),
         };
         // What a killed process left behind (interrupted batches, the
         // lake behind the store, half-written files).

@@ -216,7 +216,7 @@ impl App {
 
     /// Start a full evaluation in the background (admin). Only one full
     /// evaluation runs at a time: a second one is a `conflict`.
-    pub fn start_evaluation(
+    pub(crate) fn start_evaluation(
         self: &Arc<App>,
         by: &Principal,
         mut req: EvaluateRequest,
@@ -266,7 +266,7 @@ impl App {
 
     /// Ask a running task to stop (admin); it ends `cancelled`, having
     /// written nothing. Cancelling a finished task changes nothing.
-    pub fn cancel_task(&self, by: &Principal, id: u64) -> Result<TaskInfo, AppError> {
+    pub(crate) fn cancel_task(&self, by: &Principal, id: u64) -> Result<TaskInfo, AppError> {
         authorise(by, Operation::RunEvaluations)?;
         let map = self.tasks.lock();
         let e = map

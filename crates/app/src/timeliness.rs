@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 use xinyong_core::time::WorkCalendar;
+use xinyong_store::Receipts;
 
 use crate::clock::china_standard_time;
 use crate::{App, AppError, Principal};
@@ -101,10 +102,14 @@ impl App {
         department: Option<&str>,
     ) -> Result<Vec<Timeliness>, AppError> {
         let scope = self.submission_scope(by, department)?;
-        let receipts = self.store.receipts(scope.as_deref()).await?;
+        let receipts = self.receipts().await?;
         let cal = self.calendar();
         let mut out: BTreeMap<(String, String), Timeliness> = BTreeMap::new();
-        for r in receipts {
+        for r in receipts
+            .iter()
+            .filter(|r| scope.as_deref().is_none_or(|d| r.source == d))
+            .cloned()
+        {
             let decided = xinyong_core::time::parse_date(&r.decided_on).ok();
             let received = china_day(&r.received_at);
             let verdict = match (decided, received) {
@@ -131,6 +136,33 @@ impl App {
             }
         }
         Ok(out.into_values().collect())
+    }
+}
+
+/// The receipts of every department, kept while no batch has been added
+/// or is running: they change only when a batch commits, and counting them
+/// reads every first version of the store (seconds on a city of millions).
+#[derive(Default)]
+pub(crate) struct ReceiptsCache {
+    kept: tokio::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Receipts>>)>>,
+}
+
+impl App {
+    /// Every department's receipts, from the cache when no batch was added
+    /// since they were counted and none is running.
+    async fn receipts(&self) -> Result<std::sync::Arc<Vec<Receipts>>, AppError> {
+        let mut kept = self.receipts_cache.kept.lock().await;
+        let newest = self.store.batches(1).await?.first().map_or(0, |b| b.id.0);
+        let quiet = self.store.running_batches().await?.is_empty();
+        if quiet
+            && let Some((at, receipts)) = kept.as_ref()
+            && *at == newest
+        {
+            return Ok(std::sync::Arc::clone(receipts));
+        }
+        let receipts = std::sync::Arc::new(self.store.receipts(None).await?);
+        *kept = quiet.then(|| (newest, std::sync::Arc::clone(&receipts)));
+        Ok(receipts)
     }
 }
 

@@ -526,10 +526,14 @@ impl App {
         Ok(partners)
     }
 
+    /// The notifications of `effects` for every partner of `subject`. The
+    /// payload names the case's kind; the case itself is the outbox row's
+    /// `case_id` (the store sets it, also for a case stored with its first
+    /// event, whose id is not known here).
     async fn notifications(
         &self,
         effects: &[Effect],
-        case: (&str, i64),
+        case_kind: &str,
         subject: &str,
         record: &RecordKey,
         what: &str,
@@ -541,7 +545,7 @@ impl App {
             return Ok(Vec::new());
         }
         let payload = to_json(&json!({
-            "case": {"kind": case.0, "id": case.1},
+            "case": {"kind": case_kind},
             "subject": subject,
             "record": record,
             "change": what,
@@ -863,13 +867,7 @@ impl App {
         let ctx = self.workflow_ctx();
         let t = objection::apply(&state, &event, &ctx).map_err(workflow_error)?;
         let notifications = self
-            .notifications(
-                &t.effects,
-                ("objection", id),
-                &case.subject,
-                &key,
-                "corrected",
-            )
+            .notifications(&t.effects, "objection", &case.subject, &key, "corrected")
             .await?;
         let step = Step {
             record_write,
@@ -1040,11 +1038,9 @@ impl App {
             }
             .into_event()
         };
-        // The partners of a one-click clearing are told with the event; the
-        // case id is not known before it is stored, so the payload names
-        // the record.
+        // The partners of a one-click clearing are told with the event.
         let notifications = self
-            .notifications(&t.effects, ("repair", 0), &r.subject, &key, "repaired")
+            .notifications(&t.effects, "repair", &r.subject, &key, "repaired")
             .await?;
         let case = self
             .store
@@ -1150,7 +1146,7 @@ impl App {
             None
         };
         let notifications = self
-            .notifications(&t.effects, ("repair", id), &case.subject, &key, "repaired")
+            .notifications(&t.effects, "repair", &case.subject, &key, "repaired")
             .await?;
         let step = Step {
             record_write,

@@ -195,6 +195,14 @@ async fn accounts_are_validated_field_by_field() {
     let all = app.list_accounts(&root).await.unwrap();
     let names: Vec<&str> = all.iter().map(|a| a.username.as_str()).collect();
     assert_eq!(names[0], "root");
+    // The read is audited, the refused one is not a read.
+    let audit = app.audit_entries(&root, &Default::default()).await.unwrap();
+    let lists: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "account.list")
+        .collect();
+    assert_eq!(lists.len(), 1, "{audit:?}");
+    assert_eq!(lists[0].actor, "root");
     assert!(names.contains(&"scjg.clerk"));
     // The serialised account never carries a password hash.
     let json = serde_json::to_string(&all).unwrap();

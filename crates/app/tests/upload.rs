@@ -367,4 +367,15 @@ async fn a_record_received_on_the_7th_working_day_is_on_time_and_on_the_8th_late
             .unwrap()
             .is_empty()
     );
+    // The counts are kept between reads, and a new batch is counted.
+    let mut more = "id,kind,subject,source,date,procedure,sanctions,fine_cny,title\n".to_owned();
+    more.push_str(&row("P-LATE-2", "penalty", late));
+    let out = upload(&app, &clerk(), "t2.csv", more.into_bytes()).await;
+    assert_eq!((out.accepted, out.rejected), (1, 0), "{out:?}");
+    let t = app.submission_timeliness(&clerk(), None).await.unwrap();
+    let counts: Vec<(&str, u64, u64, u64)> = t
+        .iter()
+        .map(|t| (t.kind.as_str(), t.on_time, t.late, t.undetermined))
+        .collect();
+    assert_eq!(counts, [("honor", 1, 0, 0), ("penalty", 1, 3, 0)]);
 }

@@ -554,6 +554,13 @@ async fn a_repair_is_refused_before_repairable_from_and_an_approved_one_hides_th
         ("bank", "bank-yk")
     );
     assert_eq!(outbox[0].attempts, 0);
+    // The notification belongs to the repair case; its payload names the
+    // kind and the record, the case is the row's.
+    assert_eq!(outbox[0].case_id, filed.repair_id);
+    let payload: Value = serde_json::from_str(&outbox[0].payload).unwrap();
+    assert_eq!(payload["case"], json!({"kind": "repair"}));
+    assert_eq!(payload["record"]["id"], "P1");
+    assert_eq!(payload["change"], "repaired");
     let delivered = app
         .deliver_outbox(&admin(), |_| Err("connection refused".into()))
         .await

@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-use xinyong_app::{EvaluateRequest, Operation, QuarantineFilter};
+use xinyong_app::{Operation, QuarantineFilter};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -914,12 +914,10 @@ async fn start_evaluation(
     Caller(by): Caller,
     Body(b): Body<EvaluationBody>,
 ) -> Result<(StatusCode, Json<xinyong_app::TaskInfo>), ApiError> {
-    let req = EvaluateRequest {
-        as_of: b.as_of,
-        models: b.models,
-        ..EvaluateRequest::default()
-    };
-    let task = s.app.start_evaluation(&by, req)?;
+    let task = s
+        .app
+        .start_audited_evaluation(&by, b.as_of, b.models)
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(task)))
 }
 
@@ -947,7 +945,8 @@ async fn task(
     Ok(Json(s.app.task(&by, id)?))
 }
 
-/// Cancel a running task (admin); it ends `cancelled` having written nothing.
+/// Cancel a running task (admin); it ends `cancelled` having written
+/// nothing. Audited; 409 when the task has already ended.
 #[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "evaluation",
     params(("id" = u64, Path, description = "the task's id")),
     responses((status = 200, body = xinyong_app::TaskInfo),
@@ -957,7 +956,7 @@ async fn cancel_task(
     Caller(by): Caller,
     Path(id): Path<u64>,
 ) -> Answer<xinyong_app::TaskInfo> {
-    Ok(Json(s.app.cancel_task(&by, id)?))
+    Ok(Json(s.app.cancel_evaluation_task(&by, id).await?))
 }
 
 // ---------------------------------------------------------------------------
