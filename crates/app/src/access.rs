@@ -71,6 +71,10 @@ pub enum Operation {
     /// The periodic workflow check (overdue flags, missed due days) and
     /// delivery of the outbox.
     RunWorkflowChecks,
+    /// A partner's own notifications from the outbox (a bank: of the
+    /// subjects it read; a department: of the subjects it checked), and
+    /// their acknowledgement, which is the delivery.
+    ReceiveNotifications,
     /// Create, publish and draw random-inspection plans.
     ManageInspectionPlans,
     /// Inspection tasks and their results (an officer: also their own tasks).
@@ -148,6 +152,10 @@ const TABLE: &[(Operation, &[Role])] = &[
     ),
     (Operation::ReadOutbox, &[Admin, Auditor]),
     (Operation::RunWorkflowChecks, &[Admin]),
+    (
+        Operation::ReceiveNotifications,
+        &[Bank, Department, Officer],
+    ),
     (Operation::ManageInspectionPlans, &[Admin]),
     (Operation::ReadInspectionTasks, &[Officer, Admin, Auditor]),
     (Operation::RecordInspectionResults, &[Officer, Admin]),
@@ -201,6 +209,7 @@ impl Operation {
         Operation::ReadWorkflows,
         Operation::ReadOutbox,
         Operation::RunWorkflowChecks,
+        Operation::ReceiveNotifications,
         Operation::ManageInspectionPlans,
         Operation::ReadInspectionTasks,
         Operation::RecordInspectionResults,
@@ -254,6 +263,7 @@ impl Operation {
             Operation::ReadWorkflows => "查看异议、修复和承诺案件",
             Operation::ReadOutbox => "查看通知发件箱和办理统计",
             Operation::RunWorkflowChecks => "运行办理期限检查",
+            Operation::ReceiveNotifications => "接收和确认修复、更正通知",
             Operation::ManageInspectionPlans => "制定、公布和抽取双随机抽查计划",
             Operation::ReadInspectionTasks => "查看抽查任务和检查结果",
             Operation::RecordInspectionResults => "录入检查结果",

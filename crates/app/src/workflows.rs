@@ -1822,7 +1822,86 @@ impl App {
         pending_only: bool,
     ) -> Result<Vec<OutboxEntry>, AppError> {
         authorise(by, Operation::ReadOutbox)?;
-        Ok(self.store.outbox(pending_only, 1_000).await?)
+        Ok(self.store.outbox(pending_only, None, 1_000).await?)
+    }
+
+    /// The partner a bank, a department clerk or an officer receives
+    /// notifications as, named as [`Self::partners_of`] names them: the
+    /// kind by the role, the account's department code, else its user name.
+    fn partner_of(by: &Principal) -> Result<(&'static str, String), AppError> {
+        authorise(by, Operation::ReceiveNotifications)?;
+        let kind = if by.role == Role::Bank {
+            "bank"
+        } else {
+            "department"
+        };
+        Ok((
+            kind,
+            by.department.clone().unwrap_or_else(|| by.username.clone()),
+        ))
+    }
+
+    /// The notifications addressed to `by` (the pull transport of the
+    /// outbox: a partner fetches what it has to be told, oldest kept until
+    /// acknowledged), at most 1,000, newest first. Audited
+    /// ("notification.read"): the payloads name subjects and records.
+    pub async fn my_notifications(
+        &self,
+        by: &Principal,
+        pending_only: bool,
+    ) -> Result<Vec<OutboxEntry>, AppError> {
+        let (kind, id) = Self::partner_of(by)?;
+        let entries = self
+            .store
+            .outbox(pending_only, Some((kind, &id)), 1_000)
+            .await?;
+        self.audit(
+            by,
+            AuditEvent {
+                action: "notification.read",
+                subject: None,
+                purpose: None,
+                detail: json!({"returned": entries.len(), "pending_only": pending_only}),
+            },
+        )
+        .await?;
+        Ok(entries)
+    }
+
+    /// `by` acknowledges notification `id`: it is delivered (a successful
+    /// delivery attempt is appended; acknowledging again changes nothing).
+    /// Another partner's notification is not found. Audited
+    /// ("notification.acknowledge").
+    pub async fn acknowledge_notification(
+        &self,
+        by: &Principal,
+        id: i64,
+    ) -> Result<OutboxEntry, AppError> {
+        let (kind, partner) = Self::partner_of(by)?;
+        let not_found = || AppError::new(ErrorCode::NotFound, format!("没有编号为 {id} 的通知"));
+        let own = |n: &OutboxEntry| n.id == id && n.partner_kind == kind && n.partner_id == partner;
+        let all = self.store.outbox(false, Some((kind, &partner)), 0).await?;
+        let entry = all.into_iter().find(own).ok_or_else(not_found)?;
+        if entry.delivered_at.is_some() {
+            return Ok(entry);
+        }
+        self.store.record_outbox_attempt(id, None).await?;
+        self.audit(
+            by,
+            AuditEvent {
+                action: "notification.acknowledge",
+                subject: None,
+                purpose: None,
+                detail: json!({"notification": id, "case": entry.case_id}),
+            },
+        )
+        .await?;
+        self.store
+            .outbox(false, Some((kind, &partner)), 0)
+            .await?
+            .into_iter()
+            .find(own)
+            .ok_or_else(not_found)
     }
 
     /// Try to deliver every pending notification with `deliver` (the
@@ -1835,7 +1914,7 @@ impl App {
     ) -> Result<u64, AppError> {
         authorise(by, Operation::RunWorkflowChecks)?;
         let mut delivered = 0;
-        for n in self.store.outbox(true, 0).await? {
+        for n in self.store.outbox(true, None, 0).await? {
             let result = deliver(&n);
             self.store
                 .record_outbox_attempt(n.id, result.as_ref().err().map(String::as_str))

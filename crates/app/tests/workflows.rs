@@ -561,13 +561,54 @@ async fn a_repair_is_refused_before_repairable_from_and_an_approved_one_hides_th
     assert_eq!(payload["case"], json!({"kind": "repair"}));
     assert_eq!(payload["record"]["id"], "P1");
     assert_eq!(payload["change"], "repaired");
+    // A push that fails is kept, with its error, for the next attempt.
     let delivered = app
         .deliver_outbox(&admin(), |_| Err("connection refused".into()))
         .await
         .unwrap();
     assert_eq!(delivered, 0);
+    // The bank pulls its notifications and acknowledges: delivered. Another
+    // bank sees nothing and cannot acknowledge it.
+    let bank = who(Role::Bank, "bank-yk", None, None);
+    let other_bank = who(Role::Bank, "bank-other", None, None);
+    let mine = app.my_notifications(&bank, true).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].last_error.as_deref(), Some("connection refused"));
+    assert!(
+        app.my_notifications(&other_bank, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        app.acknowledge_notification(&other_bank, mine[0].id)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        app.my_notifications(&enterprise(), false)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let acked = app
+        .acknowledge_notification(&bank, mine[0].id)
+        .await
+        .unwrap();
+    assert!(acked.delivered_at.is_some());
+    assert_eq!(acked.attempts, 2);
+    // Again: nothing changes; nothing is left to push.
+    let again = app
+        .acknowledge_notification(&bank, mine[0].id)
+        .await
+        .unwrap();
+    assert_eq!(again.attempts, 2);
+    assert!(app.my_notifications(&bank, true).await.unwrap().is_empty());
     let delivered = app.deliver_outbox(&admin(), |_| Ok(())).await.unwrap();
-    assert_eq!(delivered, 1);
+    assert_eq!(delivered, 0);
     let outbox = app.outbox(&admin(), false).await.unwrap();
     assert_eq!(outbox[0].attempts, 2);
     assert!(outbox[0].delivered_at.is_some());

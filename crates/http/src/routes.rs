@@ -225,6 +225,20 @@ pub static ROUTES: &[Route] = &[
     ),
     route!(GET, "/api/v1/outbox", ReadOutbox, outbox, get),
     route!(
+        GET,
+        "/api/v1/notifications",
+        ReceiveNotifications,
+        notifications,
+        get
+    ),
+    route!(
+        POST,
+        "/api/v1/notifications/{id}/acknowledgement",
+        ReceiveNotifications,
+        acknowledge_notification,
+        post
+    ),
+    route!(
         POST,
         "/api/v1/credit-checks",
         RunCreditChecks,
@@ -1230,22 +1244,55 @@ async fn outbox(
     Query(p): Query<OutboxParams>,
 ) -> Answer<Vec<OutboxItem>> {
     let entries = s.app.outbox(&by, p.pending.unwrap_or(false)).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| OutboxItem {
-                id: e.id,
-                case_id: e.case_id,
-                partner_kind: e.partner_kind,
-                partner_id: e.partner_id,
-                payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null),
-                created_at: e.created_at,
-                attempts: e.attempts,
-                last_error: e.last_error,
-                delivered_at: e.delivered_at,
-            })
-            .collect(),
-    ))
+    Ok(Json(entries.into_iter().map(OutboxItem::from).collect()))
+}
+
+impl From<xinyong_app::OutboxEntry> for OutboxItem {
+    fn from(e: xinyong_app::OutboxEntry) -> OutboxItem {
+        OutboxItem {
+            id: e.id,
+            case_id: e.case_id,
+            partner_kind: e.partner_kind,
+            partner_id: e.partner_id,
+            payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null),
+            created_at: e.created_at,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            delivered_at: e.delivered_at,
+        }
+    }
+}
+
+/// The caller's own notifications (a bank, a department clerk, an
+/// officer): repairs and corrections of records it received, newest first;
+/// `pending=true`: not yet acknowledged. The pull transport of the outbox.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "workflows", params(OutboxParams),
+    responses((status = 200, body = Vec<OutboxItem>),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn notifications(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Query(p): Query<OutboxParams>,
+) -> Answer<Vec<OutboxItem>> {
+    let entries = s
+        .app
+        .my_notifications(&by, p.pending.unwrap_or(false))
+        .await?;
+    Ok(Json(entries.into_iter().map(OutboxItem::from).collect()))
+}
+
+/// Acknowledge one of the caller's notifications: it is delivered (again:
+/// no change).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/acknowledgement", tag = "workflows",
+    params(("id" = i64, Path, description = "the notification's id")),
+    responses((status = 200, body = OutboxItem),
+              (status = "default", description = "error", body = crate::ErrorBody)))]
+async fn acknowledge_notification(
+    State(s): State<AppState>,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+) -> Answer<OutboxItem> {
+    Ok(Json(s.app.acknowledge_notification(&by, id).await?.into()))
 }
 
 /// The OpenAPI document of every handler above (see [`crate::openapi`]).
@@ -1295,6 +1342,8 @@ async fn outbox(
         workflow_summary,
         run_workflow_checks,
         outbox,
+        notifications,
+        acknowledge_notification,
         crate::supervision::credit_check,
         crate::supervision::credit_check_log,
         crate::supervision::batch_credit_check,

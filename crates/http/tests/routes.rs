@@ -548,6 +548,18 @@ fn cases(c: &City) -> Vec<Case> {
             "/api/v1/outbox?pending=true",
             AUDIT,
         ),
+        case(
+            M::GET,
+            "/api/v1/notifications",
+            "/api/v1/notifications?pending=true",
+            [401, 403, 200, 200, 200, 403, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/notifications/{id}/acknowledgement",
+            "/api/v1/notifications/999999/acknowledgement",
+            [401, 403, 404, 404, 404, 403, 403],
+        ),
         // Random inspection (the success paths: tests/inspection.rs).
         case(
             M::GET,

@@ -27,6 +27,7 @@ mod lists;
 mod paging;
 mod session;
 mod views;
+mod xinyidai;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -205,6 +206,18 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/admin/tasks/{id}/progress", get(admin::task_progress))
         .route("/admin/tasks/{id}/cancel", post(admin::cancel))
         .route("/admin/audit", get(admin::audit))
+        // 信易贷
+        .route("/my/financing", get(xinyidai::enterprise))
+        .route("/my/financing/applications", post(xinyidai::apply))
+        .route("/my/financing/authorisations", post(xinyidai::authorise))
+        .route(
+            "/my/financing/authorisations/{id}/revoke",
+            post(xinyidai::revoke),
+        )
+        .route("/bank", get(xinyidai::bank))
+        .route("/bank/loans", post(xinyidai::report_loan))
+        .route("/admin/xinyidai", get(xinyidai::admin))
+        .route("/admin/xinyidai/lists", post(xinyidai::issue))
         .route("/login", get(handlers::login_form).post(handlers::login))
         .route("/logout", get(handlers::logout_form).post(handlers::logout))
         .route("/static/site.css", get(handlers::style_sheet))

@@ -103,8 +103,27 @@ pub struct Chrome {
     pub console: bool,
     /// The account reads the audit log without the console (auditor).
     pub audit_log: bool,
+    /// The account's 信易贷 page (enterprise, bank, credit office), or
+    /// empty.
+    pub xinyidai: &'static str,
     /// The logout form's CSRF token.
     pub csrf: String,
+}
+
+/// The 信易贷 page of a role: the enterprise's file, the bank's list, the
+/// figures; empty for the others.
+fn xinyidai_page(who: Role, space: bool) -> &'static str {
+    if who == Role::Public {
+        ""
+    } else if space && Operation::ApplyFinancing.admits(who) {
+        "/my/financing"
+    } else if Operation::ReportLoans.admits(who) {
+        "/bank"
+    } else if Operation::ReadXinyidaiStats.admits(who) {
+        "/admin/xinyidai"
+    } else {
+        ""
+    }
 }
 
 impl Chrome {
@@ -126,6 +145,7 @@ impl Chrome {
             check_log: false,
             console: false,
             audit_log: false,
+            xinyidai: "",
             csrf: String::new(),
         }
     }
@@ -162,6 +182,7 @@ impl Chrome {
             audit_log: who != Role::Public
                 && Operation::ReadAudit.admits(who)
                 && !Operation::ManageAccounts.admits(who),
+            xinyidai: xinyidai_page(who, space),
             csrf: token,
         }
     }

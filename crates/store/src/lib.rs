@@ -1101,13 +1101,15 @@ impl Store {
         dispatch!(self, b => b.mark_record_written(event_id, record_seq).await)
     }
 
-    /// The outbox, newest first (`pending_only`: not yet delivered).
+    /// The outbox, newest first (`pending_only`: not yet delivered;
+    /// `partner`: only the notifications of that `(kind, id)`).
     pub async fn outbox(
         &self,
         pending_only: bool,
+        partner: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        dispatch!(self, b => b.outbox(pending_only, limit).await)
+        dispatch!(self, b => b.outbox(pending_only, partner, limit).await)
     }
 
     /// Append a delivery attempt of a notification (`error` `None`:

@@ -637,6 +637,7 @@ where
     pub async fn outbox(
         &self,
         pending_only: bool,
+        partner: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut sql = format!(
@@ -646,13 +647,14 @@ where
                   ORDER BY a.attempt DESC LIMIT 1), \
                (SELECT {} FROM outbox_attempts a WHERE a.notification = o.id \
                   AND a.delivered = $1 ORDER BY a.attempt LIMIT 1) \
-             FROM outbox o",
+             FROM outbox o \
+             WHERE ($2 = '' OR (o.partner_kind = $2 AND o.partner_id = $3))",
             DB::timestamp("o.created_at"),
             DB::timestamp("a.at"),
         );
         if pending_only {
             sql.push_str(
-                " WHERE NOT EXISTS (SELECT 1 FROM outbox_attempts a \
+                " AND NOT EXISTS (SELECT 1 FROM outbox_attempts a \
                    WHERE a.notification = o.id AND a.delivered = $1)",
             );
         }
@@ -660,8 +662,11 @@ where
         if limit > 0 {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
+        let (kind, id) = partner.unwrap_or(("", ""));
         let rows: Vec<OutboxRow> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(true)
+            .bind(kind.to_owned())
+            .bind(id.to_owned())
             .fetch_all(&self.reader)
             .await
             .map_err(db::<DB>("reading the outbox"))?;

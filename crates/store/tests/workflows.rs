@@ -177,9 +177,18 @@ async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
         )
         .await
         .unwrap();
-    let out = store.outbox(false, 0).await.unwrap();
+    let out = store.outbox(false, None, 0).await.unwrap();
     assert_eq!(out.len(), 1);
     assert_eq!((out[0].case_id, out[0].attempts), (case.id, 0));
+    // By partner: the bank's, no one else's.
+    let bank = store
+        .outbox(true, Some(("bank", "BANK1")), 0)
+        .await
+        .unwrap();
+    assert_eq!(bank.len(), 1);
+    for other in [("bank", "BANK2"), ("department", "BANK1")] {
+        assert!(store.outbox(true, Some(other), 0).await.unwrap().is_empty());
+    }
     assert_eq!(
         store
             .record_outbox_attempt(out[0].id, Some("timeout"))
@@ -187,7 +196,7 @@ async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
             .unwrap(),
         1
     );
-    let out = store.outbox(true, 0).await.unwrap();
+    let out = store.outbox(true, None, 0).await.unwrap();
     assert_eq!(
         (out[0].attempts, out[0].last_error.as_deref()),
         (1, Some("timeout"))
@@ -196,8 +205,8 @@ async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
         store.record_outbox_attempt(out[0].id, None).await.unwrap(),
         2
     );
-    assert!(store.outbox(true, 0).await.unwrap().is_empty());
-    let out = store.outbox(false, 0).await.unwrap();
+    assert!(store.outbox(true, None, 0).await.unwrap().is_empty());
+    let out = store.outbox(false, None, 0).await.unwrap();
     assert_eq!(out[0].attempts, 2);
     assert!(out[0].delivered_at.is_some());
     assert!(store.record_outbox_attempt(999_999, None).await.is_err());
