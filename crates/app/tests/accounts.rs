@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use xinyong_app::*;
 
 const A: &str = "91210804MA0Y123404";
-const PW: &str = "s3cret-pass";
+const PW: &str = "s3cret-passphrase";
 
 /// A clock the test sets.
 struct TestClock(Mutex<Timestamp>);
@@ -98,6 +98,29 @@ async fn accounts_are_validated_field_by_field() {
             },
             invalid("password"),
         ),
+        // 11 characters: one short of ASVS V2.1.1's 12.
+        (
+            NewAccount {
+                password: "hedgehog-te".into(),
+                ..new(Role::Officer, "short.pw")
+            },
+            invalid("password"),
+        ),
+        // Long enough but guessable (ASVS V2.1.7).
+        (
+            NewAccount {
+                password: "123456789012".into(),
+                ..new(Role::Officer, "seq.pw")
+            },
+            invalid("password"),
+        ),
+        (
+            NewAccount {
+                password: "pw-of-name.pw-here".into(),
+                ..new(Role::Officer, "NAME.PW")
+            },
+            invalid("password"),
+        ),
         (new(Role::Enterprise, "ent"), invalid("uscc")),
         (
             NewAccount {
@@ -150,7 +173,8 @@ async fn accounts_are_validated_field_by_field() {
         .add_account(
             Some(&root),
             NewAccount {
-                password: "12345678".into(),
+                // Exactly the shortest allowed.
+                password: "hedgehog-tea".into(),
                 uscc: Some(format!(" {} ", A.to_lowercase())),
                 ..new(Role::Enterprise, "ent_1@x-y")
             },

@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, Connection};
 use xinyong_app::*;
 
 const A: &str = "91210804MA0Y123404";
-const PW: &str = "s3cret-pass";
+const PW: &str = "s3cret-passphrase";
 
 async fn open(dir: &std::path::Path) -> App {
     App::open(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use jiff::civil::date;
 use xinyong_app::*;
 
-const PW: &str = "s3cret-pass";
+const PW: &str = "s3cret-passphrase";
 
 async fn principal(app: &App, role: Role, name: &str, department: Option<&str>) -> Principal {
     app.add_account(

@@ -6,7 +6,6 @@
 //! its own fallback and middleware, and a request goes to one of them by
 //! its path.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +35,10 @@ pub struct ServeArgs {
     /// Answer 503 to a request still running after this many seconds.
     #[arg(long, default_value_t = 60)]
     pub request_timeout: u64,
+    /// Close a connection that has not sent a whole request head this many
+    /// seconds after it opened or after its previous answer (slow clients).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
     /// The address people reach the platform at (e.g.
     /// https://credit.example.gov.cn): the QR code of a credit report points
     /// to its verification page under it. Default http://127.0.0.1:8080.
@@ -48,6 +51,7 @@ impl ServeArgs {
         ServerConfig {
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
             secure_cookies: self.secure_cookies,
+            header_read_timeout: Duration::from_secs(self.header_timeout.max(1)),
             ..ServerConfig::default()
         }
     }
@@ -95,13 +99,9 @@ pub async fn run(
     }
     app.spawn_reevaluator(xinyong_app::DEFAULT_REEVALUATION_DELAY);
     let pages = pages_config(&config);
+    let header_timeout = config.header_read_timeout;
     let site = site(Arc::clone(&app), config, pages);
-    let served = axum::serve(
-        listener,
-        site.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    let served = accept_loop(listener, site, header_timeout, shutdown_signal()).await;
     // Requests in flight have finished: cancel and await the running tasks
     // (a cancelled evaluation writes nothing).
     app.shutdown_tasks().await;
@@ -112,6 +112,63 @@ pub async fn run(
         }
         Err(e) => fail(1, format!("server failed: {e}")),
     }
+}
+
+/// Accept connections until `shutdown` completes, then let the requests in
+/// flight finish. Each connection is served by hyper's HTTP/1 with a timer,
+/// so the header read timeout holds (`axum::serve` gives hyper no timer, and
+/// a client sending its request head byte by byte, or nothing, would keep
+/// its connection for ever). The remote address reaches the handlers as
+/// axum's `ConnectInfo`, as `into_make_service_with_connect_info` gives it.
+pub(crate) async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    site: Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: the listener
+                    // stays; wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = site.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                let router = router.clone();
+                async move { router.oneshot(req.map(axum::body::Body::new)).await }
+            });
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A connection's end (closed by the client, timed out, a
+            // malformed request) is no error of the server's.
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %remote, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// The pages' configuration for a server: its cookies as the API's, its
@@ -201,23 +258,28 @@ mod tests {
         (resp.status(), ty)
     }
 
-    #[tokio::test]
-    async fn the_api_keeps_its_paths_and_the_pages_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
+    /// The site over a new, empty installation in `dir`.
+    async fn empty_site(dir: &std::path::Path) -> Router {
         let app = App::open(
             &xinyong_app::AppConfig {
-                data_dir: dir.path().to_path_buf(),
+                data_dir: dir.to_path_buf(),
                 database_url: None,
             },
             Arc::new(xinyong_app::SystemClock),
         )
         .await
         .unwrap();
-        let site = site(
+        site(
             Arc::new(app),
             ServerConfig::default(),
             PagesConfig::default(),
-        );
+        )
+    }
+
+    #[tokio::test]
+    async fn the_api_keeps_its_paths_and_the_pages_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = empty_site(dir.path()).await;
         let (status, ty) = call(&site, "/api/v1/health").await;
         assert_eq!(status, StatusCode::OK);
         assert!(ty.starts_with("application/json"), "{ty}");
@@ -235,5 +297,68 @@ mod tests {
         let (status, ty) = call(&site, "/apiary").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(ty.starts_with("text/html"), "{ty}");
+    }
+
+    /// A client that never finishes its request head loses its connection
+    /// after the header timeout, while a whole request on the same server is
+    /// answered (with the caller's address, as the throttling needs it).
+    #[tokio::test]
+    async fn a_slow_client_is_cut_off_and_a_whole_request_answered() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let site = empty_site(dir.path()).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(accept_loop(
+            listener,
+            site,
+            Duration::from_secs(1),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+
+        // Half a request head, then silence.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut rest)).await;
+        let waited = started.elapsed();
+        assert!(
+            read.is_ok(),
+            "the half-sent request still holds its connection after 20 s"
+        );
+        assert!(
+            waited >= Duration::from_millis(900),
+            "closed before the timeout: {waited:?}"
+        );
+        assert!(
+            rest.is_empty() || String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 408"),
+            "{}",
+            String::from_utf8_lossy(&rest)
+        );
+
+        // A connection that sends nothing at all is closed too.
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(20), idle.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "an idle connection is kept after 20 s");
+
+        // A whole request is answered.
+        let mut whole = tokio::net::TcpStream::connect(addr).await.unwrap();
+        whole
+            .write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        whole.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
     }
 }

@@ -60,7 +60,7 @@ fn user_add_and_audit_verify_on_an_intact_and_a_tampered_store() {
     let out = add(
         d,
         &["--role", "admin", "--username", "root"],
-        "pass word 1\r\nignored\n",
+        "pass word one\r\nignored\n",
     );
     assert_eq!(
         out.status.code(),
@@ -111,12 +111,12 @@ fn user_add_and_audit_verify_on_an_intact_and_a_tampered_store() {
     for (extra, password, says) in [
         (
             vec!["--role", "public", "--username", "pub"],
-            "long-enough",
+            "long-enough-phrase",
             "role",
         ),
         (
             vec!["--role", "wizard", "--username", "wiz"],
-            "long-enough",
+            "long-enough-phrase",
             "wizard",
         ),
         (
@@ -126,12 +126,12 @@ fn user_add_and_audit_verify_on_an_intact_and_a_tampered_store() {
         ),
         (
             vec!["--role", "enterprise", "--username", "ent2"],
-            "long-enough",
+            "long-enough-phrase",
             "uscc",
         ),
         (
             vec!["--role", "admin", "--username", "ROOT"],
-            "long-enough",
+            "long-enough-phrase",
             "username",
         ),
     ] {
@@ -154,7 +154,7 @@ fn user_add_and_audit_verify_on_an_intact_and_a_tampered_store() {
             "x1y",
         ],
         d,
-        "long-enough\n",
+        "long-enough-phrase\n",
     );
     assert_eq!(out.status.code(), Some(2));
 

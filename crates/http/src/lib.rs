@@ -55,6 +55,11 @@ pub struct ServerConfig {
     /// Mark the session cookie `Secure` (the server is reached over TLS,
     /// e.g. behind a terminating proxy).
     pub secure_cookies: bool,
+    /// A connection that has not sent a whole request head (line and
+    /// headers) this long after it opened, or after its previous answer, is
+    /// closed: a slow or idle client cannot hold a connection (and its
+    /// memory) for ever. Applied by the accept loop of `xinyong serve`.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +68,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(60),
             body_limit: 16 * 1024 * 1024,
             secure_cookies: false,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -126,6 +132,11 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     HeaderName::from_static("referrer-policy"),
                     HeaderValue::from_static("same-origin"),
+                ))
+                // JSON and PDF only: nothing may load or frame them.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    HeaderName::from_static("content-security-policy"),
+                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     HeaderName::from_static("cache-control"),

@@ -45,6 +45,40 @@ struct City {
     _dir: tempfile::TempDir,
 }
 
+/// Import `files` as the test's actor.
+async fn import(app: &App, files: Vec<std::path::PathBuf>, reevaluate: bool) {
+    app.import_files(ImportRequest {
+        files,
+        actor: "test".into(),
+        channel: "test".into(),
+        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
+        progress: None,
+        reevaluate,
+    })
+    .await
+    .unwrap();
+}
+
+/// A session token of every role's account (none for the public), in
+/// the order of [`ROLES`].
+async fn role_tokens(c: &City) -> Vec<(Role, Option<String>)> {
+    let mut tokens = Vec::new();
+    for role in ROLES {
+        let token = match role {
+            Role::Public => None,
+            r => Some(
+                c.app
+                    .login(r.as_str(), PASSWORD, "test")
+                    .await
+                    .unwrap()
+                    .token,
+            ),
+        };
+        tokens.push((role, token));
+    }
+    tokens
+}
+
 /// A well-formed report number that was never issued.
 const UNKNOWN_REPORT: &str = "XY20260630AAAAAAAAAAAAAAAA";
 
@@ -90,16 +124,12 @@ async fn city() -> City {
             .await
             .unwrap(),
     );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    import(
+        &app,
+        vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
+        false,
+    )
+    .await;
     app.evaluate_all(
         &EvaluateRequest {
             trigger: "test".into(),
@@ -930,19 +960,7 @@ async fn every_route_has_a_row() {
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_table_says() {
     let c = city().await;
-    let mut tokens = Vec::new();
-    for role in ROLES {
-        tokens.push(match role {
-            Role::Public => None,
-            r => Some(
-                c.app
-                    .login(r.as_str(), PASSWORD, "test")
-                    .await
-                    .unwrap()
-                    .token,
-            ),
-        });
-    }
+    let tokens: Vec<Option<String>> = role_tokens(&c).await.into_iter().map(|(_, t)| t).collect();
     let mut failures = Vec::new();
     let fonts = fonts_installed();
     for case in cases(&c) {
@@ -1329,4 +1347,249 @@ async fn a_bank_sees_only_its_authorising_enterprises_and_only_their_features() 
     )
     .await;
     assert_eq!(list, json!([]));
+}
+
+/// Strings an attacker tries in every parameter: SQL injection, path
+/// traversal (plain and encoded twice), NUL, markup, a template lookup, a
+/// right-to-left override and a very long value.
+fn hostile_strings() -> Vec<String> {
+    vec![
+        "' OR '1'='1".into(),
+        "'; DROP TABLE subjects; --".into(),
+        "1; SELECT pg_sleep(5)".into(),
+        "../../../../etc/passwd".into(),
+        "..%2F..%2Fetc%2Fpasswd".into(),
+        "a\u{0}b".into(),
+        "<script>alert(1)</script>".into(),
+        "${jndi:ldap://127.0.0.1/x}".into(),
+        "\u{202e}gpj.exe".into(),
+        "9".repeat(10_000),
+    ]
+}
+
+/// The case with the hostile string in its `n`-th path parameter, in every
+/// query value, or in every string of its JSON body (top level and one
+/// level down).
+fn hostile_variants(case: &Case, h: &str) -> Vec<Case> {
+    let mut out = Vec::new();
+    let (path, query) = case.uri.split_once('?').unwrap_or((&case.uri, ""));
+    let pattern: Vec<&str> = case.route.split('/').collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, p) in pattern.iter().enumerate() {
+        if p.starts_with('{') && segments.len() == pattern.len() {
+            let mut s: Vec<String> = segments.iter().map(|s| (*s).to_owned()).collect();
+            s[i] = urlencode(h);
+            let uri = if query.is_empty() {
+                s.join("/")
+            } else {
+                format!("{}?{query}", s.join("/"))
+            };
+            out.push(Case {
+                uri,
+                body: case.body.clone(),
+                ..case_like(case)
+            });
+        }
+    }
+    if !query.is_empty() {
+        let q: Vec<String> = query
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) => format!("{k}={}", urlencode(h)),
+                None => kv.to_owned(),
+            })
+            .collect();
+        out.push(Case {
+            uri: format!("{path}?{}", q.join("&")),
+            body: case.body.clone(),
+            ..case_like(case)
+        });
+    }
+    if let Some(body) = &case.body {
+        fn poison(v: &mut Value, h: &str, depth: u8) {
+            match v {
+                Value::String(s) => *s = h.to_owned(),
+                Value::Object(m) if depth < 2 => {
+                    m.values_mut().for_each(|v| poison(v, h, depth + 1))
+                }
+                Value::Array(a) if depth < 2 => a.iter_mut().for_each(|v| poison(v, h, depth + 1)),
+                _ => {}
+            }
+        }
+        let mut b = body.clone();
+        poison(&mut b, h, 0);
+        out.push(Case {
+            uri: case.uri.clone(),
+            body: Some(b),
+            ..case_like(case)
+        });
+    }
+    out
+}
+
+fn case_like(c: &Case) -> Case {
+    Case {
+        method: c.method.clone(),
+        route: c.route,
+        uri: c.uri.clone(),
+        body: None,
+        expect: c.expect,
+        fresh_session: c.fresh_session,
+    }
+}
+
+/// OWASP ASVS V5.3 (injection) and V12.3 (path traversal): every route,
+/// as the public and as every role it admits, with hostile strings in each
+/// path parameter, query value and body string, answers a client error or
+/// a success, never a 5xx; every error has the error body; and afterwards
+/// the store still answers as before (no statement ran from a parameter).
+#[tokio::test]
+async fn hostile_strings_in_every_parameter_are_never_a_server_error() {
+    let c = city().await;
+    let public = case(
+        Method::GET,
+        "/api/v1/subjects/{uscc}/public",
+        format!("/api/v1/subjects/{}/public", c.own),
+        ALL_200,
+    );
+    let (status, before) = call(&c, &public, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let tokens = role_tokens(&c).await;
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    for case in cases(&c) {
+        // Requests that end their session or start long work are called by
+        // the route × role test; here the session must last.
+        if case.fresh_session || case.route.contains("/evaluations") {
+            continue;
+        }
+        for h in hostile_strings() {
+            for variant in hostile_variants(&case, &h) {
+                for (i, (role, token)) in tokens.iter().enumerate() {
+                    if *role != Role::Public && !(200..300).contains(&case.expect[i]) {
+                        continue;
+                    }
+                    requests += 1;
+                    let (status, body) = call(&c, &variant, token.as_deref()).await;
+                    if status.is_server_error()
+                        || (status.is_client_error()
+                            && !body["error"]["code"].is_string()
+                            && case.route != "/api/v1/records")
+                    {
+                        failures.push(format!(
+                            "{} {} as {}: {status} {}",
+                            variant.method,
+                            variant.uri.chars().take(120).collect::<String>(),
+                            role.as_str(),
+                            body.to_string().chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(requests > 500, "the walk made {requests} requests");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (status, after) = call(&c, &public, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(before, after, "the store answers as before");
+}
+
+/// ASVS V14.4: every answer of the API, success or error, to the public
+/// and to a logged-in role, carries nosniff, no framing (both ways), a
+/// referrer policy and a content security policy that loads nothing.
+#[tokio::test]
+async fn every_api_answer_carries_the_security_headers() {
+    let c = city().await;
+    let admin = c.app.login("admin", PASSWORD, "test").await.unwrap().token;
+    let mut checked = 0;
+    for case in cases(&c) {
+        if case.fresh_session || case.method != Method::GET {
+            continue;
+        }
+        for token in [None, Some(admin.as_str())] {
+            let (status, h, _) = call_raw(&c, case.method.clone(), &case.uri, token).await;
+            let what = format!("{} {} ({status})", case.method, case.uri);
+            let get = |n: &str| {
+                h.get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+            assert_eq!(get("x-frame-options"), "DENY", "{what}");
+            assert_eq!(get("referrer-policy"), "same-origin", "{what}");
+            let csp = get("content-security-policy");
+            assert!(
+                csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+                "{what}: {csp}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} answers checked");
+}
+
+/// PRODUCT.md C15 and ASVS V8.3: personal data (a mobile number and a
+/// resident identity number written into a penalty's facts, for the
+/// enterprise of the test and another) is masked on every route for every
+/// non-government role — the public, the enterprise itself and the bank it
+/// authorised — while the government roles see it (so the walk reaches
+/// the data and the test can fail).
+#[tokio::test]
+async fn personal_data_is_masked_on_every_route_for_every_non_government_role() {
+    const MOBILE: &str = "13912345678";
+    const RESIDENT: &str = "11010119900307123X";
+    let c = city().await;
+    let extra = tempfile::tempdir().unwrap();
+    let file = extra.path().join("personal.jsonl");
+    let line = |id: &str, subject: &str| {
+        json!({"id": id, "kind": "penalty", "subject": subject, "source": c.department,
+               "date": "2026-06-01", "procedure": "general", "sanctions": ["fine"], "fine_cny": 3000,
+               "facts": format!("当事人联系电话 {MOBILE}，法定代表人身份证号 {RESIDENT}")})
+        .to_string()
+    };
+    std::fs::write(
+        &file,
+        format!("{}\n{}\n", line("PD-1", &c.own), line("PD-2", &c.other)),
+    )
+    .unwrap();
+    import(&c.app, vec![file], true).await;
+    let mut seen_by_government = 0;
+    let mut leaks = Vec::new();
+    let mut walked = 0;
+    for (role, token) in role_tokens(&c).await {
+        for case in cases(&c) {
+            if case.fresh_session || case.method != Method::GET {
+                continue;
+            }
+            let (status, headers, body) =
+                call_raw(&c, Method::GET, &case.uri, token.as_deref()).await;
+            let json = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("application/json"));
+            if !status.is_success() || !json {
+                continue;
+            }
+            walked += 1;
+            let text = String::from_utf8_lossy(&body);
+            let shows = text.contains(MOBILE) || text.contains(RESIDENT);
+            if role.is_government() {
+                seen_by_government += usize::from(shows);
+            } else if shows {
+                leaks.push(format!("GET {} as {}", case.uri, role.as_str()));
+            }
+        }
+    }
+    assert!(walked > 50, "{walked} answers walked");
+    assert!(
+        leaks.is_empty(),
+        "personal data shown unmasked:\n{}",
+        leaks.join("\n")
+    );
+    assert!(
+        seen_by_government > 0,
+        "no government answer showed the planted data"
+    );
 }

@@ -23,6 +23,49 @@ pub(crate) enum XlsxStop<E> {
     Sink(E),
 }
 
+/// Excel's last column is XFD, the 16,384th: a cell beyond it is not a
+/// worksheet's, and a header reaching it would make a row of billions of
+/// empty cells.
+const MAX_COLUMNS: u32 = 16_384;
+
+/// Most bytes a part of the workbook other than a worksheet may decompress
+/// to. calamine reads these parts whole (the shared-strings table, styles,
+/// the workbook and its relations); a file of a few megabytes that inflates
+/// to gigabytes (a zip bomb) is refused before they are read. The worksheet
+/// itself is streamed cell by cell and needs no limit.
+pub(crate) const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Refuse a workbook whose parts read whole would inflate beyond
+/// [`MAX_PART_BYTES`]. Decompresses them (to nothing) with a cap, since the
+/// sizes a zip file declares can lie.
+fn check_part_sizes(path: &Path, limit: u64) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| format!("不是可读的 XLSX 工作簿 (not a readable XLSX workbook): {e}"))?;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("XLSX 工作簿已损坏 (the XLSX workbook is corrupt): {e}"))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        if name.starts_with("xl/worksheets/") || part.is_dir() {
+            continue;
+        }
+        let inflated = if part.size() > limit {
+            part.size()
+        } else {
+            io::copy(&mut (&mut part).take(limit + 1), &mut io::sink())
+                .map_err(|e| format!("XLSX 工作簿已损坏 (part {name} is corrupt): {e}"))?
+        };
+        if inflated > limit {
+            let mib = limit.div_ceil(1 << 20);
+            return Err(format!(
+                "XLSX 工作簿的部件 {name} 解压后超过 {mib} MiB，疑似压缩炸弹 (part {name} of the XLSX workbook inflates beyond {mib} MiB: a zip bomb?)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A row of the sheet: 1-based sheet row, cells under the header columns,
 /// and the 0-based columns beyond the header that hold a value.
 pub(crate) struct SheetRow<'r, 'a> {
@@ -102,6 +145,7 @@ pub(crate) fn stream<E>(
 ) -> Result<(), XlsxStop<E>> {
     let unreadable =
         |what: &str, e: &dyn std::fmt::Display| XlsxStop::Unreadable(format!("{what}: {e}"));
+    check_part_sizes(path, MAX_PART_BYTES).map_err(XlsxStop::Unreadable)?;
     let file = File::open(path).map_err(|e| unreadable("cannot open", &e))?;
     let reader = Counting {
         inner: BufReader::with_capacity(256 * 1024, file),
@@ -183,6 +227,13 @@ pub(crate) fn stream<E>(
         match next {
             Some(c) => {
                 let (r, col) = c.get_position();
+                if col >= MAX_COLUMNS {
+                    return Err(XlsxStop::Unreadable(format!(
+                        "XLSX 工作表 '{sheet}' 第 {} 行有超出第 {MAX_COLUMNS} 列（XFD）的单元格 (row {} of worksheet '{sheet}' has a cell beyond column {MAX_COLUMNS}, XFD: not a valid worksheet)",
+                        u64::from(r) + 1,
+                        u64::from(r) + 1
+                    )));
+                }
                 current = Some(r);
                 pending.push((col, c.get_value().clone()));
             }
@@ -193,4 +244,62 @@ pub(crate) fn stream<E>(
         return Err(XlsxStop::Empty);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(path: &Path, parts: &[(&str, &[u8])]) {
+        let mut zip = zip::ZipWriter::new(File::create(path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(body).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+
+    /// A part read whole may inflate to the limit, not a byte more; a
+    /// worksheet (streamed) is not measured.
+    #[test]
+    fn parts_read_whole_are_measured_against_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let limit = 1 << 20;
+        let at = vec![b'a'; 1 << 20];
+        let over = vec![b'a'; (1 << 20) + 1];
+        let ok = dir.path().join("ok.xlsx");
+        zip_of(
+            &ok,
+            &[
+                ("xl/sharedStrings.xml", &at),
+                ("xl/worksheets/sheet1.xml", &over),
+            ],
+        );
+        assert_eq!(check_part_sizes(&ok, limit), Ok(()));
+        let bomb = dir.path().join("bomb.xlsx");
+        zip_of(
+            &bomb,
+            &[
+                ("xl/workbook.xml", b"<w/>"),
+                ("xl/sharedStrings.xml", &over),
+            ],
+        );
+        let e = check_part_sizes(&bomb, limit).unwrap_err();
+        assert!(
+            e.contains("xl/sharedStrings.xml") && e.contains("zip bomb"),
+            "{e}"
+        );
+        let compressed = std::fs::metadata(&bomb).unwrap().len();
+        assert!(compressed < 20_000, "a bomb is small on disk: {compressed}");
+        let not_zip = dir.path().join("not.xlsx");
+        std::fs::write(&not_zip, b"uscc,name\n").unwrap();
+        assert!(
+            check_part_sizes(&not_zip, limit)
+                .unwrap_err()
+                .contains("not a readable XLSX")
+        );
+    }
 }

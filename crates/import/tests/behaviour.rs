@@ -579,6 +579,12 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
             0xD3, 0xAA, 0xBF, 0xDA, 0xCA, 0xD0, b',', 0xB9, 0xAB, 0xCB, 0xBE, b'\n',
         ]);
     }
+    // A header cell in column XFE, one beyond Excel's last (a header that
+    // wide would make every row billions of empty cells).
+    let wide_xlsx = ctx.path("wide.xlsx");
+    rewrite_sheet(&valid_xlsx, &wide_xlsx, |xml| {
+        xml.replacen(r#"r="B1""#, r#"r="XFE1""#, 1)
+    });
     let header_only_xlsx = ctx.path("header_only.xlsx");
     write_xlsx(&header_only_xlsx, &[Some(vec![X::S("id"), X::S("kind")])]);
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
@@ -619,6 +625,7 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
             "not a readable XLSX workbook",
         ),
         (ctx.write("empty.xlsx", ""), "file is empty"),
+        (wide_xlsx, "beyond column 16384, XFD"),
         // A header and no data row: nothing to import, like an empty file.
         (header_only_xlsx.clone(), "no data rows"),
         (
@@ -678,6 +685,29 @@ async fn unusable_files_stop_everything_before_writing(ctx: Ctx) {
         .await
         .expect("the valid workbook imports");
     assert_eq!(ok.files[0].target, Target::Subjects);
+}
+
+/// Copy the workbook `from` to `to` with its worksheet's XML changed by `edit`.
+fn rewrite_sheet(from: &std::path::Path, to: &std::path::Path, edit: impl Fn(&str) -> String) {
+    use std::io::Read;
+    let mut src = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut dst = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut body = String::new();
+        part.read_to_string(&mut body).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let edited = edit(&body);
+            assert_ne!(edited, body, "the edit changes the sheet");
+            body = edited;
+        }
+        dst.start_file(name, options).unwrap();
+        dst.write_all(body.as_bytes()).unwrap();
+    }
+    dst.finish().unwrap();
 }
 
 async fn a_huge_line_is_skipped_and_the_rest_imported(ctx: Ctx) {

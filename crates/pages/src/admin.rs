@@ -506,6 +506,8 @@ struct AccountsPage {
     departments: Vec<Choice>,
     /// Enabled department and bank accounts (API tokens are theirs).
     token_accounts: Vec<Choice>,
+    /// The application's shortest password.
+    min_password: usize,
 }
 
 fn role_label(code: &str) -> &'static str {
@@ -544,6 +546,7 @@ pub async fn accounts(
             section: Section::of(&ctx, "accounts"),
             chrome: chrome(&s, &ctx, "账户和 API 令牌", "accounts"),
             csrf: csrf_of(&s, &ctx),
+            min_password: xinyong_app::MIN_PASSWORD_CHARS,
             notice: notice(
                 q,
                 &[

@@ -9,49 +9,14 @@ mod common;
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE};
-use axum::http::{Method, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 use xinyong_app::Role;
-
-const BOUNDARY: &str = "xinyongTestBoundary7MA4YWxk";
 
 /// A `multipart/form-data` POST of the upload form.
 async fn upload(c: &City, cookie: &str, csrf: &str, file_name: &str, bytes: &[u8]) -> Answer {
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/dept/upload")
-        .header(COOKIE, cookie)
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let resp = c.router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+    upload_form(&c.router, cookie, Some(csrf), file_name, bytes).await
 }
 
 /// A subject of the city.

@@ -149,6 +149,12 @@ pub struct CaseFilter {
     pub offset: u32,
 }
 
+/// A parameter of a case filter.
+enum CaseParam {
+    Text(String),
+    Flag(bool),
+}
+
 /// A record version an event asked for that was not marked written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRecordWrite {
@@ -486,10 +492,10 @@ where
     /// Cases matching `f`, the earliest deadline first (cases without one
     /// last), then by id.
     pub async fn cases(&self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
+        let (filter, params) = Self::case_filter_sql(f);
         let mut sql = format!(
-            "SELECT {} FROM workflow_cases WHERE {}",
+            "SELECT {} FROM workflow_cases WHERE {filter}",
             Self::case_columns(),
-            Self::case_filter_sql(f)
         );
         sql.push_str(" ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id");
         if f.limit > 0 {
@@ -498,7 +504,7 @@ where
                 sql.push_str(&format!(" OFFSET {}", f.offset));
             }
         }
-        let rows: Vec<CaseRow> = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), f)
+        let rows: Vec<CaseRow> = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), params)
             .fetch_all(&self.reader)
             .await
             .map_err(db::<DB>("listing workflow cases"))?;
@@ -507,43 +513,56 @@ where
 
     /// How many cases `f` selects (its `limit` and `offset` aside).
     pub async fn count_cases(&self, f: &CaseFilter) -> Result<u64, StoreError> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM workflow_cases WHERE {}",
-            Self::case_filter_sql(f)
-        );
-        let (n,): (i64,) = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), f)
+        let (filter, params) = Self::case_filter_sql(f);
+        let sql = format!("SELECT COUNT(*) FROM workflow_cases WHERE {filter}");
+        let (n,): (i64,) = Self::bind_case_filter(sqlx::query_as(AssertSqlSafe(sql)), params)
             .fetch_one(&self.reader)
             .await
             .map_err(db::<DB>("counting workflow cases"))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The WHERE clause of `f`, over the parameters of [`Self::bind_case_filter`].
-    fn case_filter_sql(f: &CaseFilter) -> String {
-        let mut sql = String::from(
-            "($1 = '' OR kind = $1) AND ($2 = '' OR subject = $2) \
-             AND ($3 = '' OR department = $3) \
-             AND ($5 = '' OR (deadline IS NOT NULL AND deadline < $5)) \
-             AND ($6 = '' OR kind <> $6)",
-        );
+    /// The WHERE clause of `f` with only the conditions it sets (an unset
+    /// filter written as `$n = '' OR …` would keep SQLite from using the
+    /// `(department, closed, deadline)` and `(subject, kind)` indexes), and
+    /// the values of its parameters, in order.
+    fn case_filter_sql(f: &CaseFilter) -> (String, Vec<CaseParam>) {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut params: Vec<CaseParam> = Vec::new();
+        let mut text = |condition: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                params.push(CaseParam::Text(v.clone()));
+                conditions.push(condition.replace('?', &format!("${}", params.len())));
+            }
+        };
+        text("kind = ?", &f.kind);
+        text("subject = ?", &f.subject);
+        text("department = ?", &f.department);
+        text("deadline IS NOT NULL AND deadline < ?", &f.deadline_before);
+        text("kind <> ?", &f.not_kind);
         if f.open_only {
-            sql.push_str(" AND closed = $4");
-        } else {
-            sql.push_str(" AND (closed = $4 OR closed <> $4)");
+            params.push(CaseParam::Flag(false));
+            conditions.push(format!("closed = ${}", params.len()));
         }
-        sql
+        let sql = if conditions.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            conditions.join(" AND ")
+        };
+        (sql, params)
     }
 
     fn bind_case_filter<'q, O>(
-        q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>,
-        f: &CaseFilter,
+        mut q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>,
+        params: Vec<CaseParam>,
     ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments> {
-        q.bind(f.kind.clone().unwrap_or_default())
-            .bind(f.subject.clone().unwrap_or_default())
-            .bind(f.department.clone().unwrap_or_default())
-            .bind(false)
-            .bind(f.deadline_before.clone().unwrap_or_default())
-            .bind(f.not_kind.clone().unwrap_or_default())
+        for p in params {
+            q = match p {
+                CaseParam::Text(v) => q.bind(v),
+                CaseParam::Flag(b) => q.bind(b),
+            };
+        }
+        q
     }
 
     /// Every event of a case, in order.

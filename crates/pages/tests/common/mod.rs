@@ -194,11 +194,82 @@ pub async fn send(
         }
         None => Body::empty(),
     };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
+    answer(
+        router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// A request with a body of any content type (a multipart upload).
+pub async fn send_raw(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    cookie: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Answer {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(CONTENT_TYPE, content_type);
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    answer(
+        router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// A `multipart/form-data` POST of the department's upload form: its
+/// CSRF field (when given) and one CSV file.
+pub async fn upload_form(
+    router: &Router,
+    cookie: &str,
+    csrf: Option<&str>,
+    file_name: &str,
+    bytes: &[u8],
+) -> Answer {
+    const BOUNDARY: &str = "xinyongTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    if let Some(csrf) = csrf {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    send_raw(
+        router,
+        Method::POST,
+        "/dept/upload",
+        Some(cookie),
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        body,
+    )
+    .await
+}
+
+async fn answer(resp: axum::response::Response) -> Answer {
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
