@@ -112,7 +112,7 @@ impl App {
 pub struct Recovery {
     /// Batches whose process had died while they ran, now `interrupted`.
     pub interrupted: Vec<BatchId>,
-    /// Versions exported to the lake because an interrupted import had not
+    /// Versions exported to the lake because a dead process had not
     /// mirrored them (records, subjects).
     pub exported: (u64, u64),
     /// Half-written segments and manifest-less run folders removed.
@@ -151,10 +151,17 @@ impl App {
             );
         }
         let mut exported = (0, 0);
+        // Whatever the lake lacks, not only an interrupted batch's versions:
+        // a process killed after its batch was marked finished but before
+        // its mirror closed the segment leaves a finished batch and no
+        // segment (found by scripts/crash-harness.sh). A sync exports only
+        // the gaps, so with none it reads the highest sequence numbers and
+        // lists the segments, nothing more.
         // Not while another process imports: its mirror writes the versions
         // it commits, and a sync now could write some of them a second time.
-        // Then the sync before the next full evaluation catches up.
-        if !interrupted.is_empty() && self.store.running_batches().await?.is_empty() {
+        // Then the next open, or the sync before the next full evaluation,
+        // catches up.
+        if self.store.running_batches().await?.is_empty() {
             // Best effort: the lake is a mirror, `sync` runs again before
             // every full evaluation.
             match self.lake.sync(&self.store).await {

@@ -9,12 +9,14 @@
 mod access;
 mod accounts;
 mod audit;
+mod backup;
 pub mod batch;
 mod calendar;
 mod catalogue;
 mod clock;
 mod console;
 mod credit_checks;
+mod digest;
 mod error;
 mod evaluate;
 mod import;
@@ -49,6 +51,10 @@ pub use accounts::{
 pub use audit::{
     AuditEntry, AuditEvent, AuditFilter, AuditVerification, OPERATOR_ACTOR, OPERATOR_ROLE,
 };
+pub use backup::{
+    BACKUP_FORMAT, BACKUP_MANIFEST, BackupFile, BackupManifest, BackupSummary, RestoreOutcome,
+    VerifiedBackup, check_backup_request, restore_backup, verify_backup,
+};
 pub use calendar::{CalendarInfo, INSTALLED_CALENDAR, check_calendar};
 pub use catalogue::{
     Catalogue, DepartmentInfo, FieldInfo, KindInfo, ListInfo, ModelSummary, ValueType, catalogue,
@@ -65,6 +71,7 @@ pub use credit_checks::{
     MatterInfo, MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
     check_scenarios, measures_catalogue,
 };
+pub use digest::InstallationDigest;
 pub use error::{AppError, ErrorClass, ErrorCode};
 pub use evaluate::{EvaluateRequest, Evaluated};
 pub use import::{INCREMENTAL_LIMIT, ImportOutcome, ImportRequest, Recovery, Reevaluated};

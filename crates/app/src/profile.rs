@@ -151,7 +151,7 @@ fn installed_models(dir: &std::path::Path) -> Vec<(PathBuf, u64, Option<SystemTi
     out
 }
 
-fn days(d: jiff::civil::Date) -> i32 {
+pub(crate) fn days(d: jiff::civil::Date) -> i32 {
     xinyong_core::time::days_since_epoch(d)
 }
 

@@ -4,6 +4,7 @@
 //! contract of INTERCHANGE.md §3; the others operate an installation.
 
 mod admin_cmds;
+mod backup_cmds;
 mod calendar_cmds;
 mod demo;
 mod engine_cmds;
@@ -70,6 +71,10 @@ enum Command {
     },
     /// Per-department submission statistics.
     Stats(store_cmds::StatsArgs),
+    /// What the installation holds, as counts and SHA-256 sums (compare two
+    /// installations: a recovered crash with a clean run, a restored backup
+    /// with its original).
+    Digest(store_cmds::DigestArgs),
     /// Rejected rows kept for correction.
     Quarantine(store_cmds::QuarantineArgs),
     /// Build the demo city in a fresh data directory (generate, import,
@@ -96,6 +101,12 @@ enum Command {
         #[command(subcommand)]
         command: inspection_cmds::InspectionCommand,
     },
+    /// Back up an installation while it runs (store snapshot, lake,
+    /// models, calendar, uploads; a manifest with every file's SHA-256).
+    Backup(backup_cmds::BackupArgs),
+    /// Verify a backup, then restore it into a new data directory and
+    /// check its audit chain.
+    Restore(backup_cmds::RestoreArgs),
     /// Serve the HTTP API until SIGINT/SIGTERM.
     Serve(serve::ServeArgs),
 }
@@ -178,12 +189,15 @@ fn main() -> ExitCode {
         Command::History(a) => block_on(engine_cmds::history(a)),
         Command::Model { command } => engine_cmds::model(command),
         Command::Stats(a) => block_on(store_cmds::stats(a)),
+        Command::Digest(a) => block_on(store_cmds::digest(a)),
         Command::Quarantine(a) => block_on(store_cmds::quarantine(a)),
         Command::Demo(a) => block_on(demo::demo(a)),
         Command::User { command } => block_on(admin_cmds::user(command)),
         Command::Audit { command } => block_on(admin_cmds::audit(command)),
         Command::Calendar { command } => block_on(calendar_cmds::calendar(command)),
         Command::Inspection { command } => block_on(inspection_cmds::inspection(command)),
+        Command::Backup(a) => block_on(backup_cmds::backup(a)),
+        Command::Restore(a) => block_on(backup_cmds::restore(a)),
         Command::Serve(a) => block_on(serve::serve(a)),
     }
 }

@@ -152,6 +152,33 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
+#[derive(Args)]
+pub struct DigestArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The day of the current results compared (default today, China
+    /// Standard Time).
+    #[arg(long, value_parser = crate::parse_day)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+/// `xinyong digest`: what the installation holds as counts and SHA-256
+/// sums (one JSON object), equal for two installations holding the same
+/// data; and what must be zero once a crash is recovered.
+pub async fn digest(a: DigestArgs) -> ExitCode {
+    let app = match open_app(&a.store).await {
+        Ok(app) => app,
+        Err(e) => return app_fail(e),
+    };
+    match app.digest(a.as_of).await {
+        Ok(d) => {
+            println!("{}", serde_json::to_string(&d).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => app_fail(e),
+    }
+}
+
 /// `xinyong stats`: records received, held and rejected, per department and kind.
 pub async fn stats(a: StatsArgs) -> ExitCode {
     let app = match open_app(&a.store).await {

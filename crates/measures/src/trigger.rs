@@ -262,12 +262,20 @@ struct Call {
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    /// Parentheses and `not`s open around the current token.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses and `not` a trigger may have: the parser
+/// recurses once per level, and a trigger of thousands of `(` overflowed
+/// the stack (found by the `measures_trigger` fuzz target).
+pub const MAX_NESTING: usize = 64;
 
 fn parse(src: &str) -> Result<Node, SyntaxError> {
     let mut p = Parser {
         toks: lex(src)?,
         pos: 0,
+        depth: 0,
     };
     let node = p.or()?;
     match p.peek() {
@@ -330,10 +338,24 @@ impl Parser {
         Ok(l)
     }
 
+    /// Enter one more level of nesting, or fail past [`MAX_NESTING`].
+    fn nest(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.err(format!(
+                "the trigger nests parentheses and 'not' more than {MAX_NESTING} deep"
+            )));
+        }
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Node, SyntaxError> {
         if self.is_word("not") {
             self.bump();
-            return Ok(Node::Not(Box::new(self.not()?)));
+            self.nest()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Node::Not(Box::new(inner)));
         }
         self.atom()
     }
@@ -342,8 +364,10 @@ impl Parser {
         let (tok, at) = self.bump();
         match tok {
             Tok::Op("(") => {
+                self.nest()?;
                 let inner = self.or()?;
                 self.expect_op(")")?;
+                self.depth -= 1;
                 Ok(inner)
             }
             Tok::Word(w) if w == "true" => Ok(Node::Bool(true)),
@@ -676,6 +700,35 @@ fn boolean_call(call: &Call, vocab: &Vocabulary, errors: &mut Vec<TriggerError>)
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    /// The `measures_trigger` fuzz target's crash: thousands of `(`
+    /// overflowed the stack. At the limit a trigger compiles; one level
+    /// more, and far more, is an error naming the limit.
+    #[test]
+    fn nesting_is_limited_at_and_around_the_bound() {
+        let v = vocab();
+        let atom = "class(\"anhui-class\") == \"dishonest\"";
+        let parens = |n: usize| format!("{}{atom}{}", "(".repeat(n), ")".repeat(n));
+        let nots = |n: usize| format!("{}{atom}", "not ".repeat(n));
+        assert!(Trigger::compile(&parens(MAX_NESTING), &v).is_ok());
+        assert!(Trigger::compile(&nots(MAX_NESTING), &v).is_ok());
+        for src in [
+            parens(MAX_NESTING + 1),
+            nots(MAX_NESTING + 1),
+            "(".repeat(100_000),
+        ] {
+            let errors = Trigger::compile(&src, &v).unwrap_err();
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| format!("{e:?}").contains("more than 64 deep")),
+                "{errors:?}"
+            );
+        }
+        // Siblings do not add up: 100 groups side by side, each one deep.
+        let wide = vec![format!("({atom})"); 100].join(" or ");
+        assert!(Trigger::compile(&wide, &v).is_ok());
+    }
 
     fn vocab() -> Vocabulary {
         let mut v = Vocabulary::lists_only();

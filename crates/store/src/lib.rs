@@ -64,6 +64,7 @@ use xinyong_core::record::{ValidRecord, ValidSubject};
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 mod cache;
 mod codec;
 mod credit_checks;
