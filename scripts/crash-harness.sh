@@ -85,7 +85,7 @@ echo "    $base_n base records, $(( total - base_n )) new"
 # The store arguments of installation $1 (a directory; on PostgreSQL also a schema).
 store_args() {
   if [ "$store" = pg ]; then
-    echo "--data-dir $1 --database-url ${pg_base}?options=-c%20search_path%3D$(basename "$1" | tr -c 'a-z0-9_\n' '_')"
+    echo "--data-dir $1 --database-url ${pg_base}?options=-c%20search_path%3D$(pg_schema "$1")"
   else
     echo "--data-dir $1"
   fi

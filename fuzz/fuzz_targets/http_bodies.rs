@@ -23,15 +23,7 @@ use tower::ServiceExt;
 use xinyong_app::{App, AppConfig, EvaluateRequest, FixedClock, ImportRequest, NewAccount, Role};
 use xinyong_http::{ROUTES, Route, ServerConfig, router};
 
-const ROLES: [Role; 7] = [
-    Role::Public,
-    Role::Enterprise,
-    Role::Department,
-    Role::Officer,
-    Role::Bank,
-    Role::Admin,
-    Role::Auditor,
-];
+const ROLES: [Role; 7] = Role::ALL;
 const PASSWORD: &str = "correct horse battery";
 const BANK: &str = "BANK1";
 

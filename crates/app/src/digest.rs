@@ -141,17 +141,13 @@ impl App {
         let counts = self.store.counts().await?;
         let batches_running = self.store.running_batches().await?.len() as u64;
         let (max_rec, max_subj) = self.store.max_seqs().await?;
-        let record_ranges = self.lake.record_segments()?;
-        let subject_ranges = self.lake.subject_segments()?;
-        let lake_missing_versions = missing(
-            record_ranges.iter().map(|g| (g.first_seq, g.last_seq)),
-            &record_seqs,
-            max_rec,
-        ) + missing(
-            subject_ranges.iter().map(|g| (g.first_seq, g.last_seq)),
-            &subject_seqs,
-            max_subj,
-        );
+        let gaps = xinyong_engine::lake::gaps;
+        let lake_missing_versions =
+            missing(&gaps(&self.lake.record_segments()?, max_rec), &record_seqs)
+                + missing(
+                    &gaps(&self.lake.subject_segments()?, max_subj),
+                    &subject_seqs,
+                );
         let reevaluation_owed = match self.store.reevaluation_mark().await? {
             Some(m) => {
                 count_beyond(&record_seqs, m.through_record_seq)
@@ -177,22 +173,12 @@ impl App {
     }
 }
 
-/// Sequence numbers (up to `max`) that no segment's range holds.
-fn missing(ranges: impl Iterator<Item = (i64, i64)>, seqs: &[i64], max: i64) -> u64 {
-    // Merged, ordered ranges, then a binary search per number.
-    let mut sorted: Vec<(i64, i64)> = ranges.collect();
-    sorted.sort_unstable();
-    let mut merged: Vec<(i64, i64)> = Vec::new();
-    for (first, last) in sorted {
-        match merged.last_mut() {
-            Some(m) if first <= m.1 + 1 => m.1 = m.1.max(last),
-            _ => merged.push((first, last)),
-        }
-    }
+/// Sequence numbers that fall in one of `gaps` (ordered, disjoint).
+fn missing(gaps: &[(i64, i64)], seqs: &[i64]) -> u64 {
     seqs.iter()
         .filter(|&&s| {
-            let i = merged.partition_point(|r| r.0 <= s);
-            s <= max && (i == 0 || merged[i - 1].1 < s)
+            let i = gaps.partition_point(|g| g.0 <= s);
+            i > 0 && s <= gaps[i - 1].1
         })
         .count() as u64
 }
@@ -234,15 +220,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_counts_numbers_outside_every_range_up_to_max() {
+    fn missing_counts_numbers_inside_the_gaps() {
         let seqs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        // 1–3 and 4–5 touch, 7–7 alone, 6 and 8–10 missing; 10 beyond max.
-        let ranges = [(4, 5), (1, 3), (7, 7)];
-        assert_eq!(missing(ranges.into_iter(), &seqs, 9), 3);
-        assert_eq!(missing(ranges.into_iter(), &seqs, 10), 4);
-        assert_eq!(missing(std::iter::empty(), &seqs, 10), 10);
-        assert_eq!(missing([(1, 10)].into_iter(), &seqs, 10), 0);
-        // Overlapping ranges.
-        assert_eq!(missing([(1, 6), (3, 4), (5, 10)].into_iter(), &seqs, 10), 0);
+        assert_eq!(missing(&[(6, 6), (8, 9)], &seqs), 3);
+        assert_eq!(missing(&[(6, 6), (8, 10)], &seqs), 4);
+        assert_eq!(missing(&[(1, 10)], &seqs), 10);
+        assert_eq!(missing(&[], &seqs), 0);
     }
 }

@@ -197,7 +197,8 @@ impl Lake {
 }
 
 /// Ranges `[from, to]` of sequence numbers up to `max` that no segment holds.
-fn gaps(segments: &[Segment], max: i64) -> Vec<(i64, i64)> {
+/// The sequence-number ranges up to `max` that no segment (in order) holds.
+pub fn gaps(segments: &[Segment], max: i64) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     let mut next = 1;
     for s in segments {
