@@ -62,8 +62,12 @@ pub enum Operation {
     /// Sign a commitment (an enterprise: its own; a department: one made to it).
     SignCommitments,
     /// Decide objections and repairs, record commitments' fulfilment (a
-    /// department: its own records).
+    /// department: its own records); the credit office also decides
+    /// enterprises' reports of what a government agency owes them.
     DecideWorkflows,
+    /// Report an item a government agency owes one's enterprise (政务诚信),
+    /// and withdraw the report; the credit office registers paper ones.
+    ReportGovClaims,
     /// Workflow queues and cases (an enterprise: its own; a department: its own).
     ReadWorkflows,
     /// The outbox of partner notifications and the workflow summary.
@@ -146,6 +150,7 @@ const TABLE: &[(Operation, &[Role])] = &[
     (Operation::ApplyRepairs, &[Enterprise, Admin]),
     (Operation::SignCommitments, &[Enterprise, Department, Admin]),
     (Operation::DecideWorkflows, &[Department, Admin]),
+    (Operation::ReportGovClaims, &[Enterprise, Admin]),
     (
         Operation::ReadWorkflows,
         &[Enterprise, Department, Admin, Auditor],
@@ -206,6 +211,7 @@ impl Operation {
         Operation::ApplyRepairs,
         Operation::SignCommitments,
         Operation::DecideWorkflows,
+        Operation::ReportGovClaims,
         Operation::ReadWorkflows,
         Operation::ReadOutbox,
         Operation::RunWorkflowChecks,
@@ -260,6 +266,7 @@ impl Operation {
             Operation::ApplyRepairs => "申请信用修复",
             Operation::SignCommitments => "签署信用承诺",
             Operation::DecideWorkflows => "办理异议、修复和承诺",
+            Operation::ReportGovClaims => "反映政府失信问题",
             Operation::ReadWorkflows => "查看异议、修复和承诺案件",
             Operation::ReadOutbox => "查看通知发件箱和办理统计",
             Operation::RunWorkflowChecks => "运行办理期限检查",

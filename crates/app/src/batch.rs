@@ -23,7 +23,7 @@ pub struct FileEvaluationRequest {
     pub subjects: PathBuf,
     pub records: PathBuf,
     pub as_of: Date,
-    /// Honour a lists model's `applies_to` as evaluation over the store does.
+    /// Honour each model's `applies_to` as evaluation over the store does.
     pub scoped: bool,
     /// Whose installed models are also available.
     pub data_dir: PathBuf,

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 use xinyong_core::catalog::{
-    DEPARTMENTS, ENVELOPE, FieldSpec, FieldType, KINDS, LISTS, ListCategory, SUBJECT_FIELDS,
-    Visibility,
+    DEPARTMENTS, ENVELOPE, FieldSpec, FieldType, KINDS, LISTS, ListCategory, RecordKind,
+    SUBJECT_FIELDS, Visibility,
 };
 
 use crate::{App, AppError};
@@ -40,6 +40,8 @@ pub enum ValueType {
     Bands,
     /// The `people` array of a subject.
     People,
+    /// An array of objects (e.g. the `installments` of a `gov_ledger` item).
+    Objects,
 }
 
 impl ValueType {
@@ -56,6 +58,7 @@ impl ValueType {
             FieldType::EnumList(_) => ValueType::Codes,
             FieldType::Bands => ValueType::Bands,
             FieldType::People => ValueType::People,
+            FieldType::Objects(_) => ValueType::Objects,
         }
     }
 }
@@ -66,6 +69,9 @@ pub struct FieldInfo {
     pub name: &'static str,
     pub label_zh: &'static str,
     pub value_type: ValueType,
+    /// The fields of each element of an array of objects (`Objects`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<FieldInfo>,
 }
 
 fn fields(specs: &'static [FieldSpec]) -> Vec<FieldInfo> {
@@ -75,6 +81,10 @@ fn fields(specs: &'static [FieldSpec]) -> Vec<FieldInfo> {
             name: f.name,
             label_zh: f.label_zh,
             value_type: ValueType::of(f.ty),
+            items: match f.ty {
+                FieldType::Objects(items) => fields(items),
+                _ => Vec::new(),
+            },
         })
         .collect()
 }
@@ -291,6 +301,11 @@ const VALUE_LABELS: &[(&str, &str, &str)] = &[
     ("arrears_kind", "water", "水费"),
     ("arrears_kind", "power", "电费"),
     ("arrears_kind", "gas", "燃气费"),
+    ("gov_ledger.category", "arrears", "拖欠企业账款"),
+    ("gov_ledger.category", "legacy_debt", "新官不理旧账"),
+    ("gov_ledger.category", "policy_promise", "政策承诺未兑现"),
+    ("gov_ledger.category", "contract_default", "合同违约"),
+    ("gov_ledger.category", "duty_failure", "履职尽责不到位"),
 ];
 
 impl Catalogue {
@@ -310,6 +325,24 @@ impl Catalogue {
             .iter()
             .find(|d| d.code == code)
             .map(|d| d.name_zh)
+    }
+
+    /// The codes a field of records of `kind` takes (an enumeration of the
+    /// catalogue) with their Chinese words, in the catalogue's order; empty
+    /// for a field that is not an enumeration.
+    pub fn choices(&self, kind: &str, field: &str) -> Vec<(&'static str, &'static str)> {
+        let Some(k) = RecordKind::parse(kind) else {
+            return Vec::new();
+        };
+        let values = k.spec().fields.iter().find_map(|f| match f.ty {
+            FieldType::Enum(values) if f.name == field => Some(values),
+            _ => None,
+        });
+        values
+            .unwrap_or_default()
+            .iter()
+            .map(|v| (*v, self.value_label_zh(kind, field, v).unwrap_or(v)))
+            .collect()
     }
 
     /// The Chinese word for `code` in `field` of records of `kind` (or of

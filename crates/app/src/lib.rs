@@ -109,9 +109,9 @@ pub use upload::{
     UploadProgress, UploadStatus,
 };
 pub use workflows::{
-    CaseDecision, ItemDecision, MAX_EVIDENCE_ITEMS, MAX_STATEMENT_CHARS, MAX_WORKFLOW_PAGE,
-    ObjectionFiled, RecordKey, RepairFiled, SignCommitment, WORKFLOW_CHANNEL, WorkflowCheck,
-    WorkflowItem, WorkflowPage, WorkflowQuery, WorkflowSummary,
+    CaseDecision, GOV_CLAIM, GovClaimFiled, GovClaimForm, ItemDecision, MAX_EVIDENCE_ITEMS,
+    MAX_STATEMENT_CHARS, MAX_WORKFLOW_PAGE, ObjectionFiled, RecordKey, RepairFiled, SignCommitment,
+    WORKFLOW_CHANNEL, WorkflowCheck, WorkflowItem, WorkflowPage, WorkflowQuery, WorkflowSummary,
 };
 pub use xinyidai::{
     BankAuthorisation, BankQuery, BankView, Condition, FinancingApplication, FinancingFile,

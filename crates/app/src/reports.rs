@@ -1,4 +1,5 @@
-//! Credit reports (信用体检报告, PRODUCT.md C6; INTERCHANGE.md §4
+//! Credit reports (信用体检报告, PRODUCT.md C6; and a government agency's
+//! 政务诚信评价报告, C13; INTERCHANGE.md §4
 //! `POST /api/v1/subjects/{uscc}/reports`, `GET /api/v1/reports/{number}/pdf`,
 //! `GET /api/v1/reports/{number}/verification`).
 //!
@@ -22,8 +23,8 @@ use serde_json::{Map, Value};
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::disclosure::{PublicDecision, RecordStatus, Role, mask_personal, public_window};
 use xinyong_report::{
-    Advice, ClassLine, Dimension, Fonts, Grade, GradeChange, ListMembership, RecordGroup,
-    RecordRow, ReportData, Subject,
+    Advice, ClassLine, Dimension, Fonts, Grade, GradeChange, Installment, LedgerItem,
+    ListMembership, RecordGroup, RecordRow, ReportData, ReportKind, Subject,
 };
 use xinyong_rules::{Model, ModelSet};
 use xinyong_store::{NewReport, StoredReport};
@@ -52,6 +53,21 @@ const MAX_PUBLIC_URL_CHARS: usize = 200;
 
 /// The comprehensive grade's model.
 const COMPOSITE: &str = "yingkou-composite";
+/// The grade of a government agency's 政务诚信评价报告.
+const GOV_INTEGRITY: &str = "gov-integrity";
+/// The subject type evaluated by [`GOV_INTEGRITY`].
+const GOVERNMENT_AGENCY: &str = "government_agency";
+
+/// The report a subject gets and the model whose grade heads it: a
+/// government agency's 政务诚信评价报告 (`gov-integrity`), anyone else's
+/// credit report (`yingkou-composite`).
+pub(crate) fn headline(subject_type: &str) -> (ReportKind, &'static str) {
+    if subject_type == GOVERNMENT_AGENCY {
+        (ReportKind::GovIntegrity, GOV_INTEGRITY)
+    } else {
+        (ReportKind::Credit, COMPOSITE)
+    }
+}
 /// Earlier grades shown on a report.
 const HISTORY_ENTRIES: usize = 12;
 /// Reports typeset at once (typesetting is CPU-bound).
@@ -415,9 +431,10 @@ impl App {
     ) -> Result<ReportData, AppError> {
         let c = self.catalogue();
         let summaries = self.models_in_force()?;
+        let (kind, headline) = headline(&file.subject.subject_type);
         let history = self
             .results
-            .subject_results(&file.subject.uscc, Some(COMPOSITE))
+            .subject_results(&file.subject.uscc, Some(headline))
             .await?;
         let mut subject_body = Value::Object(file.subject.body.clone());
         mask_personal(&mut subject_body);
@@ -437,7 +454,16 @@ impl App {
         type Rows = Vec<(String, RecordRow)>;
         let mut groups: BTreeMap<(usize, String), (String, Rows)> = BTreeMap::new();
         let mut commitments = Vec::new();
+        let mut ledger = Vec::new();
         for seen in &file.records {
+            // An agency's ledger items have their own section, with their
+            // repayment plans.
+            if kind == ReportKind::GovIntegrity && seen.kind == Some(RecordKind::GovLedger) {
+                if seen.status != Some(RecordStatus::Withdrawn) {
+                    ledger.push(ledger_item(c, seen, today));
+                }
+                continue;
+            }
             let (row, date) = record_row(c, seen, today);
             if seen.kind == Some(RecordKind::Commitment) {
                 commitments.push((date, row));
@@ -473,13 +499,13 @@ impl App {
             .iter()
             .filter(|l| l.get("record").is_none())
             .collect();
-        let composite = subject_lines
+        let headline_line = subject_lines
             .iter()
-            .find(|l| l.get("model").and_then(Value::as_str) == Some(COMPOSITE));
-        let model = composite.and_then(|l| composite_model(l, &file.models, today));
-        let grade = composite.and_then(|l| grade_of(l, model));
-        let mut advice = composite
-            .map(|l| composite_advice(l, model, &kinds))
+            .find(|l| l.get("model").and_then(Value::as_str) == Some(headline));
+        let model = headline_line.and_then(|l| headline_model(headline, l, &file.models, today));
+        let grade = headline_line.and_then(|l| grade_of(headline, l, model));
+        let mut advice = headline_line
+            .map(|l| points_advice(headline, l, model, &kinds))
             .unwrap_or_default();
         let mut classes = Vec::new();
         for line in &subject_lines {
@@ -488,7 +514,7 @@ impl App {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let summary = summaries.iter().find(|m| m.id == id);
-            if id != COMPOSITE {
+            if id != headline {
                 classes.push(class_line(c, id, summary, line));
             }
             advice.extend(blocked_advice(id, line, &kinds));
@@ -519,7 +545,7 @@ impl App {
                 ),
             },
             grade,
-            grade_history: grade_history(&history, today),
+            grade_history: grade_history(headline, &history, today),
             classes,
             records,
             lists: file
@@ -541,6 +567,8 @@ impl App {
                 .collect(),
             commitments: commitments.into_iter().map(|(_, r)| r).collect(),
             advice,
+            kind,
+            ledger: sorted_ledger(ledger),
         })
     }
 }
@@ -719,6 +747,96 @@ fn summary(c: &Catalogue, kind: &str, body: &Map<String, Value>) -> String {
 
 /// The amount in yuan a record carries (fine and confiscation, arrears, a
 /// judgment's amount), if any.
+/// An agency's ledger item as its report shows it (masked like every
+/// record), its installments by due date with their progress today.
+fn ledger_item(c: &Catalogue, seen: &SeenRecord, today: jiff::civil::Date) -> LedgerItem {
+    let mut body = Value::Object(seen.record.body.clone());
+    mask_personal(&mut body);
+    let body = match body {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let date = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| s.trim().parse::<jiff::civil::Date>().ok())
+    };
+    let mut installments: Vec<(Option<jiff::civil::Date>, Installment)> = body
+        .get("installments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|i| {
+            let due = date(i.get("due_on"));
+            let paid_on = date(i.get("paid_on"));
+            let amount = i.get("amount_cny").and_then(Value::as_f64).unwrap_or(0.0);
+            let paid = i.get("paid_cny").and_then(Value::as_f64);
+            let item = Installment {
+                due_on: due.map(|d| d.to_string()).unwrap_or_default(),
+                amount_cny: amount,
+                paid_on: paid_on.map(|d| d.to_string()),
+                paid_cny: paid,
+                state_zh: installment_state(due, amount, paid_on, paid, today).to_owned(),
+            };
+            (due, item)
+        })
+        .collect();
+    installments.sort_by_key(|(due, _)| *due);
+    LedgerItem {
+        id: seen.record.id.clone(),
+        date: value_text(&body, "date").unwrap_or_default(),
+        category_zh: value_text(&body, "category")
+            .map(|v| label_or_code(c, "gov_ledger", "category", &v))
+            .unwrap_or_default(),
+        amount_cny: body.get("amount_cny").and_then(Value::as_f64),
+        description: value_text(&body, "description").unwrap_or_default(),
+        settled_on: value_text(&body, "settled_on"),
+        installments: installments.into_iter().map(|(_, i)| i).collect(),
+    }
+}
+
+/// Open items first, then by the day found, newest first.
+fn sorted_ledger(mut items: Vec<LedgerItem>) -> Vec<LedgerItem> {
+    items.sort_by(|a, b| {
+        a.settled_on
+            .is_some()
+            .cmp(&b.settled_on.is_some())
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    items
+}
+
+/// An installment's progress on `today`, in the terms of `gov-integrity`
+/// GI2: paid in full on or before its due date, or not; one due today or
+/// later is not late yet.
+fn installment_state(
+    due: Option<jiff::civil::Date>,
+    amount: f64,
+    paid_on: Option<jiff::civil::Date>,
+    paid: Option<f64>,
+    today: jiff::civil::Date,
+) -> &'static str {
+    let in_full = paid.is_some_and(|p| p >= amount);
+    let Some(due) = due else {
+        return "应还日期不明";
+    };
+    match paid_on {
+        Some(on) if on <= due && in_full => "按期足额偿还",
+        _ if due >= today => {
+            if paid.is_some_and(|p| p > 0.0) {
+                "部分偿还，未到期"
+            } else {
+                "未到期"
+            }
+        }
+        None => "逾期未还",
+        Some(on) if on > due && in_full => "逾期偿还",
+        Some(on) if on > due => "逾期且未足额偿还",
+        Some(_) => "未足额偿还",
+    }
+}
+
 fn amount(kind: &str, body: &Map<String, Value>) -> Option<f64> {
     let n = |k: &str| body.get(k).and_then(Value::as_f64);
     match kind {
@@ -733,7 +851,8 @@ fn amount(kind: &str, body: &Map<String, Value>) -> Option<f64> {
 
 /// The model of a `yingkou-composite` line: its version when installed,
 /// else the version in force today.
-fn composite_model<'s>(
+fn headline_model<'s>(
+    id: &str,
     line: &Value,
     set: &'s ModelSet,
     today: jiff::civil::Date,
@@ -744,16 +863,16 @@ fn composite_model<'s>(
         .unwrap_or_default();
     set.models()
         .iter()
-        .find(|m| m.id == COMPOSITE && m.version == version)
+        .find(|m| m.id == id && m.version == version)
         .or_else(|| {
-            set.find(COMPOSITE, xinyong_core::time::days_since_epoch(today))
+            set.find(id, xinyong_core::time::days_since_epoch(today))
                 .map(|i| set.model(i))
         })
 }
 
 /// The comprehensive grade of a `yingkou-composite` line, with its
 /// dimensions (the weighted points of each dimension's indicators).
-fn grade_of(line: &Value, model: Option<&Model>) -> Option<Grade> {
+fn grade_of(id: &str, line: &Value, model: Option<&Model>) -> Option<Grade> {
     let grade = line.get("grade").and_then(Value::as_str)?;
     let score = line.get("score").and_then(Value::as_f64)?;
     let version = line
@@ -786,8 +905,8 @@ fn grade_of(line: &Value, model: Option<&Model>) -> Option<Grade> {
         score,
         grade: grade.to_owned(),
         model_version: match model {
-            Some(m) => format!("{}（{COMPOSITE} {version}）", m.name),
-            None => format!("{COMPOSITE} {version}"),
+            Some(m) => format!("{}（{id} {version}）", m.name),
+            None => format!("{id} {version}"),
         },
         dimensions,
     })
@@ -803,6 +922,7 @@ fn reasons(line: &Value) -> impl Iterator<Item = &Value> {
 /// Earlier comprehensive grades, newest first: one per as-of date (the
 /// latest run of that date), none after today.
 fn grade_history(
+    model: &str,
     results: &[xinyong_engine::history::StoredResult],
     today: jiff::civil::Date,
 ) -> Vec<GradeChange> {
@@ -810,7 +930,7 @@ fn grade_history(
     let mut by_day: BTreeMap<&str, (&str, Option<f64>)> = BTreeMap::new();
     for r in results
         .iter()
-        .filter(|r| r.record_id.is_none() && r.model == COMPOSITE && r.as_of <= today)
+        .filter(|r| r.record_id.is_none() && r.model == model && r.as_of <= today)
     {
         if let Some(grade) = r.outcome.as_deref() {
             by_day.insert(&r.as_of, (grade, r.score));
@@ -915,7 +1035,10 @@ fn advice(
 
 /// The comprehensive grade's indicators that do not give their full points
 /// (most points lost first), and the vetoes that cap the grade.
-fn composite_advice(
+/// Advice for every indicator of a scoring model below its maximum (a
+/// deduction's maximum is 0), the largest loss first.
+fn points_advice(
+    id: &str,
     line: &Value,
     model: Option<&Model>,
     kinds: &HashMap<&str, &str>,
@@ -941,7 +1064,7 @@ fn composite_advice(
                 // A reason without points is a veto capping the grade.
                 (None, _) => (f64::INFINITY, None),
             };
-            Some((gap, advice(COMPOSITE, r, kinds, fallback)?))
+            Some((gap, advice(id, r, kinds, fallback)?))
         })
         .collect();
     lost.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -997,6 +1120,10 @@ fn action_by_kind(kinds: &[&str]) -> Option<&'static str> {
         ("bad_conduct", "规范经营行为，避免再次产生不良行为记录"),
         ("tax_rating", "依法诚信纳税，争取提升纳税信用等级"),
         ("annual_report", "按时报送并公示年度报告"),
+        (
+            "gov_ledger",
+            "制定并严格执行还款计划，按期足额偿还拖欠款项，兑现政策承诺、履行合同约定，及时办结台账问题",
+        ),
     ];
     BY_KIND
         .iter()
@@ -1007,6 +1134,64 @@ fn action_by_kind(kinds: &[&str]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn installments_progress_follows_gi2_at_and_around_the_due_date() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let due = Some(d("2024-03-31"));
+        let state = |paid_on: Option<&str>, paid: Option<f64>, today: &str| {
+            installment_state(due, 1000.0, paid_on.map(d), paid, d(today))
+        };
+        // Paid in full on the due date: on time, whenever asked.
+        assert_eq!(
+            state(Some("2024-03-31"), Some(1000.0), "2024-06-01"),
+            "按期足额偿还"
+        );
+        assert_eq!(
+            state(Some("2024-03-01"), Some(1200.0), "2024-03-02"),
+            "按期足额偿还"
+        );
+        // Due today or later and unpaid: not late yet; the day after: late.
+        assert_eq!(state(None, None, "2024-03-31"), "未到期");
+        assert_eq!(state(None, None, "2024-04-01"), "逾期未还");
+        assert_eq!(
+            state(Some("2024-03-10"), Some(400.0), "2024-03-31"),
+            "部分偿还，未到期"
+        );
+        // Paid a day late, in full; paid short on time; both.
+        assert_eq!(
+            state(Some("2024-04-01"), Some(1000.0), "2024-05-01"),
+            "逾期偿还"
+        );
+        assert_eq!(
+            state(Some("2024-03-31"), Some(999.99), "2024-05-01"),
+            "未足额偿还"
+        );
+        assert_eq!(
+            state(Some("2024-04-02"), Some(10.0), "2024-05-01"),
+            "逾期且未足额偿还"
+        );
+        assert_eq!(
+            installment_state(None, 1.0, None, None, d("2024-01-01")),
+            "应还日期不明"
+        );
+    }
+
+    #[test]
+    fn agencies_get_the_gov_integrity_report_others_the_credit_report() {
+        assert_eq!(
+            headline("government_agency"),
+            (ReportKind::GovIntegrity, "gov-integrity")
+        );
+        assert_eq!(
+            headline("enterprise"),
+            (ReportKind::Credit, "yingkou-composite")
+        );
+        assert_eq!(
+            headline("public_institution"),
+            (ReportKind::Credit, "yingkou-composite")
+        );
+    }
 
     #[test]
     fn numbers_are_prefixed_dated_and_random() {

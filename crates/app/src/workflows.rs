@@ -1,5 +1,7 @@
 //! The self-correction workflows (docs/WORKFLOWS.md): objections (异议,
-//! PRODUCT.md C8), credit repair (信用修复, C7) and commitments (信用承诺, C9).
+//! PRODUCT.md C8), credit repair (信用修复, C7), commitments (信用承诺, C9)
+//! and enterprises' reports of what a government agency owes them
+//! ([`gov_claims`], C13).
 //!
 //! The state machines are `xinyong-workflow`'s (pure, no I/O). A use case
 //! here checks what depends on the case (the enterprise's own subject, a
@@ -53,6 +55,10 @@ use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
 use crate::profile::{PENALTY_TIER, TRACE_CLEAR};
 use crate::{App, AppError, ErrorCode, Principal, normalise_uscc};
+
+mod gov_claims;
+pub use gov_claims::{GOV_CLAIM, GovClaimFiled, GovClaimForm};
+use xinyong_workflow::gov_claim::{GovClaimEvent, GovClaimState};
 
 /// Longest statement or reasons, in characters.
 pub const MAX_STATEMENT_CHARS: usize = 2_000;
@@ -295,6 +301,7 @@ fn kind_label(kind: &str) -> &'static str {
         "objection" => "异议",
         "repair" => "信用修复",
         "commitment" => "信用承诺",
+        "gov_claim" => "政务失信问题反映",
         _ => "其他",
     }
 }
@@ -1489,6 +1496,20 @@ impl App {
                         .await?
                         .map(|_| &mut out.flagged_overdue)
                 }
+                "gov_claim" if case.status == "open" => {
+                    let event = GovClaimEvent::FlagOverdue { actor: sys };
+                    let reasons = format!("逾期未核实（核实期限 {deadline}）");
+                    self.flag_overdue(
+                        &case,
+                        &event,
+                        xinyong_workflow::gov_claim::apply,
+                        &system,
+                        today,
+                        reasons,
+                    )
+                    .await?
+                    .map(|_| &mut out.flagged_overdue)
+                }
                 "repair" if case.status == "accepted" => {
                     let event = RepairEvent::FlagOverdue { actor: sys };
                     let reasons = format!("逾期未决定（决定期限 {deadline}）");
@@ -1592,6 +1613,31 @@ impl App {
                 }
                 if let RepairState::Rejected { admissibility, .. } = &s {
                     details.insert("rejection".into(), json!(admissibility));
+                }
+                (s.label_zh(), s.decision().cloned())
+            }
+            "gov_claim" => {
+                let s: GovClaimState = state_of(case)?;
+                if let Some(f) = s.filing() {
+                    let c = &f.case;
+                    details.insert("agency".into(), Value::from(c.agency.clone()));
+                    details.insert("category".into(), Value::from(c.category.clone()));
+                    details.insert(
+                        "category_label".into(),
+                        Value::from(
+                            self.catalogue()
+                                .value_label_zh("gov_ledger", "category", &c.category)
+                                .unwrap_or(c.category.as_str()),
+                        ),
+                    );
+                    if let Some(fen) = c.amount_fen {
+                        details.insert("amount_cny".into(), json!(fen as f64 / 100.0));
+                    }
+                    if let Some(d) = c.owed_since {
+                        details.insert("owed_since".into(), Value::from(d.to_string()));
+                    }
+                    details.insert("statement".into(), Value::from(c.statement.clone()));
+                    details.insert("evidence".into(), json!(c.evidence));
                 }
                 (s.label_zh(), s.decision().cloned())
             }
@@ -1731,7 +1777,7 @@ impl App {
         {
             return Err(AppError::invalid(
                 "kind",
-                format!("kind 须为 objection、repair 或 commitment：{k:?}"),
+                format!("kind 须为 objection、repair、commitment 或 gov_claim：{k:?}"),
             ));
         }
         if let Some(l) = q.limit
@@ -2039,4 +2085,5 @@ logged_workflow! {
     ObjectionState, ObjectionEvent;
     RepairState, RepairEvent;
     CommitmentState, CommitmentEvent;
+    GovClaimState, GovClaimEvent;
 }

@@ -38,9 +38,10 @@ pub struct EvaluateArgs {
     /// Output file (default: stdout). Nothing is written when an input row is invalid.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Honour each lists model's `applies_to` as evaluation over the store
-    /// does (a subject outside a list's scope is on none of its lists). By
-    /// default the model's rules are applied to every subject given.
+    /// Honour each model's `applies_to` as evaluation over the store does (a
+    /// subject outside a lists model's scope is on none of its lists, outside
+    /// any other model's scope it has no result line). By default the
+    /// model's rules are applied to every subject given.
     #[arg(long)]
     pub scoped: bool,
     /// Data directory whose installed models are also available (read only).

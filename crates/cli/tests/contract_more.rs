@@ -1018,7 +1018,7 @@ fn import_exit_2_leaves_the_store_unchanged() {
 // ---------------------------------------------------------------- gen
 
 /// The record kinds of INTERCHANGE.md §2.
-const KINDS: [&str; 16] = [
+const KINDS: [&str; 17] = [
     "penalty",
     "license",
     "list_entry",
@@ -1035,6 +1035,7 @@ const KINDS: [&str; 16] = [
     "honor",
     "arrears",
     "financing_need",
+    "gov_ledger",
 ];
 
 fn gen_city(dir: &Path, n: &str, seed: Option<&str>, out: &str) -> (Vec<u8>, Vec<u8>) {
@@ -1126,4 +1127,60 @@ fn gen_writes_a_valid_city_with_every_record_kind() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(lines(&out.stdout).len(), 300);
+}
+
+/// `xinyong evaluate --model gov-integrity` like every built-in model: one
+/// line per subject given (no scoping unless `--scoped`), the points of the
+/// reasons adding up to the score; with `--scoped`, only the agency.
+#[test]
+fn evaluate_gov_integrity_grades_the_agencies_it_is_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut agency = subject(B, "营口市某局");
+    agency["type"] = json!("government_agency");
+    write_jsonl(
+        &dir.path().join("s.jsonl"),
+        &[subject(A, "营口甲公司"), agency],
+    );
+    write_jsonl(
+        &dir.path().join("r.jsonl"),
+        &[
+            // Found 91 days before T, unsettled, no plan: GI1; in M12: GI3.
+            json!({"id": "zw1", "kind": "gov_ledger", "subject": B, "source": "XYB", "date": "2024-03-16", "category": "arrears", "amount_cny": 50000}),
+            // Found exactly 90 days before T: GI3 only.
+            json!({"id": "zw2", "kind": "gov_ledger", "subject": B, "source": "XYB", "date": "2024-03-17", "category": "contract_default"}),
+        ],
+    );
+    let l = evaluate(dir.path(), "gov-integrity", "2024-06-15");
+    assert_eq!(l.len(), 2, "unscoped: every subject given");
+    let g = l.iter().find(|x| x["subject"] == B).expect("the agency");
+    assert_eq!(g["score"], 75.0, "{g}");
+    assert_eq!(g["grade"], "B");
+    let reasons = g["reasons"].as_array().unwrap();
+    let sum: f64 = reasons.iter().filter_map(|r| r["points"].as_f64()).sum();
+    assert_eq!(sum, 75.0);
+    let gi1 = reasons.iter().find(|r| r["rule"] == "GI1").unwrap();
+    assert_eq!(gi1["points"], -15.0);
+    assert_eq!(gi1["records"], json!(["zw1"]));
+    let gi3 = reasons.iter().find(|r| r["rule"] == "GI3").unwrap();
+    assert_eq!(gi3["points"], -10.0);
+
+    let out = run(
+        &[
+            "evaluate",
+            "--model",
+            "gov-integrity",
+            "--scoped",
+            "--subjects",
+            "s.jsonl",
+            "--records",
+            "r.jsonl",
+            "--as-of",
+            "2024-06-15",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let l = lines(&out.stdout);
+    assert_eq!(l.len(), 1, "scoped: the agency only");
+    assert_eq!(l[0]["subject"], B);
 }

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    ListBuilder, StringBuilder, UInt8Builder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, ListArray,
+    ListBuilder, StringBuilder, StructArray, UInt8Builder, UInt64Builder,
 };
-use arrow::datatypes::SchemaRef;
+use arrow::buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
@@ -24,6 +25,14 @@ enum Col {
     Int(Int64Builder),
     Num(Float64Builder),
     StrList(ListBuilder<StringBuilder>),
+    /// A list of structs: one column per stored element field, the list's
+    /// offsets and validity.
+    Objects {
+        ty: ColumnType,
+        children: Vec<(&'static str, Col)>,
+        offsets: Vec<i32>,
+        valid: Vec<bool>,
+    },
     Kind(UInt8Builder),
     Key(UInt64Builder),
     Version(Int32Builder),
@@ -38,6 +47,14 @@ impl Col {
             ColumnType::Int | ColumnType::Seq => Col::Int(Int64Builder::with_capacity(capacity)),
             ColumnType::Num => Col::Num(Float64Builder::with_capacity(capacity)),
             ColumnType::StrList => Col::StrList(ListBuilder::new(StringBuilder::new())),
+            ColumnType::Objects(fields) => Col::Objects {
+                ty,
+                children: ColumnType::children(fields)
+                    .map(|(spec, t)| (spec.name, Col::new(t, capacity)))
+                    .collect(),
+                offsets: vec![0],
+                valid: Vec::with_capacity(capacity),
+            },
             ColumnType::Kind => Col::Kind(UInt8Builder::with_capacity(capacity)),
             ColumnType::Key => Col::Key(UInt64Builder::with_capacity(capacity)),
             ColumnType::Version => Col::Version(Int32Builder::with_capacity(capacity)),
@@ -52,6 +69,10 @@ impl Col {
             Col::Int(b) => b.append_null(),
             Col::Num(b) => b.append_null(),
             Col::StrList(b) => b.append_null(),
+            Col::Objects { offsets, valid, .. } => {
+                offsets.push(offsets.last().copied().unwrap_or(0));
+                valid.push(false);
+            }
             Col::Kind(b) => b.append_null(),
             Col::Key(b) => b.append_null(),
             Col::Version(b) => b.append_null(),
@@ -82,6 +103,29 @@ impl Col {
                 }
                 _ => b.append_null(),
             },
+            Col::Objects {
+                children,
+                offsets,
+                valid,
+                ..
+            } => {
+                let last = offsets.last().copied().unwrap_or(0);
+                match v {
+                    Value::Array(items) => {
+                        for item in items {
+                            for (name, child) in children.iter_mut() {
+                                child.value(item.get(*name).unwrap_or(&Value::Null));
+                            }
+                        }
+                        offsets.push(last + items.len() as i32);
+                        valid.push(true);
+                    }
+                    _ => {
+                        offsets.push(last);
+                        valid.push(false);
+                    }
+                }
+            }
             Col::Kind(b) => b.append_option(
                 v.as_str()
                     .and_then(RecordKind::parse)
@@ -115,6 +159,30 @@ impl Col {
             Col::Int(b) => Arc::new(b.finish()),
             Col::Num(b) => Arc::new(b.finish()),
             Col::StrList(b) => Arc::new(b.finish()),
+            Col::Objects {
+                ty,
+                children,
+                offsets,
+                valid,
+            } => {
+                let DataType::List(item) = ty.data_type() else {
+                    unreachable!("an Objects column is a list");
+                };
+                let DataType::Struct(fields) = item.data_type() else {
+                    unreachable!("of structs");
+                };
+                let arrays: Vec<ArrayRef> = children.iter_mut().map(|(_, c)| c.finish()).collect();
+                let len = offsets.last().copied().unwrap_or(0) as usize;
+                let structs = if arrays.is_empty() {
+                    StructArray::new_empty_fields(len, None)
+                } else {
+                    StructArray::new(fields.clone(), arrays, None)
+                };
+                let offs =
+                    OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(offsets, vec![0])));
+                let nulls = NullBuffer::from(std::mem::take(valid));
+                Arc::new(ListArray::new(item, offs, Arc::new(structs), Some(nulls)))
+            }
             Col::Kind(b) => Arc::new(b.finish()),
             Col::Key(b) => Arc::new(b.finish()),
             Col::Version(b) => Arc::new(b.finish()),
@@ -410,6 +478,66 @@ mod tests {
             key_hash("91210804MA0Y123404")
         );
         assert!(!col("withdrawn").unwrap().as_boolean().value(0));
+    }
+
+    #[test]
+    fn installments_become_a_list_of_structs() {
+        let mut b = TableBuilder::records_of(RecordKind::GovLedger, 3);
+        let ledger = |id: &str, inst: Value| {
+            let mut v = json!({"id": id, "kind": "gov_ledger", "subject": "11210800MB0000019Q",
+                "source": "XYB", "date": "2021-03-04", "category": "arrears"});
+            if !inst.is_null() {
+                v["installments"] = inst;
+            }
+            v
+        };
+        let rows = [
+            ledger(
+                "a",
+                json!([{"due_on": "2021-06-30", "amount_cny": 100, "paid_on": "2021-07-01", "paid_cny": 99.99},
+                               {"due_on": "2021-12-31", "amount_cny": 200.5}]),
+            ),
+            ledger("b", Value::Null),
+            ledger("c", json!([])),
+            ledger("d", json!([{"due_on": "2022-01-31", "amount_cny": 7}])),
+        ];
+        for (i, r) in rows.iter().enumerate() {
+            b.push_record(i as i64 + 1, 1, r.as_object().unwrap());
+        }
+        let batch = b.finish().unwrap();
+        let list = batch
+            .column_by_name("installments")
+            .unwrap()
+            .as_list::<i32>()
+            .clone();
+        assert_eq!(list.len(), 4);
+        assert_eq!(list.value_offsets(), &[0, 2, 2, 2, 3]);
+        assert!(list.is_valid(0) && list.is_null(1) && list.is_valid(2));
+        let first = list.value(0);
+        let items = first.as_struct();
+        let due = items
+            .column_by_name("due_on")
+            .unwrap()
+            .as_primitive::<Date32Type>();
+        assert_eq!(due.value(1), parse_days("2021-12-31").unwrap());
+        let paid = items
+            .column_by_name("paid_cny")
+            .unwrap()
+            .as_primitive::<Float64Type>();
+        assert_eq!(paid.value(0), 99.99);
+        assert!(paid.is_null(1));
+        let last = list.value(3);
+        let amount = last
+            .as_struct()
+            .column_by_name("amount_cny")
+            .unwrap()
+            .as_primitive::<Float64Type>()
+            .value(0);
+        assert_eq!(amount, 7.0);
+        // The builder is reusable after finish.
+        b.push_record(9, 1, rows[3].as_object().unwrap());
+        let again = b.finish().unwrap();
+        assert_eq!(again.num_rows(), 1);
     }
 
     #[test]

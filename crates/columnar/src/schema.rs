@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use xinyong_core::catalog::{self, FieldType, SUBJECT_FIELDS};
+use xinyong_core::catalog::{self, FieldSpec, FieldType, SUBJECT_FIELDS};
 
 /// How a column's values are read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,10 @@ pub enum ColumnType {
     Num,
     /// List<Utf8> (arrays of text or codes).
     StrList,
+    /// List<Struct<…>> (an array of objects): one struct child per element
+    /// field of the catalogue that has a column type of its own, in
+    /// catalogue order ([`ColumnType::children`]).
+    Objects(&'static [FieldSpec]),
     /// UInt8 kind index (the `kind` envelope column).
     Kind,
     /// UInt64 hash of the subject's USCC (`subject_key`).
@@ -45,10 +49,33 @@ impl ColumnType {
             ColumnType::StrList => {
                 DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
             }
+            ColumnType::Objects(fields) => {
+                let children: Vec<Field> = ColumnType::children(fields)
+                    .map(|(spec, ty)| Field::new(spec.name, ty.data_type(), true))
+                    .collect();
+                DataType::List(Arc::new(Field::new(
+                    "item",
+                    DataType::Struct(children.into()),
+                    true,
+                )))
+            }
             ColumnType::Kind => DataType::UInt8,
             ColumnType::Key => DataType::UInt64,
             ColumnType::Version => DataType::Int32,
         }
+    }
+}
+
+impl ColumnType {
+    /// The element fields of an array of objects that are stored, with
+    /// their column types: the struct children of an [`ColumnType::Objects`]
+    /// column, in this order.
+    pub fn children(
+        fields: &'static [FieldSpec],
+    ) -> impl Iterator<Item = (&'static FieldSpec, ColumnType)> {
+        fields
+            .iter()
+            .filter_map(|f| column_type_of(f.ty).map(|ty| (f, ty)))
     }
 }
 
@@ -159,6 +186,7 @@ fn column_type_of(ty: FieldType) -> Option<ColumnType> {
         FieldType::Int => ColumnType::Int,
         FieldType::Money => ColumnType::Num,
         FieldType::TextList | FieldType::EnumList(_) => ColumnType::StrList,
+        FieldType::Objects(fields) => ColumnType::Objects(fields),
         FieldType::Bands | FieldType::People => return None,
     })
 }
@@ -388,6 +416,38 @@ mod tests {
         let report = kind_columns(catalog::RecordKind::AnnualReport);
         assert!(report.columns.contains(&rs.index("year").unwrap()));
         assert!(!report.columns.contains(&rs.index("fine_cny").unwrap()));
+    }
+
+    #[test]
+    fn an_array_of_objects_is_a_list_of_structs_of_its_element_fields() {
+        let s = record_schema();
+        let i = s.index("installments").expect("installments column");
+        let DataType::List(item) = s.schema.field(i).data_type() else {
+            panic!("not a list: {:?}", s.schema.field(i).data_type());
+        };
+        let DataType::Struct(children) = item.data_type() else {
+            panic!("not a struct: {:?}", item.data_type());
+        };
+        let names: Vec<(&str, &DataType)> = children
+            .iter()
+            .map(|f| (f.name().as_str(), f.data_type()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("due_on", &DataType::Date32),
+                ("amount_cny", &DataType::Float64),
+                ("paid_on", &DataType::Date32),
+                ("paid_cny", &DataType::Float64),
+            ]
+        );
+        let ledger = kind_columns(catalog::RecordKind::GovLedger);
+        assert!(ledger.columns.contains(&i));
+        assert!(
+            !kind_columns(catalog::RecordKind::Penalty)
+                .columns
+                .contains(&i)
+        );
     }
 
     #[test]

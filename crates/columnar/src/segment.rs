@@ -450,6 +450,28 @@ mod tests {
     }
 
     #[test]
+    fn installments_survive_a_parquet_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = json!({"id": "1", "kind": "gov_ledger", "subject": "11210800MB0000019Q", "source": "XYB",
+            "date": "2022-01-01", "category": "legacy_debt",
+            "installments": [{"due_on": "2022-06-30", "amount_cny": 10.5, "paid_on": "2022-06-29", "paid_cny": 10.5},
+                             {"due_on": "2022-12-31", "amount_cny": 20}]});
+        let mut w = KindSegmentWriter::create(dir.path()).unwrap();
+        let mut b = TableBuilder::records_of(RecordKind::GovLedger, 1);
+        b.push_record(1, 1, body.as_object().unwrap());
+        let written = b.finish().unwrap();
+        w.write(RecordKind::GovLedger, &written).unwrap();
+        w.cover(1, 1);
+        let seg = w.finish().unwrap().unwrap();
+        let read = read_segment(&seg.kind_file(RecordKind::GovLedger).unwrap()).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(
+            read[0], written,
+            "the list of structs reads back as written"
+        );
+    }
+
+    #[test]
     fn an_empty_writer_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let w = SegmentWriter::create(dir.path(), record_schema().schema.clone()).unwrap();

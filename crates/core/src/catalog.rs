@@ -33,6 +33,11 @@ pub enum FieldType {
     Bands,
     /// The `people` array of a subject.
     People,
+    /// An array of objects, each with the fields given (e.g. the
+    /// `installments` of a `gov_ledger` item). Every element is validated
+    /// field by field (errors name `field[i].name`); extra keys of an
+    /// element are kept. CSV and XLSX cells hold the array as JSON text.
+    Objects(&'static [FieldSpec]),
 }
 
 impl FieldType {
@@ -50,6 +55,10 @@ impl FieldType {
             FieldType::EnumList(vals) => format!("array of {}", vals.join(", ")),
             FieldType::Bands => "{\"general\": [min, max], \"serious\": [min, max]}".into(),
             FieldType::People => "array of {role, name, person_id}".into(),
+            FieldType::Objects(fields) => {
+                let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                format!("对象数组 (array of {{{}}})", names.join(", "))
+            }
         }
     }
 
@@ -60,7 +69,7 @@ impl FieldType {
 }
 
 /// One field of the catalogue.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FieldSpec {
     pub name: &'static str,
     #[serde(rename = "type")]
@@ -253,6 +262,20 @@ pub const ARREARS_KINDS: &[&str] = &[
     "water",
     "power",
     "gas",
+];
+pub const GOV_LEDGER_CATEGORIES: &[&str] = &[
+    "arrears",
+    "legacy_debt",
+    "policy_promise",
+    "contract_default",
+    "duty_failure",
+];
+/// One installment of a `gov_ledger` item's repayment plan and its progress.
+pub const INSTALLMENT_FIELDS: &[FieldSpec] = &[
+    req("due_on", FieldType::Date, "应还日期"),
+    req("amount_cny", FieldType::Money, "应还金额（元）"),
+    f("paid_on", FieldType::Date, "实还日期"),
+    f("paid_cny", FieldType::Money, "实还金额（元）"),
 ];
 pub const SUBJECT_TYPES: &[&str] = &[
     "enterprise",
@@ -504,6 +527,25 @@ record_kinds! {
         display: DisplayRule::FixedYears { years: 1 },
         producers: &["JRJ", "XYB"],
         adverse: false,
+    }
+    GovLedger = "gov_ledger" {
+        name_zh: "政府失信问题台账",
+        id_tag: "ZW",
+        // `date` is the day the item was found (INTERCHANGE.md §2).
+        fields: &[
+            req("category", Enum(GOV_LEDGER_CATEGORIES), "问题类别"),
+            f("counterparty", Uscc, "相对方统一社会信用代码"),
+            f("amount_cny", Money, "涉及金额（元）"),
+            f("description", Text, "问题描述"),
+            f("installments", Objects(INSTALLMENT_FIELDS), "还款计划及进度"),
+            f("settled_on", Date, "办结日期"),
+        ],
+        // 政务诚信 is under social supervision (seed 001 case 4:
+        // “政府承诺+社会监督+失信问责”): the ledger is public.
+        visibility: Visibility::Public,
+        display: DisplayRule::FixedYears { years: 3 },
+        producers: &["XYB"],
+        adverse: true,
     }
 }
 
@@ -824,6 +866,7 @@ mod tests {
                 FieldType::Int | FieldType::Money => "number",
                 FieldType::Bands => "bands",
                 FieldType::People => "people",
+                FieldType::Objects(_) => "objects",
             }
         }
         let all: Vec<&FieldSpec> = ENVELOPE

@@ -435,6 +435,46 @@ fn check_field(obj: &mut Map<String, Value>, spec: &FieldSpec, issues: &mut Vec<
         },
         FieldType::Bands => check_bands(name, value, issues),
         FieldType::People => check_people(name, value, issues),
+        FieldType::Objects(fields) => check_objects(name, fields, value, issues),
+    }
+}
+
+/// An array of objects: each element is checked (and normalised) field by
+/// field like a line, its issues named `name[i].field`; extra keys are kept.
+fn check_objects(
+    name: &str,
+    fields: &'static [FieldSpec],
+    value: &mut Value,
+    issues: &mut Vec<Issue>,
+) {
+    let Value::Array(items) = value else {
+        issues.push(wrong_type(name, &FieldType::Objects(fields), value));
+        return;
+    };
+    for (i, item) in items.iter_mut().enumerate() {
+        let Value::Object(obj) = item else {
+            issues.push(Issue::error(
+                format!("{name}[{i}]"),
+                "wrong_type",
+                format!(
+                    "数组元素应为对象，实为 {} (array items must be objects)",
+                    type_name(item)
+                ),
+            ));
+            continue;
+        };
+        drop_known_nulls(obj, fields);
+        let first = issues.len();
+        for spec in fields {
+            check_field(obj, spec, issues);
+        }
+        for issue in &mut issues[first..] {
+            issue.field = if issue.field.is_empty() {
+                format!("{name}[{i}]")
+            } else {
+                format!("{name}[{i}].{}", issue.field)
+            };
+        }
     }
 }
 
@@ -611,6 +651,8 @@ fn check_kind_rules(kind: RecordKind, obj: &Map<String, Value>, issues: &mut Vec
         RecordKind::Commitment => {
             check_date_order(obj, "date", "breached_on", issues);
         }
+        // An item is settled on or after the day it was found.
+        RecordKind::GovLedger => check_date_order(obj, "date", "settled_on", issues),
         _ => {}
     }
 }
@@ -791,5 +833,94 @@ mod tests {
                 && fields.contains(&"type"),
             "{fields:?}"
         );
+    }
+
+    fn ledger() -> Value {
+        json!({"id": "ZW1", "kind": "gov_ledger", "subject": "11210800MB0000019Q", "source": "XYB",
+        "date": "2021-03-04", "category": "arrears", "counterparty": "91210804MA0Y123404",
+        "amount_cny": 300000, "description": "拖欠工程款",
+        "installments": [
+            {"due_on": "2021-06-30", "amount_cny": 100000, "paid_on": "2021-06-30", "paid_cny": 100000},
+            {"due_on": "2021-12-31", "amount_cny": 200000.0, "paid_on": null, "note": "extra"}
+        ]})
+    }
+
+    #[test]
+    fn a_gov_ledger_item_with_installments_is_accepted_and_its_elements_normalised() {
+        let r = validate_record(obj(ledger())).unwrap();
+        assert_eq!(r.kind, RecordKind::GovLedger);
+        let second = &r.body["installments"][1];
+        assert!(
+            second.get("paid_on").is_none(),
+            "a null element field is absent"
+        );
+        assert_eq!(second["note"], "extra", "extra element keys are kept");
+        // A null element field does not change the content hash.
+        let mut v = ledger();
+        v["installments"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("paid_on");
+        assert_eq!(validate_record(obj(v)).unwrap().hash, r.hash);
+        // Another installment amount does.
+        let mut v = ledger();
+        v["installments"][0]["paid_cny"] = json!(99999.99);
+        assert_ne!(validate_record(obj(v)).unwrap().hash, r.hash);
+    }
+
+    #[test]
+    fn installment_errors_name_the_element_and_its_field() {
+        let mut v = ledger();
+        v["installments"] = json!([
+            {"due_on": "2021-06-30", "amount_cny": 1},
+            {"due_on": "2021-02-30", "amount_cny": 1},
+            {"amount_cny": -5, "paid_cny": "many"},
+            "not an object"
+        ]);
+        let errors = errors_of(v);
+        let named: Vec<(&str, &str)> = errors.iter().map(|i| (i.field.as_str(), i.code)).collect();
+        assert!(
+            named.contains(&("installments[1].due_on", "bad_date")),
+            "{named:?}"
+        );
+        assert!(
+            named.contains(&("installments[2].due_on", "missing")),
+            "{named:?}"
+        );
+        assert!(
+            named.contains(&("installments[2].amount_cny", "bad_amount")),
+            "{named:?}"
+        );
+        assert!(
+            named.contains(&("installments[2].paid_cny", "wrong_type")),
+            "{named:?}"
+        );
+        assert!(
+            named.contains(&("installments[3]", "wrong_type")),
+            "{named:?}"
+        );
+        assert!(
+            !named.iter().any(|(f, _)| f.starts_with("installments[0]")),
+            "{named:?}"
+        );
+        let mut v = ledger();
+        v["installments"] = json!({"due_on": "2021-06-30"});
+        assert_eq!(errors_of(v)[0].field, "installments");
+    }
+
+    #[test]
+    fn a_gov_ledger_item_needs_a_known_category_and_is_settled_after_it_was_found() {
+        let mut v = ledger();
+        v["category"] = json!("bribery");
+        assert_eq!(errors_of(v)[0].code, "bad_code");
+        let mut v = ledger();
+        v.as_object_mut().unwrap().remove("category");
+        assert_eq!(errors_of(v)[0].field, "category");
+        let mut v = ledger();
+        v["settled_on"] = json!("2021-03-03");
+        assert_eq!(errors_of(v)[0].field, "settled_on");
+        let mut v = ledger();
+        v["settled_on"] = json!("2021-03-04");
+        assert!(validate_record(obj(v)).is_ok());
     }
 }

@@ -94,8 +94,11 @@ fn no_product_code_sizes_an_array_by_the_number_of_kinds_literally() {
         let text = std::fs::read_to_string(&path).unwrap();
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            // Byte tables (hex digits, 128-bit keys) are not per kind.
-            if code.contains(&literal) && !code.contains("u8;") {
+            // Byte tables (hex digits, 128-bit keys) are not per kind, nor
+            // are the weights of the 17 characters a USCC or an identity
+            // number is checked over (17 is also the number of kinds since
+            // `gov_ledger`).
+            if code.contains(&literal) && !code.contains("u8;") && !code.contains("WEIGHTS") {
                 found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
             }
         }

@@ -23,8 +23,8 @@ use std::path::Path;
 
 use xinyong_rules::EvalOptions;
 
-/// Evaluation over the store: lists models keep their lists for the subjects
-/// they apply to (`applies_to`), whichever path (full or incremental) runs.
+/// Evaluation over the store: models are kept for the subjects they apply to
+/// (`applies_to`), whichever path (full or incremental) runs.
 pub(crate) fn over_store(opts: EvalOptions) -> EvalOptions {
     EvalOptions {
         scoped: true,

@@ -64,7 +64,7 @@ fn memory_lines(path: &Path, as_of: i32) -> BTreeMap<(String, String, String), V
     let input = build_input(&subjects.subjects, &records.records).expect("input");
     let set = ModelSet::builtin().expect("models");
     let models = active_models(&set, as_of);
-    assert_eq!(models.len(), 8);
+    assert_eq!(models.len(), 9);
     let mut out = BTreeMap::new();
     // Evaluation over the store honours the lists models' `applies_to`.
     let opts = EvalOptions {
@@ -383,7 +383,7 @@ async fn full_run_on_sqlite_equals_memory_and_incremental_is_visible_at_once() {
     let current = current_results(&lake, &subject, c.as_of)
         .await
         .expect("current");
-    assert_eq!(current.len(), 6, "six subject-level models");
+    assert_eq!(current.len(), 7, "seven subject-level models");
     for r in &current {
         assert_eq!(r.run, run.id, "the incremental run is the current one");
         assert_eq!(

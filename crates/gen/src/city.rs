@@ -818,6 +818,7 @@ impl<'w> CityGen<'w> {
         self.honors(recs);
         self.arrears(recs);
         self.financing(recs);
+        self.gov_ledger(recs);
     }
 
     fn day(&mut self) -> Day {
@@ -1906,6 +1907,129 @@ impl<'w> CityGen<'w> {
         }
     }
 
+    // ------------------------------------------------------------------ government-dishonesty ledger
+
+    /// Items of the government-dishonesty ledger of an agency (政务诚信,
+    /// seed 001 case 4): about half the agencies have none (clean, grade A);
+    /// the others have arrears owed to enterprises, old debts of a former
+    /// administration, unkept policy promises, contract defaults and duty
+    /// failures, settled or not, with or without a repayment plan whose
+    /// installments are paid on time, late, short or not at all — every
+    /// rule of `gov-integrity` (GI1–GI4) holds for some agency.
+    fn gov_ledger(&mut self, recs: &mut Records) {
+        if self.s.ty != SubjType::GovAgency {
+            return;
+        }
+        let w = self.w;
+        let t = w.t;
+        let n = if self.rng.permille(500) {
+            0
+        } else {
+            1 + self.rng.count(0.6 + 0.6 * f64::from(self.st.risk))
+        };
+        for _ in 0..n {
+            let date = self.day();
+            let category = self.rng.pick_s(&[
+                "arrears",
+                "arrears",
+                "legacy_debt",
+                "policy_promise",
+                "contract_default",
+                "duty_failure",
+            ]);
+            let amount = self.rng.amount_yuan(20_000, 5_000_000);
+            // The plan: none, or 2–6 installments every 1–3 months from
+            // 2 months after the item was found.
+            let planned = category != "duty_failure" && self.rng.permille(550);
+            let parts = if planned {
+                self.rng.range(2, 6) as u64
+            } else {
+                0
+            };
+            let step = self.rng.range(1, 3) as i32;
+            let mut plan: Vec<Installment> = Vec::new();
+            let mut settled = true;
+            let mut last_paid = date;
+            for i in 0..parts {
+                let due = add_months(date, 2 + step * i as i32);
+                let share = if i + 1 == parts {
+                    amount - amount / parts * (parts - 1)
+                } else {
+                    amount / parts
+                };
+                let paid = if due > t {
+                    None
+                } else {
+                    match self.rng.weighted(&[80, 9, 5, 6]) {
+                        0 => Some((due - self.rng.below(10) as Day, share)),
+                        1 => Some(((due + 1 + self.rng.below(60) as Day).min(t), share)),
+                        2 => Some((due, share - 1 - self.rng.below(share.min(500_000)))),
+                        _ => None,
+                    }
+                };
+                match paid {
+                    Some((on, cents)) if cents >= share && on <= due => {
+                        last_paid = last_paid.max(on)
+                    }
+                    Some((on, _)) => {
+                        last_paid = last_paid.max(on);
+                        settled = false;
+                    }
+                    None => settled = false,
+                }
+                plan.push((due, share, paid));
+            }
+            let settled_on = if planned {
+                (settled && plan.last().is_some_and(|p| p.0 <= t)).then_some(last_paid)
+            } else if self.rng.permille(450) {
+                let on = date + self.rng.below(400) as Day;
+                (on <= t).then_some(on)
+            } else {
+                None
+            };
+            let mut r = recs.begin(
+                &w.days,
+                RecordKind::GovLedger,
+                Dept::XYB,
+                &self.s.uscc,
+                date,
+            );
+            r.obj.str("category", category);
+            if category != "duty_failure" {
+                let idx = self.rng.below(1 << 40);
+                let region = REGIONS[self.rng.weighted(&w.region_w)].code;
+                w.uscc(idx, "91", region, OrgScheme::Ma, None, &mut self.text2);
+                r.obj.str("counterparty", &self.text2);
+                r.obj.money("amount_cny", amount);
+            }
+            r.obj.str(
+                "description",
+                match category {
+                    "arrears" => "拖欠民营企业、中小企业账款",
+                    "legacy_debt" => "新官不理旧账：前任班子签订的合同未履行",
+                    "policy_promise" => "招商引资优惠政策承诺未兑现",
+                    "contract_default" => "政府采购合同逾期付款",
+                    _ => "履职尽责不到位",
+                },
+            );
+            if planned {
+                r.obj.objects("installments", plan.len(), |o, i| {
+                    let (due, share, paid) = plan[i];
+                    o.date("due_on", due);
+                    o.money("amount_cny", share);
+                    if let Some((on, cents)) = paid {
+                        o.date("paid_on", on);
+                        o.money("paid_cny", cents);
+                    }
+                });
+            }
+            if let Some(on) = settled_on {
+                r.obj.date("settled_on", on.max(date));
+            }
+            r.end(self.rng.permille(3), None);
+        }
+    }
+
     // ------------------------------------------------------------------ financing needs
 
     fn financing(&mut self, recs: &mut Records) {
@@ -1946,6 +2070,10 @@ impl<'w> CityGen<'w> {
         }
     }
 }
+
+/// One installment of a ledger item's repayment plan: due day, amount
+/// (cents), and the payment (day, cents) if any.
+type Installment = (Day, u64, Option<(Day, u64)>);
 
 /// Name of a random subject.
 fn build_name(w: &World, rng: &mut Rng, s: &mut Subject, legal_name: &str, minfei: bool) {

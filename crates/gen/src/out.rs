@@ -214,6 +214,21 @@ impl<'a> Obj<'a> {
         self.buf.push(b'}');
     }
 
+    /// An array of `n` objects, the members of object `i` written by `item`.
+    pub(crate) fn objects(&mut self, k: &str, n: usize, mut item: impl FnMut(&mut Obj<'_>, usize)) {
+        self.key(k);
+        self.buf.push(b'[');
+        for i in 0..n {
+            if i > 0 {
+                self.buf.push(b',');
+            }
+            let mut inner = Obj::open(self.buf, self.days);
+            item(&mut inner, i);
+            inner.buf.push(b'}');
+        }
+        self.buf.push(b']');
+    }
+
     pub(crate) fn close(self) {
         self.buf.extend_from_slice(b"}\n");
     }

@@ -257,7 +257,13 @@ enum V {
     B(bool),
     /// Bands in cents: general, serious.
     Bands((u64, u64), (u64, u64)),
+    /// A repayment plan: installments (due day, cents, payment).
+    Plan(Vec<Installment>),
 }
+
+/// One installment of a ledger item's plan: due day, amount (cents), and
+/// the payment (day, cents) if any.
+type Installment = (Day, u64, Option<(Day, u64)>);
 
 impl From<&str> for V {
     fn from(s: &str) -> V {
@@ -314,6 +320,15 @@ impl SRec {
                 V::D(d) => r.obj.date(k, *d),
                 V::B(b) => r.obj.bool(k, *b),
                 V::Bands(g, s) => r.obj.bands(k, Some(*g), Some(*s)),
+                V::Plan(plan) => r.obj.objects(k, plan.len(), |o, i| {
+                    let (due, cents, paid) = plan[i];
+                    o.date("due_on", due);
+                    o.money("amount_cny", cents);
+                    if let Some((on, paid)) = paid {
+                        o.date("paid_on", on);
+                        o.money("paid_cny", paid);
+                    }
+                }),
             }
         }
         r.end(self.withdrawn, self.repaired_on)
@@ -342,6 +357,8 @@ const YUAN: u64 = 100;
 /// expectations.
 pub(crate) struct Sc<'w> {
     w: &'w World,
+    /// The subject's index in the city.
+    idx: u64,
     /// The as-of date.
     t: Day,
     rng: Rng,
@@ -358,6 +375,7 @@ impl<'w> Sc<'w> {
     fn new(w: &'w World, idx: u64) -> Sc<'w> {
         let mut c = Sc {
             w,
+            idx,
             t: w.t,
             rng: Rng::new(w.seed ^ 0x5343_454e, idx),
             subj: Subject::empty(),
@@ -772,6 +790,39 @@ impl<'w> Sc<'w> {
         self.key(i)
     }
 
+    /// Makes the subject a government agency of the city (a bureau, code
+    /// `11…`), with no registered capital, size or tax registration.
+    fn agency(&mut self) {
+        let s = &mut self.subj;
+        s.ty = SubjType::GovAgency;
+        s.reg_cap = None;
+        s.paid_in = None;
+        s.size = None;
+        s.tax_registered = false;
+        s.industry = "S9221";
+        s.people.truncate(1);
+        let bureau = names::BUREAUS[self.idx as usize % names::BUREAUS.len()];
+        s.name = format!("营口市鲅鱼圈区{bureau}");
+        self.w.uscc(
+            self.idx,
+            "11",
+            "210804",
+            OrgScheme::Numeric,
+            None,
+            &mut s.uscc,
+        );
+    }
+
+    /// An item of the government-dishonesty ledger found on `date`.
+    fn ledger(&mut self, date: Day, category: &'static str, cents: u64) -> usize {
+        let i = self.rec(RecordKind::GovLedger, Dept::XYB, date);
+        self.recs[i]
+            .set("category", category)
+            .set("amount_cny", V::M(cents))
+            .set("description", "拖欠民营企业工程款");
+        self.key(i)
+    }
+
     fn financing(&mut self, date: Day) -> usize {
         let i = self.rec(RecordKind::FinancingNeed, Dept::JRJ, date);
         self.recs[i]
@@ -877,6 +928,20 @@ const RF: &str = "renfang-lists";
 const CB: &str = "construction-blacklist";
 const AC: &str = "abnormal-trace-clear";
 const XD: &str = "xinyidai-eligibility";
+const GV: &str = "gov-integrity";
+
+/// The score and grade a `gov-integrity` scenario is built to give.
+fn gov_expect(c: &mut Sc, score: u32, grade: &str) -> bool {
+    c.expect.insert("score".into(), json!(score));
+    c.expect.insert("grade".into(), json!(grade));
+    true
+}
+
+/// A plan of one installment of the whole amount due `due`, paid `paid`.
+fn one_installment(c: &mut Sc, i: usize, due: Day, paid: Option<(Day, u64)>) {
+    c.r(i)
+        .set("installments", V::Plan(vec![(due, 100_000 * YUAN, paid)]));
+}
 
 /// Bands of the 527 document's first worked example (yuan): 情节一般 1万–5万,
 /// 情节严重 5万–10万.
@@ -1709,6 +1774,75 @@ fn catalogue() -> Vec<Scenario> {
             let i = c.recs.iter().rposition(|r| r.kind == RecordKind::Commitment).unwrap_or(0);
             c.r(i).set("commitment_kind", "notify_commit").set("matter", "食品经营许可证核发");
             true
+        }),
+
+        // ---------------------------------------------------------------- gov-integrity
+        sc(GV, "clean_agency", &[], "政府机构台账无问题：100分A级", |c| { c.agency(); gov_expect(c, 100, "A") }),
+        sc(GV, "GI1_stale_91_days", &["GI1", "GI3"], "问题认定于91天前、未办结且无还款计划：GI1扣15分，12个月内认定GI3扣5分", |c| {
+            c.agency();
+            c.ledger(c.ago(91), "arrears", 100_000 * YUAN);
+            gov_expect(c, 80, "B")
+        }),
+        twin(GV, "stale_exactly_90_days", &["GI3"], &[], "问题认定恰在90天前（超过90天才扣分）：仅GI3扣5分（孪生）", |c| {
+            c.agency();
+            c.ledger(c.ago(90), "arrears", 100_000 * YUAN);
+            gov_expect(c, 95, "A")
+        }),
+        sc(GV, "GI2_paid_a_day_late", &["GI2", "GI3"], "12个月内到期的分期晚一天足额偿还：GI2扣5分", |c| {
+            c.agency();
+            let i = c.ledger(c.ago(200), "contract_default", 100_000 * YUAN);
+            one_installment(c, i, c.ago(30), Some((c.ago(29), 100_000 * YUAN)));
+            gov_expect(c, 90, "A")
+        }),
+        sc(GV, "GI2_paid_short", &["GI2", "GI3"], "分期按期偿还但少付1分钱：GI2扣5分", |c| {
+            c.agency();
+            let i = c.ledger(c.ago(200), "arrears", 100_000 * YUAN);
+            one_installment(c, i, c.ago(30), Some((c.ago(30), 100_000 * YUAN - 1)));
+            gov_expect(c, 90, "A")
+        }),
+        twin(GV, "installment_due_today_unpaid", &["GI3"], &[], "分期于as_of当日到期尚未偿还：未逾期，不扣GI2（孪生）", |c| {
+            c.agency();
+            let i = c.ledger(c.ago(200), "arrears", 100_000 * YUAN);
+            one_installment(c, i, c.t, None);
+            gov_expect(c, 95, "A")
+        }),
+        sc(GV, "GI4_legacy_debt_3_years_complete", &["GI4"], "新官不理旧账：未办结的旧账自认定日起满3年（当日满）：GI4扣10分", |c| {
+            c.agency();
+            let found = latest_complete_by(c.t, 36);
+            let i = c.ledger(found, "legacy_debt", 100_000 * YUAN);
+            // A plan paid on time long ago: no GI1, no GI2.
+            one_installment(c, i, found + 60, Some((found + 60, 100_000 * YUAN)));
+            gov_expect(c, 90, "A")
+        }),
+        twin(GV, "legacy_debt_3_years_not_complete", &[], &[], "旧账认定次日起算，as_of时尚未满3年：不扣GI4（孪生）", |c| {
+            c.agency();
+            let found = latest_complete_by(c.t, 36) + 1;
+            let i = c.ledger(found, "legacy_debt", 100_000 * YUAN);
+            one_installment(c, i, found + 60, Some((found + 60, 100_000 * YUAN)));
+            gov_expect(c, 100, "A")
+        }),
+        sc(GV, "GV1_agency_dishonest_debtor", &["GV1"], "政府机构本身现为失信被执行人：等级D，与得分无关", |c| {
+            c.agency();
+            c.list(Dept::ZJFY, "dishonest_debtor", c.ago(120), None);
+            gov_expect(c, 100, "D")
+        }),
+        sc(GV, "score_floor_zero", &["GI1", "GI2", "GI3", "GI4"], "扣分合计超过100分：得分不低于0", |c| {
+            c.agency();
+            // Three stale items without a plan (GI1 45), six late
+            // installments (GI2 30), four items found in M12 (GI3 20), an
+            // old debt unsettled for more than 3 years (GI4: the 5 left).
+            for k in 0..3 {
+                c.ledger(c.ago(100 + k), "arrears", 100_000 * YUAN);
+            }
+            let i = c.ledger(c.ago(300), "contract_default", 600_000 * YUAN);
+            let plan = (0..6)
+                .map(|k| (c.ago(40 + 10 * k), 100_000 * YUAN, None))
+                .collect();
+            c.r(i).set("installments", V::Plan(plan));
+            let old = c.months(-40);
+            let j = c.ledger(old, "legacy_debt", 100_000 * YUAN);
+            one_installment(c, j, old + 30, Some((old + 30, 100_000 * YUAN)));
+            gov_expect(c, 0, "D")
         }),
     ]
 }

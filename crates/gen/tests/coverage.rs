@@ -243,3 +243,83 @@ fn record_dates_exercise_windows_and_holidays() {
     });
     assert!(warning_only_serious);
 }
+
+/// The agencies' government-dishonesty ledgers exercise every rule of
+/// `gov-integrity`: clean agencies, items unsettled without a plan for more
+/// than 90 days (GI1), installments paid late, short or not at all (GI2),
+/// items found in the last 12 months (GI3), arrears and old debts unsettled
+/// 3 years after they were found (GI4).
+#[test]
+fn agencies_have_ledgers_that_exercise_every_gov_integrity_rule() {
+    use xinyong_core::time::{Period, add, days_since_epoch, parse_date};
+    let (dir, _) = common::city(10_000, 2026, false);
+    let subjects = common::objects(&dir.path().join("subjects.jsonl"));
+    let records = common::objects(&dir.path().join("records.jsonl"));
+    let t = xinyong_gen::default_reference_date();
+    let d = |s: &str| parse_date(s).unwrap();
+    let agencies: BTreeSet<&str> = subjects
+        .iter()
+        .filter(|s| common::s(s, "type") == "government_agency")
+        .map(|s| common::s(s, "uscc"))
+        .collect();
+    let ledger: Vec<_> = records
+        .iter()
+        .filter(|r| common::s(r, "kind") == "gov_ledger")
+        .collect();
+    assert!(!ledger.is_empty());
+    let with_items: BTreeSet<&str> = ledger.iter().map(|r| common::s(r, "subject")).collect();
+    assert!(
+        with_items.is_subset(&agencies),
+        "only agencies have ledgers"
+    );
+    assert!(with_items.len() < agencies.len(), "some agencies are clean");
+    let unsettled = |r: &serde_json::Map<String, serde_json::Value>| {
+        r.get("settled_on")
+            .and_then(|v| v.as_str())
+            .is_none_or(|s| d(s) > t)
+    };
+    let installments = |r: &serde_json::Map<String, serde_json::Value>| {
+        r.get("installments")
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let gi1 = ledger.iter().any(|r| {
+        unsettled(r)
+            && installments(r).is_empty()
+            && days_since_epoch(t) - days_since_epoch(d(common::s(r, "date"))) > 90
+    });
+    let m12 = add(t, Period::months(-12));
+    let late = |i: &serde_json::Value| {
+        let due = d(i["due_on"].as_str().unwrap());
+        let paid_on = i["paid_on"].as_str().map(d);
+        let short = i["paid_cny"].as_f64().unwrap_or(0.0) < i["amount_cny"].as_f64().unwrap();
+        due >= m12 && due < t && (paid_on.is_none_or(|p| p > due) || short)
+    };
+    let gi2 = ledger
+        .iter()
+        .flat_map(|r| installments(r))
+        .any(|i| late(&i));
+    let paid_short = ledger.iter().flat_map(|r| installments(r)).any(|i| {
+        i["paid_cny"]
+            .as_f64()
+            .is_some_and(|p| p < i["amount_cny"].as_f64().unwrap())
+    });
+    let paid_late = ledger.iter().flat_map(|r| installments(r)).any(|i| {
+        i["paid_on"]
+            .as_str()
+            .is_some_and(|p| d(p) > d(i["due_on"].as_str().unwrap()))
+    });
+    let gi3 = ledger.iter().any(|r| d(common::s(r, "date")) >= m12);
+    let gi4 = ledger.iter().any(|r| {
+        matches!(common::s(r, "category"), "arrears" | "legacy_debt")
+            && unsettled(r)
+            // complete (满) from add(date, 3 years) + 1 day on
+            && t > add(d(common::s(r, "date")), Period::years(3))
+    });
+    assert!(
+        gi1 && gi2 && gi3 && gi4,
+        "GI1 {gi1} GI2 {gi2} GI3 {gi3} GI4 {gi4}"
+    );
+    assert!(paid_short && paid_late);
+}

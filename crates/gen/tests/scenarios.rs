@@ -52,6 +52,7 @@ const REQUIRED: &[(&str, &[&str])] = &[
         "xinyidai-eligibility",
         &["X1", "X2", "X3", "X4", "X5", "X6"],
     ),
+    ("gov-integrity", &["GV1", "GI1", "GI2", "GI3", "GI4"]),
 ];
 
 struct City {

@@ -12,7 +12,8 @@
 //! * `Bool` accepts true/false/1/0/是/否 (any case) and XLSX booleans;
 //! * `Date` accepts `YYYY-MM-DD` text (checked by core) and XLSX date cells;
 //! * lists split on `;`, items trimmed, empty items dropped;
-//! * `Bands`/`People` are JSON text in the cell;
+//! * `Bands`/`People` and arrays of objects (`Objects`, e.g. `installments`)
+//!   are JSON text in the cell;
 //! * columns outside the row's kind and unknown columns are kept as extra
 //!   fields: text as a string, XLSX numbers as numbers, booleans as booleans.
 //!
@@ -192,7 +193,7 @@ pub(crate) fn coerce(field: &str, ty: FieldType, cell: &Cell<'_>) -> Result<Opti
                     .collect(),
             )
         }
-        FieldType::Bands | FieldType::People => match cell {
+        FieldType::Bands | FieldType::People | FieldType::Objects(_) => match cell {
             Cell::Text(t) => serde_json::from_str::<Value>(t).map_err(|e| {
                 Issue::error(
                     field,
@@ -335,6 +336,23 @@ mod tests {
         assert_eq!(
             ok(FieldType::Bands, Cell::Text(r#"{"general": [1, 2]}"#)),
             Some(json!({"general": [1, 2]}))
+        );
+        let installments = xinyong_core::catalog::RecordKind::GovLedger
+            .field("installments")
+            .unwrap()
+            .ty;
+        assert_eq!(
+            ok(
+                installments,
+                Cell::Text(r#"[{"due_on": "2021-06-30", "amount_cny": 100}]"#)
+            ),
+            Some(json!([{"due_on": "2021-06-30", "amount_cny": 100}]))
+        );
+        assert_eq!(
+            coerce("installments", installments, &Cell::Float(3.0))
+                .unwrap_err()
+                .field,
+            "installments"
         );
         assert_eq!(
             coerce("people", FieldType::People, &Cell::Text("[{"))

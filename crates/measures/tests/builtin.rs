@@ -156,6 +156,13 @@ fn expected() -> BTreeMap<Fact, BTreeMap<&'static str, BTreeSet<&'static str>>> 
         // xinyidai-eligibility: no measure of its own.
         (Value("xinyidai-eligibility", ELIGIBLE), none.clone()),
         (Value("xinyidai-eligibility", INELIGIBLE), none.clone()),
+        // gov-integrity grades government agencies (政务诚信); the measures
+        // catalogue has no measure for them (the joint rewards and
+        // punishments apply to market subjects).
+        (Value("gov-integrity", "A"), none.clone()),
+        (Value("gov-integrity", "B"), none.clone()),
+        (Value("gov-integrity", "C"), none.clone()),
+        (Value("gov-integrity", "D"), none.clone()),
         // Lists (xinyong-core's catalogue).
         (List("abnormal_operation"), none.clone()),
         (List("serious_violation"), BLACK.to_vec()),

@@ -115,7 +115,7 @@ fn unknown_model() {
     let e = err(BASE, "\"yingkou-composite\")", "\"yingkou-composit\")");
     assert_eq!(
         shown(&e),
-        "probe.toml:10:18: trigger: unknown model 'yingkou-composit' (one of abnormal-trace-clear, anhui-class, construction-blacklist, penalty-tier, renfang-lists, tianjin-risk, xinyidai-eligibility, yingkou-composite)"
+        "probe.toml:10:18: trigger: unknown model 'yingkou-composit' (one of abnormal-trace-clear, anhui-class, construction-blacklist, gov-integrity, penalty-tier, renfang-lists, tianjin-risk, xinyidai-eligibility, yingkou-composite)"
     );
 }
 

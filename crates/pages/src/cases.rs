@@ -1,6 +1,7 @@
-//! The self-correction workflows' pages (PRODUCT.md C7, C8, C14): an
-//! enterprise files an objection against one of its records or applies for
-//! its repair and follows its cases; a department works its queue (the
+//! The self-correction workflows' pages (PRODUCT.md C7, C8, C13, C14): an
+//! enterprise files an objection against one of its records, applies for
+//! its repair or reports an item a government agency owes it, and follows
+//! its cases; a department works its queue (the
 //! oldest deadline first, 逾期 marked) and decides with reasons; the credit
 //! office sees throughput and every overdue item. Each form carries the
 //! session's CSRF token; every step is the application's use case (which
@@ -15,8 +16,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use xinyong_app::{
-    AppError, CaseDecision, ErrorClass, ErrorCode, Operation, RecordKey, Role, WorkflowItem,
-    WorkflowQuery,
+    AppError, CaseDecision, ErrorClass, ErrorCode, GovClaimForm, Operation, RecordKey, Role,
+    WorkflowItem, WorkflowQuery,
 };
 
 use crate::PagesState;
@@ -64,11 +65,16 @@ pub struct CaseView {
     pub grounds: String,
     pub statement: String,
     pub decision: String,
+    /// Further facts of the case (label, value): a claim's agency, category,
+    /// amount and since when.
+    pub facts: Vec<(&'static str, String)>,
     /// The choices of a decision form (value, words); empty: no form.
     pub choices: Vec<(&'static str, &'static str)>,
 }
 
-fn case_view(s: &PagesState, item: &WorkflowItem, with_form: bool) -> CaseView {
+/// A case as the pages show it; `with_form`: the viewer works the queue,
+/// `office`: the viewer is the credit office (which alone decides claims).
+fn case_view(s: &PagesState, item: &WorkflowItem, with_form: bool, office: bool) -> CaseView {
     let text = |k: &str| {
         item.details
             .get(k)
@@ -85,8 +91,24 @@ fn case_view(s: &PagesState, item: &WorkflowItem, with_form: bool) -> CaseView {
             (true, "repair") if item.status == "accepted" || item.status == "overdue" => {
                 vec![("approved", "准予信用修复"), ("denied", "不予信用修复")]
             }
+            (true, "gov_claim") if office => vec![
+                ("accepted", "经核实属实，纳入政府失信问题台账"),
+                ("rejected", "不予纳入"),
+            ],
             _ => Vec::new(),
         };
+    let mut facts = Vec::new();
+    if item.kind == "gov_claim" {
+        facts.push(("被反映机构", text("agency")));
+        facts.push(("问题类别", text("category_label")));
+        if let Some(a) = item.details.get("amount_cny").and_then(Value::as_f64) {
+            facts.push(("涉及金额（元）", crate::format::money(a)));
+        }
+        let since = text("owed_since");
+        if !since.is_empty() {
+            facts.push(("欠付起始日期", since));
+        }
+    }
     CaseView {
         id: item.id,
         kind: item.kind_label.clone(),
@@ -125,6 +147,7 @@ fn case_view(s: &PagesState, item: &WorkflowItem, with_form: bool) -> CaseView {
             .as_ref()
             .map(|d| format!("{}，{}：{}", d.on, d.by, d.reasons))
             .unwrap_or_default(),
+        facts,
         choices,
     }
 }
@@ -207,6 +230,32 @@ fn needs_space(s: &PagesState, ctx: &Ctx) -> Option<Response> {
     None
 }
 
+/// The form an enterprise posts from its space, once the account is bound
+/// to a subject and the form carries the session's CSRF token.
+fn space_form<T>(
+    s: &PagesState,
+    ctx: &Ctx,
+    form: Result<Form<T>, FormRejection>,
+    token: impl Fn(&T) -> &str,
+) -> Result<T, Box<Response>> {
+    if let Some(r) = needs_space(s, ctx) {
+        return Err(Box::new(r));
+    }
+    match form {
+        Ok(Form(f)) if csrf_ok(s, ctx, token(&f)) => Ok(f),
+        _ => Err(Box::new(csrf_refused(s, ctx))),
+    }
+}
+
+/// The status of a form shown again with the caller's mistake.
+fn form_status(e: &AppError) -> StatusCode {
+    match e.code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
 /// `GET /my/objections/new?source=&id=`.
 pub async fn objection_form(
     State(s): State<PagesState>,
@@ -266,15 +315,10 @@ pub async fn file_objection(
     ctx: Ctx,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Response {
-    if let Some(r) = needs_space(&s, &ctx) {
-        return r;
-    }
-    let Ok(Form(f)) = form else {
-        return csrf_refused(&s, &ctx);
+    let f = match space_form(&s, &ctx, form, |f| &f.csrf) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    if !csrf_ok(&s, &ctx, &f.csrf) {
-        return csrf_refused(&s, &ctx);
-    }
     let key = RecordKey {
         source: f.source.trim().to_owned(),
         id: f.id.trim().to_owned(),
@@ -301,12 +345,131 @@ pub async fn file_objection(
             ),
         ),
         Err(e) if e.class() == ErrorClass::Caller && e.code != ErrorCode::Forbidden => {
-            let status = match e.code {
-                ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                ErrorCode::Conflict => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            objection_page(&s, &ctx, status, &f, Some(&e))
+            objection_page(&s, &ctx, form_status(&e), &f, Some(&e))
+        }
+        Err(e) => error::app_error(&s, Some(&ctx), e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Enterprise: report an item a government agency owes it (政务诚信)
+
+#[derive(Deserialize)]
+pub struct AgencyQuery {
+    agency: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ClaimForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    amount_cny: String,
+    #[serde(default)]
+    owed_since: String,
+    #[serde(default)]
+    statement: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "gov_claim_form.html")]
+struct ClaimPage {
+    chrome: Chrome,
+    agency: String,
+    categories: Vec<(&'static str, &'static str, bool)>,
+    amount: String,
+    owed_since: String,
+    statement: String,
+    evidence: String,
+    error: String,
+    error_field: String,
+}
+
+fn claim_page(
+    s: &PagesState,
+    ctx: &Ctx,
+    status: StatusCode,
+    f: &ClaimForm,
+    e: Option<&AppError>,
+) -> Response {
+    let clip = |t: &str, n: usize| t.chars().take(n).collect::<String>();
+    render(
+        status,
+        &ClaimPage {
+            chrome: Chrome::new(s, Some(ctx), "反映政府失信问题", "my"),
+            agency: clip(&f.agency, 64),
+            categories: s
+                .app
+                .catalogue()
+                .choices("gov_ledger", "category")
+                .into_iter()
+                .map(|(v, l)| (v, l, v == f.category))
+                .collect(),
+            amount: clip(&f.amount_cny, 32),
+            owed_since: clip(&f.owed_since, 10),
+            statement: clip(&f.statement, 2000),
+            evidence: clip(&f.evidence, 2000),
+            error: e.map(|e| e.detail.clone()).unwrap_or_default(),
+            error_field: e.and_then(|e| e.field.clone()).unwrap_or_default(),
+        },
+    )
+}
+
+/// `GET /my/gov-claims/new?agency=`.
+pub async fn gov_claim_form(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    q: Result<Query<AgencyQuery>, QueryRejection>,
+) -> Response {
+    if let Some(r) = needs_space(&s, &ctx) {
+        return r;
+    }
+    let f = ClaimForm {
+        agency: q.ok().and_then(|Query(q)| q.agency).unwrap_or_default(),
+        category: "arrears".to_owned(),
+        ..ClaimForm::default()
+    };
+    claim_page(&s, &ctx, StatusCode::OK, &f, None)
+}
+
+/// `POST /my/gov-claims` (csrf).
+pub async fn file_gov_claim(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    form: Result<Form<ClaimForm>, FormRejection>,
+) -> Response {
+    let f = match space_form(&s, &ctx, form, |f| &f.csrf) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let claim = GovClaimForm {
+        agency: f.agency.clone(),
+        category: f.category.clone(),
+        amount_cny: Some(f.amount_cny.clone()),
+        owed_since: Some(f.owed_since.clone()),
+        statement: f.statement.clone(),
+        evidence: lines(&f.evidence),
+        claimant: None,
+    };
+    match s.app.file_gov_claim(&ctx.principal, &claim).await {
+        Ok(filed) => done(
+            &s,
+            &ctx,
+            StatusCode::CREATED,
+            "问题已反映",
+            &format!(
+                "所反映的问题（案件编号 {}）已提交信用办，信用办应于 {} 前核实并告知结果；属实的将纳入政府失信问题台账（台账编号 {}）。办理进度可在“我的异议、修复申请和问题反映”中查看。",
+                filed.claim_id, filed.decide_by, filed.item.id
+            ),
+        ),
+        Err(e) if e.class() == ErrorClass::Caller && e.code != ErrorCode::Forbidden => {
+            claim_page(&s, &ctx, form_status(&e), &f, Some(&e))
         }
         Err(e) => error::app_error(&s, Some(&ctx), e),
     }
@@ -444,12 +607,7 @@ pub async fn apply_repair(
             ),
         ),
         Err(e) if e.class() == ErrorClass::Caller && e.code != ErrorCode::Forbidden => {
-            let status = match e.code {
-                ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                ErrorCode::Conflict => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            repair_page(&s, &ctx, status, &f, e.detail)
+            repair_page(&s, &ctx, form_status(&e), &f, e.detail)
         }
         Err(e) => error::app_error(&s, Some(&ctx), e),
     }
@@ -501,7 +659,7 @@ async fn case_page(
     let cases = found
         .items
         .iter()
-        .map(|i| case_view(s, i, deciding))
+        .map(|i| case_view(s, i, deciding, ctx.principal.role == Role::Admin))
         .collect();
     Ok((cases, Pager::new(base, page, found.total)))
 }
@@ -523,9 +681,9 @@ pub async fn my_cases(
     render(
         StatusCode::OK,
         &CasesPage {
-            chrome: Chrome::new(&s, Some(&ctx), "我的异议和修复申请", "my"),
-            heading: "我的异议和修复申请".to_owned(),
-            intro: "本企业提出的异议和信用修复申请：状态、处理期限、决定及理由。".to_owned(),
+            chrome: Chrome::new(&s, Some(&ctx), "我的异议、修复申请和问题反映", "my"),
+            heading: "我的异议、修复申请和问题反映".to_owned(),
+            intro: "本企业提出的异议、信用修复申请和向信用办反映的政府失信问题：状态、处理期限、决定及理由。".to_owned(),
             show_subject: false,
             cases,
             deciding: false,
@@ -572,7 +730,7 @@ pub async fn queue(
         &CasesPage {
             chrome: Chrome::new(&s, Some(&ctx), "待办案件", "queue"),
             heading: "待办案件".to_owned(),
-            intro: "尚未办结的异议和信用修复申请，处理期限最早的在前；超过期限的标注“逾期”。异议应在 20 个工作日内、信用修复应在受理后 15 个工作日内作出决定。".to_owned(),
+            intro: "尚未办结的异议、信用修复申请和企业反映的政府失信问题，处理期限最早的在前；超过期限的标注“逾期”。异议应在 20 个工作日内、信用修复应在受理后 15 个工作日内作出决定，企业反映的政府失信问题由信用办在 20 个工作日内核实。".to_owned(),
             show_subject: true,
             cases,
             deciding,
@@ -627,7 +785,11 @@ pub async fn decide(
     let result = match f.kind.as_str() {
         "objection" => s.app.decide_objection(&ctx.principal, id, &d).await,
         "repair" => s.app.decide_repair(&ctx.principal, id, &d).await,
-        _ => Err(AppError::invalid("kind", "案件类别须为异议或信用修复")),
+        "gov_claim" => s.app.decide_gov_claim(&ctx.principal, id, &d).await,
+        _ => Err(AppError::invalid(
+            "kind",
+            "案件类别须为异议、信用修复或政府失信问题反映",
+        )),
     };
     match result {
         Ok(_) => see_other(&format!("/queue?done={id}")),
@@ -645,8 +807,18 @@ pub async fn decide(
 // ---------------------------------------------------------------------------
 // The credit office's overview
 
-/// A case status code (of the summary's counts) in words.
-fn status_zh(code: &str) -> Option<&'static str> {
+/// A case status code (of the summary's counts) of a kind in words.
+fn status_zh(kind: &str, code: &str) -> Option<&'static str> {
+    Some(match (kind, code) {
+        ("gov_claim", "open") => "待核实",
+        ("gov_claim", "accepted") => "已纳入台账",
+        ("gov_claim", "rejected") => "不予纳入",
+        (_, code) => return status_code_zh(code),
+    })
+}
+
+/// A case status code of the objections, repairs and commitments in words.
+fn status_code_zh(code: &str) -> Option<&'static str> {
     Some(match code {
         "open" => "处理中",
         "overdue" => "逾期未决定",
@@ -700,6 +872,7 @@ pub async fn summary(State(s): State<PagesState>, ctx: Ctx) -> Response {
         "objection" => "异议",
         "repair" => "信用修复",
         "commitment" => "信用承诺",
+        "gov_claim" => "政务失信问题反映",
         _ => "其他",
     };
     let c = s.app.catalogue();
@@ -713,7 +886,7 @@ pub async fn summary(State(s): State<PagesState>, ctx: Ctx) -> Response {
                 .flat_map(|(k, m)| {
                     m.iter().map(move |(st, n)| StatusCount {
                         kind: kind_zh(k).to_owned(),
-                        status: status_zh(st).map_or_else(|| st.clone(), str::to_owned),
+                        status: status_zh(k, st).map_or_else(|| st.clone(), str::to_owned),
                         count: *n,
                     })
                 })
@@ -731,7 +904,7 @@ pub async fn summary(State(s): State<PagesState>, ctx: Ctx) -> Response {
             overdue: sum
                 .overdue
                 .iter()
-                .map(|i| case_view(&s, i, false))
+                .map(|i| case_view(&s, i, false, false))
                 .collect(),
         },
     )

@@ -198,6 +198,9 @@ struct SubjectPage {
     groups: Vec<KindGroup>,
     /// The full profile's page, for a logged-in visitor; empty otherwise.
     full_link: String,
+    /// For an enterprise account on a government agency's page: where to
+    /// report an item the agency owes it; empty otherwise.
+    claim_link: String,
 }
 
 /// `GET /subjects/{uscc}`: what the public may see of a subject today.
@@ -227,6 +230,16 @@ pub async fn subject(
         p if p.uscc.as_deref() == Some(uscc.as_str()) => "/my".to_owned(),
         _ => format!("/subjects/{uscc}/full"),
     };
+    let claim_link = if ctx.principal.role == Role::Enterprise
+        && text(&profile.subject, "type") == "government_agency"
+    {
+        format!(
+            "/my/gov-claims/new?agency={}",
+            crate::format::query_value(&uscc)
+        )
+    } else {
+        String::new()
+    };
     render(
         StatusCode::OK,
         &SubjectPage {
@@ -237,6 +250,7 @@ pub async fn subject(
             results: views::results(c, &models, &profile.results, &anchors),
             groups,
             full_link,
+            claim_link,
             name,
             uscc,
         },

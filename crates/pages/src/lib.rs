@@ -140,6 +140,8 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/my/objections", post(cases::file_objection))
         .route("/my/repairs/new", get(cases::repair_form))
         .route("/my/repairs", post(cases::apply_repair))
+        .route("/my/gov-claims/new", get(cases::gov_claim_form))
+        .route("/my/gov-claims", post(cases::file_gov_claim))
         .route("/queue", get(cases::queue))
         .route("/queue/{id}", post(cases::decide))
         .route("/admin/workflows", get(cases::summary))

@@ -131,6 +131,18 @@ fn value_text(c: &Catalogue, kind: &str, field: &FieldInfo, v: &Value) -> String
             })
             .collect::<Vec<_>>()
             .join("；"),
+        (ValueType::Objects, Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|item| {
+                rows(c, kind, &field.items, item, str::to_owned)
+                    .into_iter()
+                    .map(|r| format!("{} {}", r.label, r.value))
+                    .collect::<Vec<_>>()
+                    .join("，")
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
         (_, v) => format::plain(v),
     }
 }

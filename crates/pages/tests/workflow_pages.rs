@@ -500,3 +500,117 @@ async fn an_objection_goes_from_the_space_to_the_queue_and_back() {
     let public = get(&c, &format!("/subjects/{uscc}"), None).await;
     assert_eq!(marks(&public), before, "the mark is removed");
 }
+
+/// A subject of the generated city of the given type.
+fn of_type(c: &City, ty: &str) -> String {
+    read_jsonl(&c.input.join("subjects.jsonl"))
+        .into_iter()
+        .find(|s| s["type"] == ty)
+        .and_then(|s| s["uscc"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("a subject of type {ty} in the city"))
+}
+
+#[tokio::test]
+async fn an_enterprise_reports_what_an_agency_owes_and_the_credit_office_decides() {
+    let c = city(240).await;
+    let agency = of_type(&c, "government_agency");
+    let firm = of_type(&c, "enterprise");
+    let ent = account(&c, Role::Enterprise, "enterprise", Some(&firm), None).await;
+    let admin = session(&c, "admin").await;
+
+    // The agency's public page: its 政务诚信 grade, and for an enterprise
+    // the way to report it; an enterprise's page has no 政务诚信 result.
+    let public = get(&c, &format!("/subjects/{agency}"), None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("政务诚信评价"), "the agency's grade");
+    assert!(
+        !public.body.contains("/my/gov-claims/new"),
+        "no link for the public"
+    );
+    let seen = get(&c, &format!("/subjects/{agency}"), Some(&ent)).await;
+    let link = format!("href=\"/my/gov-claims/new?agency={agency}\"");
+    assert!(seen.body.contains(&link), "反映问题 for an enterprise");
+    let firm_page = get(&c, &format!("/subjects/{firm}"), Some(&ent)).await;
+    assert!(!firm_page.body.contains("政务诚信评价"));
+    assert!(!firm_page.body.contains("/my/gov-claims/new"));
+
+    let form = get(
+        &c,
+        &format!("/my/gov-claims/new?agency={agency}"),
+        Some(&ent),
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_page(&form, "claim form");
+    assert!(
+        form.body.contains(&format!("value=\"{agency}\"")),
+        "prefilled"
+    );
+    assert!(form.body.contains("拖欠企业账款") && form.body.contains("新官不理旧账"));
+    let csrf = form.input_after("action=\"/my/gov-claims\"", "csrf");
+    let fields = |csrf: &str, amount: &str| {
+        format!(
+            "csrf={csrf}&agency={agency}&category=arrears&amount_cny={}&owed_since=2023-12-31&statement={}&evidence={}",
+            enc(amount),
+            enc("工程款经结算确认后逾期未付"),
+            enc("结算单.pdf")
+        )
+    };
+    // Without the token: refused. A wrong amount: the field is named.
+    assert_eq!(
+        post(&c, "/my/gov-claims", &ent, &fields("", "100"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = post(&c, "/my/gov-claims", &ent, &fields(&csrf, "十万")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_page(&bad, "claim invalid");
+    assert!(bad.body.contains("id=\"amount_cny\"") && bad.body.contains("aria-invalid=\"true\""));
+    // The public and a department may not use the form.
+    assert_eq!(
+        get(&c, "/my/gov-claims/new", Some(&admin)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let filed = post(&c, "/my/gov-claims", &ent, &fields(&csrf, "250,000")).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    assert_page(&filed, "claim filed");
+    assert!(filed.body.contains("XYB-ZW-GC"));
+
+    let mine = get(&c, "/my/cases", Some(&ent)).await;
+    assert!(mine.body.contains("政务失信问题反映") && mine.body.contains("待核实"));
+    assert!(mine.body.contains("250,000.00"));
+    let ent_p = principal(&c, &ent).await;
+    let item = c
+        .app
+        .workflow_items(&ent_p, &WorkflowQuery::default())
+        .await
+        .unwrap()
+        .remove(0);
+
+    // The credit office decides from its queue.
+    let queue = get(&c, "/queue", Some(&admin)).await;
+    let card = format!("id=\"case-{}\"", item.id);
+    assert!(queue.body.contains(&card));
+    assert!(queue.body.contains("纳入政府失信问题台账"));
+    let csrf = queue.input_after(&format!("action=\"/queue/{}\"", item.id), "csrf");
+    let decided = post(
+        &c,
+        &format!("/queue/{}", item.id),
+        &admin,
+        &format!(
+            "csrf={csrf}&kind=gov_claim&decision=accepted&reasons={}",
+            enc("经核实属实")
+        ),
+    )
+    .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let mine = get(&c, "/my/cases", Some(&ent)).await;
+    assert!(mine.body.contains("已纳入台账") && mine.body.contains("经核实属实"));
+    // The ledger item is on the agency's public page (the ledger is public).
+    let public = get(&c, &format!("/subjects/{agency}"), None).await;
+    assert!(
+        public.body.contains(&item.record.id),
+        "the new ledger item is shown"
+    );
+}

@@ -32,8 +32,8 @@ use typst_pdf::{PdfOptions, Timestamp};
 
 pub use crate::fonts::Fonts;
 pub use crate::model::{
-    Advice, ClassLine, Dimension, Grade, GradeChange, ListMembership, RecordGroup, RecordRow,
-    ReportData, Subject,
+    Advice, ClassLine, Dimension, Grade, GradeChange, Installment, LedgerItem, ListMembership,
+    RecordGroup, RecordRow, ReportData, ReportKind, Subject,
 };
 use crate::world::ReportWorld;
 

@@ -41,6 +41,59 @@ pub struct ReportData {
     /// What the subject can do to improve: the failing rules.
     #[serde(default)]
     pub advice: Vec<Advice>,
+    /// Which report this is: the enterprise's credit report or an agency's
+    /// 政务诚信评价报告.
+    #[serde(default)]
+    pub kind: ReportKind,
+    /// An agency's items of the government-dishonesty ledger with their
+    /// repayment plans (政务诚信评价报告 only).
+    #[serde(default)]
+    pub ledger: Vec<LedgerItem>,
+}
+
+/// Which report: the titles and headings follow it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// 信用体检报告 (公共信用信息报告) of an enterprise.
+    #[default]
+    Credit,
+    /// 政务诚信评价报告 of a government agency.
+    GovIntegrity,
+}
+
+/// One item of the government-dishonesty ledger (政府失信问题台账).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerItem {
+    pub id: String,
+    /// The day the item was found, `YYYY-MM-DD`.
+    pub date: String,
+    /// e.g. 拖欠企业账款.
+    pub category_zh: String,
+    #[serde(default)]
+    pub amount_cny: Option<f64>,
+    #[serde(default)]
+    pub description: String,
+    /// The day it was settled (办结), `YYYY-MM-DD`; none: open.
+    #[serde(default)]
+    pub settled_on: Option<String>,
+    /// The repayment plan and its progress, by due date.
+    #[serde(default)]
+    pub installments: Vec<Installment>,
+}
+
+/// One installment of a repayment plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Installment {
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub amount_cny: f64,
+    #[serde(default)]
+    pub paid_on: Option<String>,
+    #[serde(default)]
+    pub paid_cny: Option<f64>,
+    /// e.g. 按期足额偿还, 逾期未还, 未到期.
+    pub state_zh: String,
 }
 
 /// Basic information about the subject (基本信息).

@@ -10,12 +10,14 @@ use serde::Serialize;
 
 use crate::ReportError;
 use crate::format;
-use crate::model::{Advice, Dimension, Grade, RecordRow, ReportData};
+use crate::model::{Advice, Dimension, Grade, LedgerItem, RecordRow, ReportData, ReportKind};
 
 #[derive(Debug, Serialize)]
 pub(crate) struct View {
     /// Font families in order of preference.
     pub fonts: Vec<String>,
+    /// The titles and headings of this kind of report.
+    pub words: Words,
     pub number: String,
     pub issued_on: String,
     pub verify_url: String,
@@ -31,7 +33,91 @@ pub(crate) struct View {
     pub commitments: Vec<RowView>,
     pub commitments_have_amount: bool,
     pub advice: Vec<AdviceView>,
+    pub ledger: Vec<LedgerView>,
     pub qr: Qr,
+}
+
+/// The words that differ between the credit report and the 政务诚信评价报告.
+#[derive(Debug, Serialize)]
+pub(crate) struct Words {
+    pub title: &'static str,
+    pub subtitle: &'static str,
+    /// The cover's grade line and the evaluation section.
+    pub grade_label: &'static str,
+    pub grade_heading: &'static str,
+    pub score_label: &'static str,
+    pub no_grade: &'static str,
+    pub advice_heading: &'static str,
+    /// Whether the report has the ledger section (and not the enterprise's
+    /// list and commitment sections).
+    pub agency: bool,
+}
+
+fn words(kind: ReportKind) -> Words {
+    match kind {
+        ReportKind::Credit => Words {
+            title: "信用体检报告",
+            subtitle: "公共信用信息报告",
+            grade_label: "综合信用等级",
+            grade_heading: "公共信用综合评价",
+            score_label: "综合得分",
+            no_grade: "暂无综合评价结果。",
+            advice_heading: "信用提升建议",
+            agency: false,
+        },
+        ReportKind::GovIntegrity => Words {
+            title: "政务诚信评价报告",
+            subtitle: "政府机构政务诚信评价",
+            grade_label: "政务诚信等级",
+            grade_heading: "政务诚信评价",
+            score_label: "评价得分",
+            no_grade: "暂无政务诚信评价结果。",
+            advice_heading: "扣分事项及整改建议",
+            agency: true,
+        },
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LedgerView {
+    pub id: String,
+    pub date: String,
+    pub category: String,
+    pub amount: String,
+    pub description: String,
+    pub settled: String,
+    /// Due date, amount, paid on, paid, state.
+    pub installments: Vec<[String; 5]>,
+}
+
+fn ledger(item: &LedgerItem) -> LedgerView {
+    LedgerView {
+        id: format::text(&item.id),
+        date: format::date(&item.date),
+        category: format::text(&item.category_zh),
+        amount: item
+            .amount_cny
+            .map_or_else(|| format::NONE.to_owned(), format::money),
+        description: format::text(&item.description),
+        settled: item.settled_on.as_deref().map_or_else(
+            || "未办结".to_owned(),
+            |d| format!("{} 办结", format::date(d)),
+        ),
+        installments: item
+            .installments
+            .iter()
+            .map(|i| {
+                [
+                    format::date(&i.due_on),
+                    format::money(i.amount_cny),
+                    format::opt_date(i.paid_on.as_deref()),
+                    i.paid_cny
+                        .map_or_else(|| format::NONE.to_owned(), format::money),
+                    format::text(&i.state_zh),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +177,7 @@ pub(crate) struct AdviceView {
 pub(crate) fn build(data: &ReportData, fonts: Vec<String>) -> Result<View, ReportError> {
     let subject = &data.subject;
     let record_count: usize = data.records.iter().map(|g| g.rows.len()).sum();
+    let words = words(data.kind);
     Ok(View {
         fonts,
         number: format::text(&data.number),
@@ -108,8 +195,9 @@ pub(crate) fn build(data: &ReportData, fonts: Vec<String>) -> Result<View, Repor
             || "暂无评价结果".to_owned(),
             |g| {
                 format!(
-                    "{} 级（综合得分 {}）",
+                    "{} 级（{} {}）",
                     format::text(&g.grade),
+                    words.score_label,
                     format::score(g.score)
                 )
             },
@@ -159,7 +247,9 @@ pub(crate) fn build(data: &ReportData, fonts: Vec<String>) -> Result<View, Repor
         commitments: data.commitments.iter().map(row).collect(),
         commitments_have_amount: data.commitments.iter().any(|r| r.amount_cny.is_some()),
         advice: data.advice.iter().map(advice).collect(),
+        ledger: data.ledger.iter().map(ledger).collect(),
         qr: qr(data.verify_url.trim())?,
+        words,
     })
 }
 

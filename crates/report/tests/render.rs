@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use xinyong_report::{
-    Advice, ClassLine, Dimension, Fonts, Grade, GradeChange, ListMembership, RecordGroup,
-    RecordRow, ReportData, ReportError, Subject, render, render_pdf,
+    Advice, ClassLine, Dimension, Fonts, Grade, GradeChange, Installment, LedgerItem,
+    ListMembership, RecordGroup, RecordRow, ReportData, ReportError, ReportKind, Subject, render,
+    render_pdf,
 };
 
 const INSTALL: &str = "scripts/install-fonts.sh";
@@ -270,6 +271,8 @@ fn sample() -> ReportData {
                 action_zh: "履行处罚决定后申请信用修复".into(),
             },
         ],
+        kind: ReportKind::Credit,
+        ledger: vec![],
     }
 }
 
@@ -293,6 +296,65 @@ fn empty() -> ReportData {
         lists: vec![],
         commitments: vec![],
         advice: vec![],
+        kind: ReportKind::Credit,
+        ledger: vec![],
+    }
+}
+
+/// An agency's 政务诚信评价报告: grade, deductions, ledger with a plan.
+fn agency() -> ReportData {
+    ReportData {
+        subject: Subject {
+            uscc: "11210800000000001X".into(),
+            name: "营口市某区住房和城乡建设局".into(),
+            subject_type_zh: "机关".into(),
+            region: "营口市站前区".into(),
+            established_on: None,
+            status_zh: "存续".into(),
+        },
+        grade: Some(Grade {
+            score: 85.0,
+            grade: "B".into(),
+            model_version: "政务诚信评价（gov-integrity 2024.1）".into(),
+            dimensions: vec![Dimension {
+                name_zh: "政务诚信".into(),
+                score: 85.0,
+                max: 100.0,
+            }],
+        }),
+        advice: vec![Advice {
+            rule: "gov-integrity/GI2".into(),
+            text_zh: "12个月内到期的还款计划分期中有 1 期未按期足额偿还，扣 5 分".into(),
+            records: vec!["XYB-ZW-000001".into()],
+            stops_on: Some("2027-04-01".into()),
+            action_zh: "制定并严格执行还款计划，按期足额偿还拖欠款项".into(),
+        }],
+        kind: ReportKind::GovIntegrity,
+        ledger: vec![LedgerItem {
+            id: "XYB-ZW-000001".into(),
+            date: "2025-09-01".into(),
+            category_zh: "拖欠企业账款".into(),
+            amount_cny: Some(300_000.0),
+            description: "拖欠民营企业工程款".into(),
+            settled_on: None,
+            installments: vec![
+                Installment {
+                    due_on: "2026-03-31".into(),
+                    amount_cny: 150_000.0,
+                    paid_on: Some("2026-04-01".into()),
+                    paid_cny: Some(150_000.0),
+                    state_zh: "逾期偿还".into(),
+                },
+                Installment {
+                    due_on: "2026-09-30".into(),
+                    amount_cny: 150_000.0,
+                    paid_on: None,
+                    paid_cny: None,
+                    state_zh: "未到期".into(),
+                },
+            ],
+        }],
+        ..empty()
     }
 }
 
@@ -368,6 +430,38 @@ fn full_report_reads_back_as_chinese_text() {
     assert_shows(&text, &format!("第 1 页 / 共 {} 页", rendered.pages));
     // A kind with no rows is left out.
     assert!(!text.contains("司法判决"), "{text}");
+}
+
+#[test]
+fn agency_report_reads_back_with_its_ledger() {
+    let test = "agency_report_reads_back_with_its_ledger";
+    let Some(fonts) = fonts(test) else { return };
+    if !tool("pdftotext", test) {
+        return;
+    }
+    let rendered = render(&agency(), fonts).expect("the agency's report renders");
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    let dir = tempfile::tempdir().unwrap();
+    let text = pdf_text(dir.path(), &rendered.pdf);
+    for needle in [
+        "政务诚信评价报告",
+        "政务诚信等级",
+        "B 级（评价得分 85）",
+        "政府失信问题台账及还款计划",
+        "拖欠企业账款",
+        "300,000.00",
+        "150,000.00",
+        "逾期偿还",
+        "未到期",
+        "未办结",
+        "扣分事项及整改建议",
+        "gov-integrity/GI2",
+    ] {
+        assert_shows(&text, needle);
+    }
+    // Not the enterprise's report: no title of it, no commitments section.
+    assert!(!squash(&text).contains("信用体检报告"), "{text}");
+    assert!(!squash(&text).contains("信用承诺"), "{text}");
 }
 
 #[test]

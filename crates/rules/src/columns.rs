@@ -140,24 +140,17 @@ impl ModelSet {
                 .lets
                 .iter()
                 .chain(&model.rec_lets)
+                .chain(&model.applies_to)
                 .for_each(|e| walk(e, &mut out));
             match &model.body {
                 Body::Classification { classes: o, .. } => o
                     .iter()
                     .flat_map(|c| &c.rules)
                     .for_each(|r| walk_rule(r, &mut out)),
-                Body::Lists {
-                    outcomes,
-                    applies_to,
-                } => {
-                    outcomes
-                        .iter()
-                        .flat_map(|c| &c.rules)
-                        .for_each(|r| walk_rule(r, &mut out));
-                    if let Some(e) = applies_to {
-                        walk(e, &mut out);
-                    }
-                }
+                Body::Lists { outcomes } => outcomes
+                    .iter()
+                    .flat_map(|c| &c.rules)
+                    .for_each(|r| walk_rule(r, &mut out)),
                 Body::Eligibility { conditions } => {
                     conditions.iter().for_each(|r| walk_rule(r, &mut out))
                 }

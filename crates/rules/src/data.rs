@@ -254,6 +254,52 @@ impl Table {
         }
     }
 
+    /// Field `sub` (struct child) of element `i` of an array-of-objects
+    /// cell: the child array and the element's index in it (`None` when
+    /// the cell, the element or the value is null).
+    fn item(&self, row: u32, col: usize, i: usize, sub: usize) -> Option<(&ArrayRef, usize)> {
+        let (c, r) = self.at(row, col);
+        let Col::List(a) = c else { return None };
+        if a.is_null(r) {
+            return None;
+        }
+        let offsets = a.value_offsets();
+        let j = offsets[r] as usize + i;
+        if j >= offsets[r + 1] as usize {
+            return None;
+        }
+        let child = a.values().as_struct_opt()?.columns().get(sub)?;
+        (!child.is_null(j)).then_some((child, j))
+    }
+
+    /// A date field of an element of an array-of-objects cell.
+    pub fn item_date(&self, row: u32, col: usize, i: usize, sub: usize) -> Option<i32> {
+        let (a, j) = self.item(row, col, i, sub)?;
+        Some(a.as_primitive_opt::<Date32Type>()?.value(j))
+    }
+
+    /// A number field of an element of an array-of-objects cell.
+    pub fn item_num(&self, row: u32, col: usize, i: usize, sub: usize) -> Option<f64> {
+        let (a, j) = self.item(row, col, i, sub)?;
+        match a.data_type() {
+            DataType::Float64 => Some(a.as_primitive::<Float64Type>().value(j)),
+            DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(j) as f64),
+            _ => None,
+        }
+    }
+
+    /// A text field of an element of an array-of-objects cell.
+    pub fn item_str(&self, row: u32, col: usize, i: usize, sub: usize) -> Option<&str> {
+        let (a, j) = self.item(row, col, i, sub)?;
+        list_item(a, j)
+    }
+
+    /// A true/false field of an element of an array-of-objects cell.
+    pub fn item_bool(&self, row: u32, col: usize, i: usize, sub: usize) -> Option<bool> {
+        let (a, j) = self.item(row, col, i, sub)?;
+        Some(a.as_boolean_opt()?.value(j))
+    }
+
     /// Kind of a record row.
     #[inline]
     pub fn kind(&self, row: u32) -> Option<RecordKind> {

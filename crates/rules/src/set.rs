@@ -41,6 +41,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "xinyidai-eligibility.toml",
         include_str!("../models/xinyidai-eligibility.toml"),
     ),
+    (
+        "gov-integrity.toml",
+        include_str!("../models/gov-integrity.toml"),
+    ),
 ];
 
 /// Compiled models. Several versions of one model id may be present; the

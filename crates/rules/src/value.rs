@@ -84,7 +84,9 @@ impl<'a> Val<'a> {
 /// (500,000.00 is not more than 500,000).
 #[inline]
 pub fn num_key(x: f64) -> f64 {
-    round_half_away(x * 1e6)
+    // `+ 0.0` makes −0 (e.g. `-d` of a deduction d = 0) equal to 0 under
+    // `total_cmp`.
+    round_half_away(x * 1e6) + 0.0
 }
 
 /// `v.round()` (halves away from zero, the sign of zero kept) without a
@@ -178,5 +180,7 @@ mod tests {
         let total: f64 = [100000.10, 100000.20, 299999.70].iter().sum();
         assert!(num_cmp(total, 500000.0).is_eq());
         assert!(num_cmp(500000.01, 500000.0).is_gt());
+        assert!(num_cmp(-0.0, 0.0).is_eq(), "−0 is not below 0");
+        assert!(num_cmp(-1e-9, 0.0).is_eq());
     }
 }

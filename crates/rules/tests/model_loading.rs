@@ -445,3 +445,109 @@ fn mistakes_in_several_rules_and_the_header_are_all_reported() {
         "{e}"
     );
 }
+
+/// A probe over the elements of a ledger item's installments.
+const ITEMS: &str = r#"id = "probe-items"
+version = "1"
+name = "探针"
+kind = "classification"
+source = "test"
+
+[let]
+late = 'gov_ledger where count_items(installments, due_on < T and not (paid_cny >= amount_cny)) > 0'
+
+[[class]]
+id = "bad"
+label = "差"
+
+[[class.rule]]
+id = "R1"
+when = 'any(late)'
+text = '逾期 {count(late)} 项'
+"#;
+
+#[test]
+fn count_items_reads_the_fields_of_the_elements() {
+    assert!(load(ITEMS, "", "").is_ok());
+    // An element field that does not exist.
+    let e = err(ITEMS, "due_on < T", "due_date < T");
+    assert!(e.message.contains("unknown name 'due_date'"), "{e}");
+    assert_eq!(at(&e), (8, 52), "{e}");
+    // The per-element argument must be true/false.
+    let e = err(
+        ITEMS,
+        "due_on < T and not (paid_cny >= amount_cny)",
+        "due_on",
+    );
+    assert!(
+        e.message
+            .contains("count_items() needs true/false per element, but this is date"),
+        "{e}"
+    );
+    // The first argument must be an array of objects.
+    let e = err(ITEMS, "count_items(installments,", "count_items(category,");
+    assert!(
+        e.message
+            .contains("count_items() needs a record's array of objects first"),
+        "{e}"
+    );
+    // Element fields are not names outside the element.
+    let e = err(ITEMS, "> 0'", "> 0 and due_on < T'");
+    assert!(e.message.contains("unknown name 'due_on'"), "{e}");
+}
+
+/// A probe scoring model with a deduction indicator.
+const DEDUCTION: &str = r#"id = "probe-score"
+version = "1"
+name = "探针"
+kind = "scoring"
+source = "test"
+
+[[dimension]]
+id = "all"
+label = "全部"
+max = 10
+
+[[indicator]]
+id = "B"
+dimension = "all"
+label = "基础分"
+max = 10
+points = '10'
+text = '基础分'
+
+[[indicator]]
+id = "D"
+dimension = "all"
+label = "扣分"
+min = -5
+max = 0
+points = '-count(penalty)'
+text = '扣分'
+
+[[grade]]
+id = "A"
+label = "好"
+min = 8
+
+[[grade]]
+id = "D"
+label = "差"
+"#;
+
+#[test]
+fn a_deduction_indicator_has_a_min_below_zero() {
+    assert!(load(DEDUCTION, "", "").is_ok());
+    let e = err(DEDUCTION, "min = -5", "min = 5");
+    assert!(e.message.contains("min must not be positive"), "{e}");
+    let e = load(DEDUCTION, "min = -5\nmax = 0", "min = -5\nmax = -6").unwrap_err();
+    assert!(
+        e.diagnostics()
+            .iter()
+            .any(|d| d.message.contains("max must be at least 0") && d.line == 24),
+        "{e}"
+    );
+    // Without a min, the max must be positive as before.
+    let e = err(DEDUCTION, "min = -5\nmax = 0", "max = 0");
+    assert!(e.message.contains("max must be positive"), "{e}");
+}

@@ -147,14 +147,99 @@ fn construction_blacklist_only_for_construction_subjects() {
 }
 
 #[test]
-fn applies_to_is_only_for_lists_models() {
-    let text = xinyong_rules::BUILTIN
-        .iter()
-        .find(|(n, _)| *n == "tianjin-risk.toml")
-        .unwrap()
-        .1
-        .replacen("visibility =", "applies_to = 'true'\nvisibility =", 1);
+fn gov_integrity_is_kept_for_government_agencies_only() {
+    let set = set();
+    let opts = |scoped| EvalOptions {
+        scoped,
+        ..EvalOptions::default()
+    };
+    // Another subject than the enterprise (a valid code of the tests).
+    let agency = subject(json!({"uscc": "91210800MA10ABCD6Q", "type": "government_agency"}));
+    let firm = subject(json!({"type": "enterprise"}));
+    // Scoped (over the store): the agency is graded, the enterprise has no line.
+    let out = evaluate_json_with(
+        &set,
+        "gov-integrity",
+        &[agency.clone(), firm.clone()],
+        &[],
+        day(T),
+        opts(true),
+    )
+    .unwrap();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["grade"], json!("A"));
+    assert_eq!(out[0]["subject"], agency["uscc"]);
+    // Unscoped (the `evaluate` command): every subject given.
+    let out = evaluate_json_with(
+        &set,
+        "gov-integrity",
+        &[agency, firm],
+        &[],
+        day(T),
+        opts(false),
+    )
+    .unwrap();
+    assert_eq!(out.len(), 2, "{out:?}");
+}
+
+#[test]
+fn a_model_reading_a_scoped_model_sees_it_absent_outside_the_scope() {
+    let text = r#"
+id = "reads-gov"
+version = "1"
+name = "读取政务诚信"
+kind = "classification"
+source = "test"
+uses = ["gov-integrity"]
+
+[[class]]
+id = "graded"
+label = "有政务诚信等级"
+[[class.rule]]
+id = "R1"
+when = 'gov_integrity.grade != null'
+text = '政务诚信等级 {gov_integrity.grade}'
+"#;
     let mut set = set();
-    let e = set.add("t.toml", &text).unwrap_err();
-    assert!(e.message.contains("only for lists models"), "{e}");
+    set.add("reads.toml", text).unwrap();
+    let scoped = EvalOptions {
+        scoped: true,
+        ..EvalOptions::default()
+    };
+    let class = |extra| {
+        let out =
+            evaluate_json_with(&set, "reads-gov", &[subject(extra)], &[], day(T), scoped).unwrap();
+        assert_eq!(out.len(), 1, "{out:?}");
+        out[0]["class"].clone()
+    };
+    assert_eq!(class(json!({"type": "government_agency"})), json!("graded"));
+    assert_eq!(class(json!({"type": "enterprise"})), json!("unclassified"));
+}
+
+#[test]
+fn applies_to_is_for_subject_level_models() {
+    let builtin = |name: &str| {
+        xinyong_rules::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1
+            .replacen("visibility =", "applies_to = 'true'\nvisibility =", 1)
+    };
+    // A classification model takes it ...
+    let mut set = set();
+    let text = builtin("tianjin-risk.toml").replacen(
+        "id = \"tianjin-risk\"",
+        "id = \"tianjin-risk-scoped\"",
+        1,
+    );
+    set.add("t.toml", &text).unwrap();
+    // ... a record model does not.
+    let text = builtin("penalty-tier.toml").replacen(
+        "id = \"penalty-tier\"",
+        "id = \"penalty-tier-scoped\"",
+        1,
+    );
+    let e = set.add("p.toml", &text).unwrap_err();
+    assert!(e.message.contains("subject-level models"), "{e}");
 }

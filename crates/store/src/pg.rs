@@ -93,6 +93,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "xinyidai",
             include_str!("../migrations/postgres/0011_xinyidai.sql"),
         ),
+        (
+            12,
+            "gov claims",
+            include_str!("../migrations/postgres/0012_gov_claims.sql"),
+        ),
     ])
 });
 

@@ -25,7 +25,7 @@ use crate::codec;
 use crate::shared::{Db, Dialect, db};
 
 /// The kinds of cases.
-pub const CASE_KINDS: &[&str] = &["objection", "repair", "commitment"];
+pub const CASE_KINDS: &[&str] = &["objection", "repair", "commitment", "gov_claim"];
 
 /// A case to open.
 #[derive(Debug, Clone, PartialEq, Eq)]

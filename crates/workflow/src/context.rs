@@ -22,6 +22,10 @@ pub struct Config {
     /// A post-verification on-site check of a commitment is carried out
     /// within this many working days after signing (default 30).
     pub on_site_check_working_days: u32,
+    /// An enterprise's report of an item a government agency owes it is
+    /// decided by the credit office within this many working days after
+    /// receipt (default 20, as an objection; the spec leaves it open).
+    pub gov_claim_decision_working_days: u32,
     /// How long a breach of a commitment bars the subject from the
     /// commitment route (告知承诺, 容缺受理), counted with the Civil Code rule
     /// from the day of the breach (default 1 year; the spec leaves it to
@@ -35,6 +39,7 @@ impl Default for Config {
             objection_decision_working_days: 20,
             repair_decision_working_days: 15,
             on_site_check_working_days: 30,
+            gov_claim_decision_working_days: 20,
             commitment_bar: Period::years(1),
         }
     }

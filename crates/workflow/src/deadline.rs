@@ -34,6 +34,10 @@ pub enum DeadlineKind {
     /// The department carries out the post-verification on-site check
     /// ([`Config::on_site_check_working_days`](crate::Config) after signing).
     OnSiteCheck,
+    /// The credit office decides an enterprise's report of an item a
+    /// government agency owes it
+    /// ([`Config::gov_claim_decision_working_days`](crate::Config) after receipt).
+    GovClaimDecision,
 }
 
 impl DeadlineKind {
@@ -44,6 +48,7 @@ impl DeadlineKind {
             DeadlineKind::RepairDecision => "repair_decision",
             DeadlineKind::CommitmentDue => "commitment_due",
             DeadlineKind::OnSiteCheck => "on_site_check",
+            DeadlineKind::GovClaimDecision => "gov_claim_decision",
         }
     }
 
@@ -54,6 +59,7 @@ impl DeadlineKind {
             DeadlineKind::RepairDecision => "修复决定期限",
             DeadlineKind::CommitmentDue => "承诺履行期限",
             DeadlineKind::OnSiteCheck => "现场核查期限",
+            DeadlineKind::GovClaimDecision => "政务失信问题核实期限",
         }
     }
 }

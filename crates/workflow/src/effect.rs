@@ -18,6 +18,9 @@ pub enum Task {
     VerifyMaterials,
     /// Carry out the post-verification on-site check (现场核查).
     OnSiteCheck,
+    /// Verify an enterprise's report of an item a government agency owes it
+    /// (政府失信问题核实).
+    DecideGovClaim,
 }
 
 /// The `status` of a `commitment` record (INTERCHANGE.md §2).
@@ -98,6 +101,13 @@ pub enum Effect {
         /// Last barred day.
         until: Date,
     },
+    /// Store the verified item of the government-dishonesty ledger (a
+    /// `gov_ledger` record of the agency, produced by the credit office)
+    /// under the id reserved for it, with the claim as its reason.
+    WriteLedgerItem {
+        /// The ledger item.
+        record: RecordRef,
+    },
     /// Re-evaluate the subject at once (incrementally), so its grades and
     /// list results reflect the new record version.
     Reevaluate {
@@ -156,6 +166,7 @@ impl Effect {
             Effect::WithdrawRecord { .. } => "withdraw_record",
             Effect::SetRepairedOn { .. } => "set_repaired_on",
             Effect::WriteCommitment { .. } => "write_commitment",
+            Effect::WriteLedgerItem { .. } => "write_ledger_item",
             Effect::BarCommitmentRoute { .. } => "bar_commitment_route",
             Effect::Reevaluate { .. } => "reevaluate",
             Effect::NotifyPartners { .. } => "notify_partners",
@@ -175,6 +186,7 @@ impl Effect {
                 | Effect::WithdrawRecord { .. }
                 | Effect::SetRepairedOn { .. }
                 | Effect::WriteCommitment { .. }
+                | Effect::WriteLedgerItem { .. }
         )
     }
 }

@@ -1,6 +1,7 @@
 //! xinyong-workflow: the platform's self-correction workflows — objections
-//! (异议, PRODUCT.md C8), credit repair (信用修复, C7) and commitments
-//! (信用承诺 / 告知承诺 / 容缺受理, C9) — as pure state machines.
+//! (异议, PRODUCT.md C8), credit repair (信用修复, C7), commitments
+//! (信用承诺 / 告知承诺 / 容缺受理, C9) and enterprises' reports of what a
+//! government agency owes them (政务诚信, C13) — as pure state machines.
 //!
 //! No I/O happens here: no files, no clock, no network, nothing async. An
 //! event goes in with the context it happens in ([`Ctx`]: today, the
@@ -60,6 +61,7 @@ pub mod deadline;
 pub mod diagram;
 mod effect;
 mod error;
+pub mod gov_claim;
 mod guard;
 pub mod objection;
 pub mod repair;
@@ -73,12 +75,13 @@ pub use effect::{CommitmentRecordStatus, Effect, Task, Transition};
 pub use error::WorkflowError;
 pub use role::Role;
 
-/// The three diagrams as Mermaid, each under a heading, for the docs.
+/// The four diagrams as Mermaid, each under a heading, for the docs.
 pub fn mermaid_all() -> String {
     format!(
-        "## objection\n\n```mermaid\n{}```\n\n## repair\n\n```mermaid\n{}```\n\n## commitment\n\n```mermaid\n{}```\n",
+        "## objection\n\n```mermaid\n{}```\n\n## repair\n\n```mermaid\n{}```\n\n## commitment\n\n```mermaid\n{}```\n\n## gov_claim\n\n```mermaid\n{}```\n",
         objection::mermaid(),
         repair::mermaid(),
-        commitment::mermaid()
+        commitment::mermaid(),
+        gov_claim::mermaid()
     )
 }

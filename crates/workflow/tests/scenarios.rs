@@ -9,6 +9,7 @@ use xinyong_workflow::commitment::{
     self, BreachCause, CommitmentEvent, CommitmentEventKind, CommitmentKind, CommitmentState,
     CommitmentStatus, Obligation,
 };
+use xinyong_workflow::gov_claim;
 use xinyong_workflow::objection::{
     self, Correction, ObjectionEvent, ObjectionEventKind, ObjectionState, ObjectionStatus,
 };
@@ -1271,6 +1272,7 @@ fn the_docs_show_the_current_diagrams() {
         ("objection", objection::mermaid()),
         ("repair", repair::mermaid()),
         ("commitment", commitment::mermaid()),
+        ("gov_claim", gov_claim::mermaid()),
     ] {
         assert!(
             docs.contains(&mermaid),

@@ -4,6 +4,7 @@
 
 use super::{Decided, Evaluator, SetSrc, is_set_fn};
 use crate::lang::BinOp;
+use crate::lang::functions::PerRecord;
 use crate::lang::ir::*;
 use crate::lang::{Func, Model};
 use crate::value::{SetRef, Val};
@@ -247,6 +248,12 @@ impl<'a> Evaluator<'a> {
                     Val::Set(s) => self.call_set(*f, SetSrc::Ref(s), args),
                     _ => self.eval(e),
                 }
+            }
+            Expr::Call(f, args) if f.def().per_item != PerRecord::None => {
+                // The per-element argument is about the array's elements:
+                // the records behind the call are those of the array.
+                self.lineage(&args[0], out);
+                self.eval(e)
             }
             Expr::Call(_, args) => {
                 for a in args {

@@ -81,6 +81,8 @@ struct Cx<'a> {
     decided: Vec<Option<Decided>>,
     rec_memo: FastMap<(usize, u32), RecMemo<'a>>,
     scopes: Vec<u32>,
+    /// Elements of arrays of objects being iterated: (row, column, index).
+    items: Vec<(u32, usize, usize)>,
     /// Record-model frames: (model, row).
     frames: Vec<(usize, u32)>,
     /// Model whose named values `Expr::Let` refers to.
@@ -117,6 +119,7 @@ impl<'a> Cx<'a> {
             decided: vec![None; set.models.len()],
             rec_memo: FastMap::default(),
             scopes: Vec::with_capacity(8),
+            items: Vec::new(),
             frames: Vec::with_capacity(4),
             model: 0,
             windows: Vec::with_capacity(4),
@@ -144,6 +147,7 @@ impl<'a> Cx<'a> {
         self.decided.iter_mut().for_each(|r| *r = None);
         self.rec_memo.clear();
         self.scopes.clear();
+        self.items.clear();
         self.frames.clear();
         self.windows.clear();
         for l in &mut self.let_lineage {
@@ -188,10 +192,11 @@ pub struct EvalOptions {
     pub explain: bool,
     /// Compute `stops_on` for the reasons of non-best outcomes.
     pub stops_on: bool,
-    /// Honour each lists model's `applies_to`: a subject outside it is on none
-    /// of the model's lists. Evaluation over the store does; the `evaluate`
-    /// command, which applies one model to the subjects it is given, does not
-    /// unless asked (`--scoped`).
+    /// Honour each model's `applies_to`: a subject outside it is on none of
+    /// a lists model's lists and has no result line of any other model.
+    /// Evaluation over the store does; the `evaluate` command, which applies
+    /// one model to the subjects it is given, does not unless asked
+    /// (`--scoped`).
     pub scoped: bool,
 }
 
@@ -241,6 +246,8 @@ pub struct Evaluator<'a> {
     rec_types: Vec<ColumnType>,
     subj_types: Vec<ColumnType>,
     date_cols: Vec<usize>,
+    /// Arrays of objects with date fields: (column, struct children that are dates).
+    item_date_cols: Vec<(usize, Vec<usize>)>,
     cols: FixedCols,
     cx: Cx<'a>,
     alt: Cx<'a>,
@@ -282,6 +289,22 @@ impl<'a> Evaluator<'a> {
             .filter(|(_, c)| c.ty == ColumnType::Date)
             .map(|(i, _)| i)
             .collect();
+        let item_date_cols = rs
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c.ty {
+                ColumnType::Objects(fields) => Some((
+                    i,
+                    ColumnType::children(fields)
+                        .enumerate()
+                        .filter(|(_, (_, t))| *t == ColumnType::Date)
+                        .map(|(sub, _)| sub)
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
         Evaluator {
             set,
             order,
@@ -293,6 +316,7 @@ impl<'a> Evaluator<'a> {
             rec_types: rs.columns.iter().map(|c| c.ty).collect(),
             subj_types: subject_schema().columns.iter().map(|c| c.ty).collect(),
             date_cols,
+            item_date_cols,
             cols: FixedCols::new(),
             cx: Cx::new(set),
             alt: Cx::new(set),
@@ -332,6 +356,7 @@ impl<'a> Evaluator<'a> {
             let model = &self.set.models[m];
             match &model.body {
                 Body::Record { .. } => out.push(Output::Records(self.record_outputs(m))),
+                _ if !self.has_line(m) => {}
                 _ => {
                     let r = self.subject_output(m);
                     out.push(Output::Subject(r));
@@ -516,12 +541,41 @@ impl<'a> Evaluator<'a> {
             ColumnType::Int | ColumnType::Num | ColumnType::Seq | ColumnType::Version => {
                 t.num(row, col).map_or(Val::Null, Val::Num)
             }
-            ColumnType::StrList => t
+            ColumnType::StrList | ColumnType::Objects(_) => t
                 .list_len(row, col)
                 .map_or(Val::Null, |_| Val::Items(row, col)),
             ColumnType::Kind => t.kind(row).map_or(Val::Null, |k| Val::Str(k.as_str())),
             ColumnType::Key => Val::Null,
         }
+    }
+
+    /// Field `sub` of element `i` of the array of objects in column `col`.
+    fn item_field(&self, row: u32, col: usize, i: usize, sub: usize, ty: ColumnType) -> Val<'a> {
+        let t: &'a Table = self.rec;
+        match ty {
+            ColumnType::Str => t.item_str(row, col, i, sub).map_or(Val::Null, Val::Str),
+            ColumnType::Date => t.item_date(row, col, i, sub).map_or(Val::Null, Val::Date),
+            ColumnType::Bool => t.item_bool(row, col, i, sub).map_or(Val::Null, Val::Bool),
+            ColumnType::Int | ColumnType::Num => {
+                t.item_num(row, col, i, sub).map_or(Val::Null, Val::Num)
+            }
+            _ => Val::Null,
+        }
+    }
+
+    /// Evaluate `f` with element `i` of the array of objects in column
+    /// `col` of record `row` as the innermost element.
+    pub(crate) fn with_item<T>(
+        &mut self,
+        row: u32,
+        col: usize,
+        i: usize,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.cx.items.push((row, col, i));
+        let out = f(self);
+        self.cx.items.pop();
+        out
     }
 
     fn subject_field(&self, col: usize) -> Val<'a> {
@@ -599,6 +653,10 @@ impl<'a> Evaluator<'a> {
                 Val::Bool(self.is_current(row))
             }
             Expr::Rec { depth } => self.scope(*depth).map_or(Val::Null, Val::Rec),
+            Expr::Item { sub, ty } => match self.cx.items.last() {
+                Some(&(row, col, i)) => self.item_field(row, col, i, *sub, *ty),
+                None => Val::Null,
+            },
             Expr::FieldOf { rec, col } => match self.eval(rec) {
                 Val::Rec(row) => self.field(row, *col),
                 _ => Val::Null,
@@ -1053,12 +1111,8 @@ impl<'a> Evaluator<'a> {
                     .unwrap_or(classes.len());
                 Decided::Class(idx)
             }
-            Body::Lists {
-                outcomes,
-                applies_to,
-            } => {
-                let in_scope =
-                    !me.opts.scoped || applies_to.as_ref().is_none_or(|e| me.eval(e).truthy());
+            Body::Lists { outcomes } => {
+                let in_scope = me.in_scope_here(model);
                 Decided::Lists(if in_scope {
                     outcomes
                         .iter()
@@ -1096,7 +1150,7 @@ impl<'a> Evaluator<'a> {
                         } else {
                             me.eval(&ind.points).num()
                         };
-                        round2(raw.unwrap_or(0.0).clamp(0.0, ind.max) * ind.weight)
+                        round2(raw.unwrap_or(0.0).clamp(ind.min, ind.max) * ind.weight)
                     })
                     .collect();
                 let score = round2(points.iter().sum());
@@ -1126,18 +1180,45 @@ impl<'a> Evaluator<'a> {
         d
     }
 
+    /// Whether the model (whose scope is entered) is kept for the subject:
+    /// always unless the evaluation is scoped and its `applies_to` is false.
+    fn in_scope_here(&mut self, model: &'a Model) -> bool {
+        !self.opts.scoped
+            || model
+                .applies_to
+                .as_ref()
+                .is_none_or(|e| self.eval(e).truthy())
+    }
+
+    /// Whether model `m` gives the subject a result line: a lists model
+    /// always does (a subject outside its scope is on none of its lists).
+    fn has_line(&mut self, m: usize) -> bool {
+        let model: &'a Model = &self.set.models[m];
+        if !self.opts.scoped
+            || model.applies_to.is_none()
+            || matches!(model.body, Body::Lists { .. })
+        {
+            return true;
+        }
+        self.with_model(m, |me| me.in_scope_here(model))
+    }
+
     fn summary(&mut self, m: usize) -> Summary<'a> {
         if let Some(s) = self.cx.results[m] {
             return s;
         }
         let model: &'a Model = &self.set.models[m];
-        let d = self.decide(m);
         let mut s = Summary {
             class: None,
             score: None,
             grade: None,
             eligible: None,
         };
+        if !self.has_line(m) {
+            self.cx.results[m] = Some(s);
+            return s;
+        }
+        let d = self.decide(m);
         match (&model.body, d) {
             (
                 Body::Classification {
@@ -1264,15 +1345,23 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                     for (k, (ind, p)) in indicators.iter().zip(points).enumerate() {
-                        let rows = self.indicator_records(m, k, ind);
+                        let rows = dedup(self.indicator_records(m, k, ind));
                         let text = self.with_model(m, |me| me.render(&ind.text));
+                        // A deduction made at T ends on the first day its
+                        // points are no longer below 0.
+                        let stops_on = match &ind.deducts {
+                            Some(when) if *p < 0.0 && self.opts.stops_on => {
+                                self.stops_on(m, when, &rows)
+                            }
+                            _ => None,
+                        };
                         reasons.push(Reason {
                             rule: ind.id.as_str(),
                             text,
-                            rows: dedup(rows),
+                            rows,
                             points: Some(*p),
                             max_points: Some(round2(ind.max * ind.weight)),
-                            stops_on: None,
+                            stops_on,
                             satisfied: None,
                         });
                     }

@@ -27,6 +27,17 @@ impl<'a> Evaluator<'a> {
                     base.push(d);
                 }
             }
+            // The dates of the elements of its arrays of objects (e.g. the
+            // due dates of a ledger item's installments).
+            for (c, subs) in &self.item_date_cols {
+                for i in 0..self.rec.list_len(row, *c).unwrap_or(0) {
+                    for &sub in subs {
+                        if let Some(d) = self.rec.item_date(row, *c, i, sub) {
+                            base.push(d);
+                        }
+                    }
+                }
+            }
             // Dates computed by record models over this record (e.g. display_until).
             if let Some(k) = self.rec.kind(row) {
                 for &dm in self.set.record_models_over(m, k) {
@@ -202,6 +213,7 @@ fn when_periods(set: &ModelSet, m: usize, when: &Expr) -> Option<Moves> {
             Expr::Not(x) | Expr::Neg(x) => walk(set, m, x, seen, moves)?,
             Expr::AsOf
             | Expr::Field { .. }
+            | Expr::Item { .. }
             | Expr::HasBands { .. }
             | Expr::Band { .. }
             | Expr::Counts { .. }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use xinyong_columnar::{record_schema, subject_schema};
+use xinyong_columnar::{ColumnType, record_schema, subject_schema};
 use xinyong_core::catalog::{self, FieldType, RecordKind};
 use xinyong_core::time::{self, Period};
 
@@ -41,6 +41,9 @@ pub struct Model {
     pub(crate) rec_lets: Vec<Expr>,
     pub(crate) rec_let_names: Vec<String>,
     pub(crate) body: Body,
+    /// The subjects the model is kept for over the store (`applies_to`);
+    /// none: every subject.
+    pub(crate) applies_to: Option<Expr>,
     /// Indices (in the model set) of the models this one reads.
     pub(crate) deps: Vec<usize>,
     /// Every period constant the model uses (for "when does this rule stop").
@@ -183,6 +186,15 @@ struct Scope {
     kind: RecordKind,
 }
 
+/// The element of a record's array of objects that a per-element argument
+/// (`count_items(installments, …)`) sees: its fields are the innermost names
+/// while no record scope is opened inside it.
+struct ItemScope {
+    fields: &'static [catalog::FieldSpec],
+    /// The number of record scopes when it was opened.
+    at: usize,
+}
+
 struct Cx<'a> {
     pos: Positions<'a>,
     /// Offset in the file of the expression being compiled.
@@ -200,6 +212,7 @@ struct Cx<'a> {
     record_over: Option<RecordKind>,
     outcome_field: Option<String>,
     scopes: Vec<Scope>,
+    items: Vec<ItemScope>,
     uses: HashMap<String, usize>,
     /// Aliases of `uses` entries that name no loaded model (reported there,
     /// not again where they are read).
@@ -468,20 +481,24 @@ impl<'a> Cx<'a> {
             .find(|f| f.name == name)
             .or_else(|| kind.field(name))?;
         let col = record_schema().index(name)?;
-        let ty = match spec.ty {
-            FieldType::Enum(d) => Ty::Str(Some(d)),
-            FieldType::Text | FieldType::Uscc => Ty::Str(None),
-            FieldType::Date => Ty::Date,
-            FieldType::Bool => Ty::Bool,
-            FieldType::Int | FieldType::Money => Ty::Num,
-            FieldType::TextList => Ty::List(Box::new(Ty::Str(None))),
-            FieldType::EnumList(d) => Ty::List(Box::new(Ty::Str(Some(d)))),
-            FieldType::Bands | FieldType::People => return None,
-        };
-        Some((Expr::Field { depth, col }, ty))
+        Some((Expr::Field { depth, col }, field_ty(spec.ty)?))
+    }
+
+    /// A field of the innermost element of an array of objects, if an
+    /// element is the innermost scope.
+    fn item_field(&self, name: &str) -> Option<(Expr, Ty)> {
+        let it = self.items.last().filter(|it| it.at == self.scopes.len())?;
+        let (sub, (spec, ty)) = ColumnType::children(it.fields)
+            .enumerate()
+            .find(|(_, (f, _))| f.name == name)?;
+        Some((Expr::Item { sub, ty }, field_ty(spec.ty)?))
     }
 
     fn ident(&mut self, name: &str, span: Span) -> R<(Expr, Ty)> {
+        // 0. A field of the element of an array of objects being iterated.
+        if let Some(found) = self.item_field(name) {
+            return Ok(found);
+        }
         // 1. A field of the innermost record, or a named record.
         if let Some(scope) = self.scopes.last()
             && let Some(found) = self.record_field(scope.kind, name, 0)
@@ -560,8 +577,10 @@ impl<'a> Cx<'a> {
                 self.lets.insert(name.to_owned(), LetState::InProgress);
                 // A named value is evaluated once per subject: outside any record.
                 let saved_scopes = std::mem::take(&mut self.scopes);
+                let saved_items = std::mem::take(&mut self.items);
                 let compiled = self.compile_src(&src);
                 self.scopes = saved_scopes;
+                self.items = saved_items;
                 let Some((e, ty)) = self.keep(compiled) else {
                     self.lets.insert(name.to_owned(), LetState::Failed);
                     return Err(Fail(None));
@@ -612,8 +631,10 @@ impl<'a> Cx<'a> {
                         kind: over,
                     }],
                 );
+                let saved_items = std::mem::take(&mut self.items);
                 let compiled = self.compile_src(&src);
                 self.scopes = saved_scopes;
+                self.items = saved_items;
                 let Some((e, ty)) = self.keep(compiled) else {
                     self.rec_lets.insert(name.to_owned(), LetState::Failed);
                     return Err(Fail(None));
@@ -879,6 +900,8 @@ impl<'a> Cx<'a> {
         };
         if def.takes_set() {
             self.call_over_set(name, def, args, span)
+        } else if def.per_item != PerRecord::None {
+            self.call_over_items(name, def, args, span)
         } else {
             self.call_scalar(name, def, args, span)
         }
@@ -940,6 +963,47 @@ impl<'a> Cx<'a> {
         Ok((Expr::Call(def.func, out), (def.ty)(&tys)))
     }
 
+    /// A function over a record's array of objects: the array first, then
+    /// the per-element argument (which sees the element's fields by name).
+    fn call_over_items(
+        &mut self,
+        name: &str,
+        def: &Def,
+        args: &[Node],
+        span: Span,
+    ) -> R<(Expr, Ty)> {
+        self.check_arity(name, def, args, span)?;
+        let (array, at) = self.node(&args[0])?;
+        let Ty::Items(fields) = at else {
+            return Err(self.err(
+                args[0].span,
+                format!(
+                    "{name}() needs a record's array of objects first (e.g. installments), not {}",
+                    at.name()
+                ),
+            ));
+        };
+        self.items.push(ItemScope {
+            fields,
+            at: self.scopes.len(),
+        });
+        let e = self.node(&args[1]);
+        self.items.pop();
+        let (e, t) = e?;
+        if !def.per_item.accepts(&t) {
+            return Err(self.err(
+                args[1].span,
+                format!(
+                    "{name}() needs {} per element, but this is {}",
+                    def.per_item.wanted(),
+                    t.name()
+                ),
+            ));
+        }
+        let tys = [at, t];
+        Ok((Expr::Call(def.func, vec![array, e]), (def.ty)(&tys)))
+    }
+
     fn call_scalar(&mut self, name: &str, def: &Def, args: &[Node], span: Span) -> R<(Expr, Ty)> {
         self.check_arity(name, def, args, span)?;
         let mut exprs = Vec::with_capacity(args.len());
@@ -964,6 +1028,21 @@ impl<'a> Cx<'a> {
             Checked::Wrong(i, message) => Err(self.err(args[i].span, message)),
         }
     }
+}
+
+/// The type of a catalogued field in expressions (`None`: not readable).
+fn field_ty(ty: FieldType) -> Option<Ty> {
+    Some(match ty {
+        FieldType::Enum(d) => Ty::Str(Some(d)),
+        FieldType::Text | FieldType::Uscc => Ty::Str(None),
+        FieldType::Date => Ty::Date,
+        FieldType::Bool => Ty::Bool,
+        FieldType::Int | FieldType::Money => Ty::Num,
+        FieldType::TextList => Ty::List(Box::new(Ty::Str(None))),
+        FieldType::EnumList(d) => Ty::List(Box::new(Ty::Str(Some(d)))),
+        FieldType::Objects(fields) => Ty::Items(fields),
+        FieldType::Bands | FieldType::People => return None,
+    })
 }
 
 fn toml_to_const(v: &toml::Value) -> Result<Const, String> {
@@ -1229,6 +1308,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
         record_over,
         outcome_field: outcome_field.clone(),
         scopes: Vec::new(),
+        items: Vec::new(),
         uses,
         unknown_uses,
         known,
@@ -1297,14 +1377,23 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
         seen_rules.push(s.clone());
     };
 
-    if let Some(a) = &f.applies_to
-        && kind != ModelKind::Lists
-    {
-        cx.wrong(
-            a.span().start,
-            "`applies_to` is only for lists models (a subject outside a list's scope is not on it)",
-        );
-    }
+    // The subjects a subject-level model is kept for: a lists model's
+    // subject outside it is on none of its lists; any other model gives it
+    // no result line.
+    let applies_to = match &f.applies_to {
+        Some(a) if kind == ModelKind::Record => {
+            cx.wrong(
+                a.span().start,
+                "`applies_to` is for subject-level models (a record model follows its records)",
+            );
+            None
+        }
+        Some(a) => {
+            let e = cx.compile_bool(a, "`applies_to`");
+            cx.keep(e)
+        }
+        None => None,
+    };
 
     let body = match kind {
         ModelKind::Classification => {
@@ -1356,14 +1445,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
                     rules,
                 });
             }
-            let applies_to = f.applies_to.as_ref().map(|e| {
-                let e = cx.compile_bool(e, "`applies_to`");
-                cx.keep(e).unwrap_or(WRONG)
-            });
-            Body::Lists {
-                outcomes,
-                applies_to,
-            }
+            Body::Lists { outcomes }
         }
         ModelKind::Eligibility => {
             let mut conditions = Vec::new();
@@ -1466,6 +1548,7 @@ pub(crate) fn compile(file: &str, text: &str, known: &Known<'_>) -> Result<Model
         rec_lets,
         rec_let_names: cx.rec_names,
         body,
+        applies_to,
         deps,
         periods: cx.periods,
     })
@@ -1532,8 +1615,24 @@ fn compile_scoring(
             continue;
         };
         let max = *ind.max.get_ref();
-        if max <= 0.0 {
-            cx.wrong(ind.max.span().start, "an indicator's max must be positive");
+        let min = ind.min.as_ref().map_or(0.0, |m| *m.get_ref());
+        match &ind.min {
+            None if max <= 0.0 => {
+                cx.wrong(ind.max.span().start, "an indicator's max must be positive");
+            }
+            Some(m) if min > 0.0 => {
+                cx.wrong(
+                    m.span().start,
+                    "an indicator's min must not be positive (below 0: a deduction)",
+                );
+            }
+            Some(m) if max < 0.0 || max <= min => {
+                cx.wrong(
+                    m.span().start,
+                    "an indicator's max must be at least 0 and above its min",
+                );
+            }
+            _ => {}
         }
         let weight = ind.weight.unwrap_or(1.0);
         dim_totals[dimension] += max * weight;
@@ -1556,13 +1655,22 @@ fn compile_scoring(
             let e = cx.compile_set(s);
             cx.keep(e).unwrap_or(WRONG)
         });
+        let deducts = (min < 0.0).then(|| {
+            Expr::Bin(
+                BinOp::Lt,
+                Box::new(points.clone()),
+                Box::new(Expr::Const(Const::Num(0.0))),
+            )
+        });
         indicators.push(Indicator {
             id: ind.id.get_ref().clone(),
             dimension,
             label: ind.label.clone(),
             max,
+            min,
             weight,
             points,
+            deducts,
             text,
             records,
         });

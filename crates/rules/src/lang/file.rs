@@ -118,6 +118,9 @@ pub struct IndicatorFile {
     pub dimension: Spanned<String>,
     pub label: String,
     pub max: Spanned<f64>,
+    /// The least points (default 0); below 0 the indicator is a deduction.
+    #[serde(default)]
+    pub min: Option<Spanned<f64>>,
     #[serde(default)]
     pub weight: Option<f64>,
     pub points: Src,

@@ -1,5 +1,6 @@
 //! The compiled form of a model: resolved names, typed constants.
 
+use xinyong_columnar::ColumnType;
 use xinyong_core::catalog::RecordKind;
 use xinyong_core::time::Period;
 
@@ -77,6 +78,12 @@ pub enum Expr {
     /// The record at `depth` itself (a named scope used as a value).
     Rec {
         depth: usize,
+    },
+    /// Field `sub` (its struct child, see `ColumnType::children`) of the
+    /// element of an array of objects being iterated (`count_items`).
+    Item {
+        sub: usize,
+        ty: ColumnType,
     },
     /// A column of a record value.
     FieldOf {
@@ -180,8 +187,12 @@ pub struct Indicator {
     pub dimension: usize,
     pub label: String,
     pub max: f64,
+    /// The least points (0, or below 0 for a deduction).
+    pub min: f64,
     pub weight: f64,
     pub points: Expr,
+    /// For a deduction (`min` < 0): `points < 0`, whose end is its `stops_on`.
+    pub deducts: Option<Expr>,
     pub text: Template,
     pub records: Option<Expr>,
 }
@@ -210,11 +221,7 @@ pub enum Body {
         default_label: String,
     },
     /// List outcomes checked in order; the first with a true rule wins (none: no list).
-    Lists {
-        outcomes: Vec<Outcome>,
-        /// The subjects the lists are kept for (`applies_to`); none: every subject.
-        applies_to: Option<Expr>,
-    },
+    Lists { outcomes: Vec<Outcome> },
     /// Every condition must hold.
     Eligibility { conditions: Vec<Rule> },
     /// Weighted indicator points, grade bands, vetoes that cap the grade.

@@ -1,7 +1,7 @@
 //! The static types of the expression language (checked when a model is
 //! loaded; values carry no types at run time).
 
-use xinyong_core::catalog::RecordKind;
+use xinyong_core::catalog::{FieldSpec, RecordKind};
 
 use super::ir::{Const, Expr};
 
@@ -22,6 +22,8 @@ pub(crate) enum Ty {
     Rec(RecordKind),
     Table,
     Bands,
+    /// A record's array of objects, with the fields of its elements.
+    Items(&'static [FieldSpec]),
 }
 
 impl Ty {
@@ -41,6 +43,7 @@ impl Ty {
             Ty::Rec(k) => format!("{k} record"),
             Ty::Table => "parameter table".into(),
             Ty::Bands => "fine bands".into(),
+            Ty::Items(_) => "array of objects".into(),
         }
     }
 }

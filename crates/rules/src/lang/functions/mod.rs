@@ -11,8 +11,9 @@
 //!   evaluated per record;
 //! * `numbers`: `if`, `min`, `max`, `abs`, `round`, `clamp`;
 //! * `dates`: dates and periods (`add`, `year`, `ymd`, `months`, `window`, …);
-//! * `text`: texts and lists (`contains`, `has`, `len`, …) and the
-//!   catalogue and parameters (`category`, `list_name`, `in_force`).
+//! * `text`: texts and lists (`contains`, `has`, `len`, …), arrays of
+//!   objects (`count_items`: its second argument is evaluated per element)
+//!   and the catalogue and parameters (`category`, `list_name`, `in_force`).
 //!
 //! Evaluation is dispatched through plain function pointers held in the
 //! definitions (no allocation, no trait objects).
@@ -74,6 +75,9 @@ pub enum Func {
     Has,
     HasAny,
     Only,
+    /// `count_items(objects, cond)`: elements of a record's array of objects
+    /// for which `cond` (evaluated per element) holds.
+    CountItems,
     // Catalogue and parameters.
     Category,
     ListName,
@@ -155,6 +159,9 @@ pub(crate) struct Def {
     pub arity: &'static [usize],
     /// For set functions: the per-record (second) argument.
     pub per_record: PerRecord,
+    /// For functions over a record's array of objects (first argument):
+    /// the per-element (second) argument, which sees the element's fields.
+    pub per_item: PerRecord,
     pub ty: TypeRule,
     pub check: Option<Check>,
     pub eval: Eval,
@@ -174,10 +181,26 @@ impl Def {
             names,
             arity,
             per_record: PerRecord::None,
+            per_item: PerRecord::None,
             ty,
             check: None,
             eval: Eval::Scalar(eval),
         }
+    }
+
+    /// A function over the elements of a record's array of objects (its
+    /// first argument); the second argument is evaluated per element.
+    const fn items(
+        func: Func,
+        names: &'static [&'static str],
+        arity: &'static [usize],
+        per_item: PerRecord,
+        ty: TypeRule,
+        eval: ScalarFn,
+    ) -> Def {
+        let mut def = Def::scalar(func, names, arity, ty, eval);
+        def.per_item = per_item;
+        def
     }
 
     /// A function over a set of records.
@@ -194,6 +217,7 @@ impl Def {
             names,
             arity,
             per_record,
+            per_item: PerRecord::None,
             ty,
             check: None,
             eval: Eval::Set(eval),

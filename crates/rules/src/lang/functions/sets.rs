@@ -31,6 +31,7 @@ pub(super) const DEFS: [Def; 11] = [
         names: &["join"],
         arity: &[2],
         per_record: PerRecord::Any,
+        per_item: PerRecord::None,
         ty: |_| Ty::Str(None),
         check: None,
         eval: Eval::Text(join),

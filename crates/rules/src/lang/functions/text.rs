@@ -1,11 +1,12 @@
 //! Texts and lists (`contains`, `contains_any`, `starts_with`,
-//! `starts_with_any`, `len`, `has`, `has_any`, `only`), the catalogue
+//! `starts_with_any`, `len`, `has`, `has_any`, `only`), arrays of objects
+//! (`count_items`), the catalogue
 //! (`category`, `list_name`) and parameters (`in_force`).
 
 use xinyong_core::catalog;
 
 use super::Func::{self, *};
-use super::{Checked, Def};
+use super::{Checked, Def, PerRecord};
 use crate::eval::Evaluator;
 use crate::lang::ir::{Const, Expr};
 use crate::lang::types::{Ty, list_not_codes, text_not_a_code};
@@ -13,7 +14,7 @@ use crate::value::Val;
 
 /// In the order of [`Func`] (one definition a line).
 #[rustfmt::skip]
-pub(super) const DEFS: [Def; 11] = [
+pub(super) const DEFS: [Def; 12] = [
     Def::scalar(Contains, &["contains"], &[2], |_| Ty::Bool, contains_starts_with),
     Def::scalar(ContainsAny, &["contains_any"], &[2], |_| Ty::Bool, any_of),
     Def::scalar(StartsWith, &["starts_with"], &[2], |_| Ty::Bool, contains_starts_with),
@@ -22,6 +23,7 @@ pub(super) const DEFS: [Def; 11] = [
     Def::scalar(Has, &["has"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
     Def::scalar(HasAny, &["has_any"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
     Def::scalar(Only, &["only"], &[2], |_| Ty::Bool, has_only).checked(codes_of_list),
+    Def::items(CountItems, &["count_items"], &[2], PerRecord::Bool, |_| Ty::Num, count_items),
     Def::scalar(Category, &["category"], &[1], list_category, category).checked(catalogued_list),
     Def::scalar(ListName, &["list_name"], &[1], |_| Ty::Str(None), list_name),
     Def::scalar(InForce, &["in_force"], &[2], |_| Ty::Table, in_force),
@@ -105,6 +107,22 @@ fn has_only<'a>(me: &mut Evaluator<'a>, f: Func, args: &'a [Expr]) -> Val<'a> {
         Func::Has | Func::HasAny => want.iter().any(|w| have.contains(w)),
         _ => !have.is_empty() && have.iter().all(|h| want.contains(h)),
     })
+}
+
+/// The number of elements of a record's array of objects for which the
+/// per-element condition holds (0 when the array is absent or empty).
+fn count_items<'a>(me: &mut Evaluator<'a>, _: Func, args: &'a [Expr]) -> Val<'a> {
+    let Val::Items(row, col) = me.eval(&args[0]) else {
+        return Val::Num(0.0);
+    };
+    let n = me.records().list_len(row, col).unwrap_or(0);
+    let mut count = 0;
+    for i in 0..n {
+        if me.with_item(row, col, i, |me| me.eval(&args[1]).truthy()) {
+            count += 1;
+        }
+    }
+    Val::Num(f64::from(count))
 }
 
 fn category<'a>(me: &mut Evaluator<'a>, _: Func, args: &'a [Expr]) -> Val<'a> {
