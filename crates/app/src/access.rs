@@ -114,6 +114,12 @@ pub enum Operation {
     /// Enter, propose, review, notify, publish and remove list entries (a
     /// department: on the lists it owns).
     ManageLists,
+    /// The dashboards: distributions and migrations of the results, each
+    /// department's figures of a period, their exports.
+    ReadDashboards,
+    /// Generate the monthly or quarterly briefing (工作简报) and read the
+    /// archived ones.
+    IssueBriefings,
 }
 
 use Role::*;
@@ -186,6 +192,9 @@ const TABLE: &[(Operation, &[Role])] = &[
         &[Department, Officer, Admin, Auditor],
     ),
     (Operation::ManageLists, &[Department, Admin]),
+    // Like the distributions they show: the credit office's own figures.
+    (Operation::ReadDashboards, &[Admin]),
+    (Operation::IssueBriefings, &[Admin]),
 ];
 
 impl Operation {
@@ -232,6 +241,8 @@ impl Operation {
         Operation::ReadPublishedLists,
         Operation::ReadListEntries,
         Operation::ManageLists,
+        Operation::ReadDashboards,
+        Operation::IssueBriefings,
     ];
 
     /// The roles admitted; `[Public]` means everyone.
@@ -287,6 +298,8 @@ impl Operation {
             Operation::ReadPublishedLists => "查看公布的红黑名单",
             Operation::ReadListEntries => "查看名单条目及其办理过程",
             Operation::ManageLists => "办理名单列入、审核、公布和移出",
+            Operation::ReadDashboards => "查看和导出统计看板",
+            Operation::IssueBriefings => "生成和下载工作简报",
         }
     }
 

@@ -11,11 +11,13 @@ mod accounts;
 mod audit;
 mod backup;
 pub mod batch;
+mod briefing;
 mod calendar;
 mod catalogue;
 mod clock;
 mod console;
 mod credit_checks;
+mod dashboard;
 mod digest;
 mod error;
 mod evaluate;
@@ -55,6 +57,10 @@ pub use backup::{
     BACKUP_FORMAT, BACKUP_MANIFEST, BackupFile, BackupManifest, BackupSummary, RestoreOutcome,
     VerifiedBackup, check_backup_request, restore_backup, verify_backup,
 };
+pub use briefing::{
+    BriefingContent, BriefingDownload, BriefingFileInfo, BriefingInfo, BriefingRequest,
+    GOV_LEDGER_KIND, MAX_SECTION_CHARS,
+};
 pub use calendar::{CalendarInfo, INSTALLED_CALENDAR, check_calendar};
 pub use catalogue::{
     Catalogue, DepartmentInfo, FieldInfo, KindInfo, ListInfo, ModelSummary, ValueType, catalogue,
@@ -70,6 +76,11 @@ pub use credit_checks::{
     Feedback, FeedbackRequest, LoggedCheck, MAX_BATCH_SUBJECTS, MAX_CHECKS_PAGE, MAX_OUTCOME_CHARS,
     MatterInfo, MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
     check_scenarios, measures_catalogue,
+};
+pub use dashboard::{
+    CaseFigures, Cell, DASHBOARD_SECTIONS, DASHBOARD_TREND_RUNS, Dashboard, DashboardQuery,
+    DataTable, DepartmentDashboard, DepartmentFigures, MigrationCell, MigrationMatrix, Period,
+    export_csv, export_xlsx,
 };
 pub use digest::InstallationDigest;
 pub use error::{AppError, ErrorClass, ErrorCode};
@@ -170,6 +181,8 @@ pub struct App {
     distribution_cache: console::DistributionCache,
     /// Every department's receipts while no batch is added (timeliness).
     receipts_cache: timeliness::ReceiptsCache,
+    /// Migrations between pairs of runs computed so far (runs never change).
+    migration_cache: dashboard::MigrationCache,
 }
 
 impl App {
@@ -200,6 +213,7 @@ impl App {
             calendar: calendar::CalendarSlot::load(&cfg.data_dir)?,
             distribution_cache: console::DistributionCache::default(),
             receipts_cache: timeliness::ReceiptsCache::default(),
+            migration_cache: dashboard::MigrationCache::default(),
         };
         // What a killed process left behind (interrupted batches, the
         // lake behind the store, half-written files).

@@ -251,7 +251,7 @@ impl App {
     /// The fonts of the reports, loaded once; a clear error of the system's
     /// class when they are not installed (nothing is cached then, so
     /// installing them is enough).
-    async fn report_fonts(&self) -> Result<Fonts, AppError> {
+    pub(crate) async fn report_fonts(&self) -> Result<Fonts, AppError> {
         self.reports
             .fonts
             .get_or_try_init(|| async {
@@ -398,12 +398,40 @@ impl App {
             .ok_or_else(|| unknown_report(number))
     }
 
-    /// Typeset `data` off the async threads; gives the data back.
+    /// The briefing's PDF, typeset in the same render slots as reports.
+    pub(crate) async fn render_briefing_pdf(
+        &self,
+        data: xinyong_report::briefing::BriefingData,
+    ) -> Result<(Vec<u8>, xinyong_report::briefing::BriefingData), AppError> {
+        let fonts = self.report_fonts().await?;
+        self.typeset(
+            data,
+            fonts,
+            xinyong_report::briefing::render_briefing_pdf,
+            "工作简报",
+        )
+        .await
+    }
+
     async fn render(
         &self,
         data: ReportData,
         fonts: Fonts,
     ) -> Result<(Vec<u8>, ReportData), AppError> {
+        self.typeset(data, fonts, xinyong_report::render_pdf, "信用报告")
+            .await
+    }
+
+    /// Typeset `data` with `typeset` off the async threads, at most
+    /// [`CONCURRENT_RENDERS`] at once; gives the data back. `what` names the
+    /// document in the error.
+    async fn typeset<D: Send + 'static>(
+        &self,
+        data: D,
+        fonts: Fonts,
+        typeset: fn(&D, &Fonts) -> Result<Vec<u8>, xinyong_report::ReportError>,
+        what: &'static str,
+    ) -> Result<(Vec<u8>, D), AppError> {
         let _permit = self
             .reports
             .renders
@@ -411,14 +439,14 @@ impl App {
             .await
             .map_err(|e| system(format!("report renders closed: {e}")))?;
         tokio::task::spawn_blocking(move || {
-            let pdf = xinyong_report::render_pdf(&data, &fonts);
+            let pdf = typeset(&data, &fonts);
             (pdf, data)
         })
         .await
-        .map_err(|e| system(format!("typesetting a report failed: {e}")))
+        .map_err(|e| system(format!("typesetting a {what} failed: {e}")))
         .and_then(|(pdf, data)| match pdf {
             Ok(pdf) => Ok((pdf, data)),
-            Err(e) => Err(system(format!("信用报告无法生成：{e}"))),
+            Err(e) => Err(system(format!("{what}无法生成：{e}"))),
         })
     }
 

@@ -150,7 +150,7 @@ pub(crate) struct ReceiptsCache {
 impl App {
     /// Every department's receipts, from the cache when no batch was added
     /// since they were counted and none is running.
-    async fn receipts(&self) -> Result<std::sync::Arc<Vec<Receipts>>, AppError> {
+    pub(crate) async fn receipts(&self) -> Result<std::sync::Arc<Vec<Receipts>>, AppError> {
         let mut kept = self.receipts_cache.kept.lock().await;
         let newest = self.store.batches(1).await?.first().map_or(0, |b| b.id.0);
         let quiet = self.store.running_batches().await?.is_empty();

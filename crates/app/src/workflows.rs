@@ -1578,7 +1578,7 @@ impl App {
             .await?)
     }
 
-    fn item_of(&self, case: &StoredCase) -> Result<WorkflowItem, AppError> {
+    pub(crate) fn item_of(&self, case: &StoredCase) -> Result<WorkflowItem, AppError> {
         let today = self.today();
         let deadline = case.deadline.as_deref().and_then(|d| parse_date(d).ok());
         let overdue = !case.closed && deadline.is_some_and(|d| today > d);

@@ -178,6 +178,46 @@ async fn over_the_store_only_agencies_are_graded_and_the_points_add_up() {
 }
 
 #[tokio::test]
+async fn the_briefing_lists_the_open_ledger_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = agency();
+    let ledger = [
+        json!({"id": "ZW1", "kind": "gov_ledger", "subject": g, "source": "XYB",
+            "date": "2026-01-05", "category": "arrears", "amount_cny": 300000,
+            "description": "拖欠工程款"}),
+        // Settled on the period's last day: no longer open.
+        json!({"id": "ZW2", "kind": "gov_ledger", "subject": g, "source": "XYB",
+            "date": "2025-02-01", "category": "policy_promise", "description": "奖补资金未兑现",
+            "settled_on": "2026-06-30"}),
+        // Found after the period.
+        json!({"id": "ZW3", "kind": "gov_ledger", "subject": g, "source": "XYB",
+            "date": "2026-07-01", "category": "contract_default", "description": "合同违约"}),
+    ];
+    let app = city(dir.path(), &ledger).await;
+    let june = xinyong_app::Period::parse("period", "2026-05").unwrap();
+    let content = app.briefing_content(&admin(), &june).await.unwrap();
+    let rows = &content.government.rows;
+    // At the end of May: ZW1 open, ZW2 still open (settled in June), ZW3
+    // not found yet.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let june = xinyong_app::Period::parse("period", "2026-06").unwrap();
+    let content = app.briefing_content(&admin(), &june).await.unwrap();
+    let rows = &content.government.rows;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row: Vec<String> = rows[0]
+        .iter()
+        .map(|c| match c {
+            xinyong_app::Cell::Text(t) => t.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(row[0], "营口市某区住房和城乡建设局");
+    assert_eq!(row[1], g);
+    assert_eq!(row[2], "拖欠企业账款");
+    assert_eq!(row[3], "300,000.00");
+}
+
+#[tokio::test]
 async fn an_accepted_claim_enters_the_ledger_and_the_agency_is_reevaluated() {
     let dir = tempfile::tempdir().unwrap();
     let app = city(dir.path(), &[]).await;

@@ -194,6 +194,86 @@ pub async fn outcome_counts(
     Ok(out)
 }
 
+/// How the subjects of one model moved between two runs (迁移): per pair
+/// `(outcome in from, outcome in to)`, how many subjects. `None` on a side
+/// means the subject had no result of the model in that run (new in `to`,
+/// or no longer evaluated); a subject with a result but no outcome counts
+/// under the empty outcome. Subject-level results only; pairs sorted.
+///
+/// The results are Parquet files of the lake, so the join is one DataFusion
+/// plan (full outer join by subject, then a count per pair), the same
+/// whichever store keeps the run registry; the model is a literal value.
+pub async fn migrations(
+    lake: &Lake,
+    from: &crate::results::RunManifest,
+    to: &crate::results::RunManifest,
+    model: &str,
+) -> Result<Vec<(Option<String>, Option<String>, u64)>, EngineError> {
+    use datafusion::functions_aggregate::expr_fn::count;
+    use datafusion::logical_expr::{JoinType, when};
+    let ctx = SessionContext::new();
+    let mut sides = Vec::new();
+    for (run, subject, outcome) in [(from, "s_from", "o_from"), (to, "s_to", "o_to")] {
+        let files: Vec<String> = run
+            .files
+            .iter()
+            .map(|f| lake.results_dir().join(f).to_string_lossy().into_owned())
+            .collect();
+        let df = if files.is_empty() {
+            // A run without results: an empty table of the same columns.
+            let none = || lit(datafusion::scalar::ScalarValue::Utf8(None));
+            ctx.read_empty()?
+                .select(vec![
+                    none().alias("subject"),
+                    none().alias("model"),
+                    none().alias("record_id"),
+                    none().alias("outcome"),
+                ])?
+                .filter(lit(false))?
+        } else {
+            ctx.read_parquet(files, ParquetReadOptions::default())
+                .await?
+        };
+        sides.push(
+            df.filter(col("record_id").is_null().and(col("model").eq(lit(model))))?
+                .select(vec![
+                    col("subject").alias(subject),
+                    when(col("outcome").is_null(), lit(""))
+                        .otherwise(col("outcome"))?
+                        .alias(outcome),
+                ])?,
+        );
+    }
+    let to_side = sides.pop().expect("two sides");
+    let from_side = sides.pop().expect("two sides");
+    let counted = from_side
+        .join(to_side, JoinType::Full, &["s_from"], &["s_to"], None)?
+        .aggregate(
+            vec![col("o_from"), col("o_to")],
+            vec![count(lit(1)).alias("n")],
+        )?;
+    let mut out = Vec::new();
+    for b in counted.collect().await? {
+        let n = b
+            .column_by_name("n")
+            .map(|c| {
+                c.as_primitive::<arrow::datatypes::Int64Type>()
+                    .values()
+                    .to_vec()
+            })
+            .unwrap_or_default();
+        for i in 0..b.num_rows() {
+            out.push((
+                str_at(&b, "o_from", i).map(str::to_owned),
+                str_at(&b, "o_to", i).map(str::to_owned),
+                n.get(i).copied().unwrap_or(0) as u64,
+            ));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Every result line of a run (any order).
 pub async fn run_lines(
     lake: &Lake,
@@ -377,6 +457,64 @@ mod tests {
             .await
             .expect("commit");
         id
+    }
+
+    #[tokio::test]
+    async fn migrations_count_every_pair_and_the_subjects_of_one_run_only() {
+        let f = fixture().await;
+        let a = write_rows(
+            &f,
+            RunKind::Full,
+            100,
+            &[
+                ("S1", "m", "A"),
+                ("S2", "m", "A"),
+                ("S3", "m", "B"),
+                ("S4", "m", "C"),
+                ("S5", "m", "B"),
+                ("S1", "other", "X"),
+            ],
+            true,
+        )
+        .await;
+        let b = write_rows(
+            &f,
+            RunKind::Full,
+            130,
+            &[
+                ("S1", "m", "B"),
+                ("S2", "m", "A"),
+                ("S3", "m", "B"),
+                ("S5", "m", "A"),
+                ("S6", "m", "C"),
+                ("S7", "m", "C"),
+                ("S9", "other", "Y"),
+            ],
+            true,
+        )
+        .await;
+        let runs = list_runs(&f.lake.results_dir()).expect("runs");
+        let run = |id: &str| runs.iter().find(|r| r.id == id).expect("run").clone();
+        let got = migrations(&f.lake, &run(&a), &run(&b), "m")
+            .await
+            .expect("migrations");
+        let s = |o: &str| Some(o.to_owned());
+        assert_eq!(
+            got,
+            vec![
+                (None, s("C"), 2),
+                (s("A"), s("A"), 1),
+                (s("A"), s("B"), 1),
+                (s("B"), s("A"), 1),
+                (s("B"), s("B"), 1),
+                (s("C"), None, 1),
+            ]
+        );
+        // A model's name is data, never SQL.
+        let none = migrations(&f.lake, &run(&a), &run(&b), "m' OR '1'='1")
+            .await
+            .expect("quoted");
+        assert!(none.is_empty(), "{none:?}");
     }
 
     async fn write_run(f: &Fixture, as_of: i32, outcome: &str) -> String {

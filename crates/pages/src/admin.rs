@@ -64,7 +64,7 @@ pub struct Section {
 }
 
 impl Section {
-    fn of(ctx: &Ctx, current: &'static str) -> Section {
+    pub(crate) fn of(ctx: &Ctx, current: &'static str) -> Section {
         let role = ctx.principal.role;
         let logged_in = role != Role::Public;
         Section {
@@ -340,7 +340,7 @@ fn run_labels(m: &ModelDistribution) -> Vec<String> {
         .collect()
 }
 
-fn model_view(m: &ModelDistribution) -> Option<ModelView> {
+pub(crate) fn model_view(m: &ModelDistribution) -> Option<ModelView> {
     let latest = m.runs.last()?;
     let id = format!("dist-{}", m.model);
     let bars: Vec<charts::Bar> = latest

@@ -528,6 +528,134 @@ pub fn trend(id: &str, title: &str, y_label: &str, labels: &[String], series: &[
     s
 }
 
+const CELL_W: f64 = 76.0;
+const CELL_H: f64 = 30.0;
+const MATRIX_LABEL_W: f64 = 120.0;
+const MATRIX_HEAD_H: f64 = 56.0;
+
+/// A from × to matrix of counts as a heat map (rows: `rows`, columns:
+/// `columns`, `values[row][column]`): each cell shaded by its share of the
+/// largest count and labelled with the count. `id` makes the ids of its
+/// title and description unique on the page. Nothing without a row or a
+/// column.
+pub fn matrix(
+    id: &str,
+    title: &str,
+    rows: &[String],
+    columns: &[String],
+    values: &[Vec<u64>],
+) -> String {
+    if rows.is_empty() || columns.is_empty() {
+        return String::new();
+    }
+    let max = values.iter().flatten().copied().max().unwrap_or(0);
+    let w = MATRIX_LABEL_W + CELL_W * columns.len() as f64 + 8.0;
+    let h = MATRIX_HEAD_H + CELL_H * rows.len() as f64 + 8.0;
+    let desc = rows
+        .iter()
+        .zip(values)
+        .map(|(r, vs)| {
+            let cells = columns
+                .iter()
+                .zip(vs)
+                .filter(|(_, v)| **v > 0)
+                .map(|(c, v)| format!("到{c} {}", format::count(*v)))
+                .collect::<Vec<_>>()
+                .join("，");
+            format!(
+                "从{r}：{}",
+                if cells.is_empty() {
+                    "无".to_owned()
+                } else {
+                    cells
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("；");
+    let id = esc(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart matrix\" viewBox=\"0 0 {} {}\" role=\"img\" \
+         aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>\
+         <text x=\"{}\" y=\"14\" font-size=\"12\" fill=\"#3e4c59\">上次 ↓ / 本次 →</text>",
+        c(w),
+        c(h),
+        esc(title),
+        esc(&desc),
+        c(4.0)
+    );
+    for (j, col) in columns.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#1f2933\">{}</text>",
+            c(MATRIX_LABEL_W + CELL_W * (j as f64 + 0.5)),
+            c(MATRIX_HEAD_H - 10.0),
+            esc(col)
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let top = MATRIX_HEAD_H + CELL_H * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#1f2933\">{}</text>",
+            c(MATRIX_LABEL_W - 8.0),
+            c(top + CELL_H / 2.0 + 4.0),
+            esc(row)
+        );
+        for j in 0..columns.len() {
+            let v = values.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+            let share = if max > 0 { v as f64 / max as f64 } else { 0.0 };
+            // From near white to the site's blue; dark cells get white text.
+            let shade = |lo: f64, hi: f64| (lo + (hi - lo) * share).round() as u8;
+            let fill = format!(
+                "#{:02x}{:02x}{:02x}",
+                shade(245.0, 29.0),
+                shade(247.0, 95.0),
+                shade(250.0, 168.0)
+            );
+            let ink = if share > 0.5 { "#ffffff" } else { "#1f2933" };
+            let _ = write!(
+                s,
+                "<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\"/>\
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{ink}\">{}</text>",
+                c(MATRIX_LABEL_W + CELL_W * j as f64),
+                c(top),
+                c(CELL_W),
+                c(CELL_H),
+                c(MATRIX_LABEL_W + CELL_W * (j as f64 + 0.5)),
+                c(top + CELL_H / 2.0 + 4.0),
+                format::count(v)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod matrix_tests {
+    use super::*;
+
+    #[test]
+    fn a_matrix_labels_every_cell_and_escapes_labels() {
+        let svg = matrix(
+            "m",
+            "迁移 <x>",
+            &["A级".into(), "新增".into()],
+            &["A级".into(), "B&C".into()],
+            &[vec![12_345, 0], vec![3, 7]],
+        );
+        assert_eq!(svg.matches("class=\"cell\"").count(), 4);
+        assert!(svg.contains(">12,345<"), "{svg}");
+        assert!(svg.contains("B&amp;C") && svg.contains("迁移 &lt;x&gt;"));
+        assert!(svg.contains("从新增：到A级 3，到B&amp;C 7"));
+        assert!(matrix("m", "t", &[], &["a".into()], &[]).is_empty());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,11 @@ pub fn money(n: f64) -> String {
     xinyong_app::display::money(n).unwrap_or_default()
 }
 
+/// A count with thousands separators (`12,345`).
+pub fn count(n: u64) -> String {
+    xinyong_app::display::thousands(u128::from(n))
+}
+
 /// A plain number (points, a score): at most two decimals, no separators.
 pub fn number(n: f64) -> String {
     if !n.is_finite() {

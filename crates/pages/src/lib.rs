@@ -13,10 +13,12 @@
 //! makes a handler panic, and a panic would still answer the 500 page.
 
 mod admin;
+mod briefings;
 mod cases;
 mod charts;
 mod checks;
 mod csrf;
+mod dashboard;
 mod dept;
 mod error;
 mod format;
@@ -208,6 +210,13 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/admin/tasks/{id}/progress", get(admin::task_progress))
         .route("/admin/tasks/{id}/cancel", post(admin::cancel))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/dashboard", get(dashboard::page))
+        .route("/admin/dashboard/export", get(dashboard::export))
+        .route(
+            "/admin/briefings",
+            get(briefings::list).post(briefings::issue),
+        )
+        .route("/admin/briefings/{id}/{format}", get(briefings::download))
         // 信易贷
         .route("/my/financing", get(xinyidai::enterprise))
         .route("/my/financing/applications", post(xinyidai::apply))

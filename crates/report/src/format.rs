@@ -12,6 +12,11 @@ pub fn money(amount: f64) -> String {
     xinyong_core::display::money(amount).unwrap_or_else(|| NONE.to_owned())
 }
 
+/// A count with thousands separators: `1795062` → `1,795,062`.
+pub fn thousands(n: u64) -> String {
+    xinyong_core::display::thousands(u128::from(n))
+}
+
 /// A score with at most one decimal: `862` → `862`, `862.46` → `862.5`.
 pub fn score(value: f64) -> String {
     if !value.is_finite() {

@@ -16,9 +16,11 @@
 //! issue date, the document id derives from the report number), so the
 //! platform can store a report's SHA-256 and check it later.
 
+pub mod briefing;
 mod fonts;
 pub mod format;
 mod model;
+pub mod table;
 mod view;
 mod world;
 
@@ -35,7 +37,7 @@ pub use crate::model::{
     Advice, ClassLine, Dimension, Grade, GradeChange, Installment, LedgerItem, ListMembership,
     RecordGroup, RecordRow, ReportData, ReportKind, Subject,
 };
-use crate::world::ReportWorld;
+use crate::world::{Document, ReportWorld};
 
 /// What can go wrong loading fonts or rendering a report.
 #[derive(Debug, thiserror::Error)]
@@ -85,16 +87,40 @@ pub fn render_pdf(data: &ReportData, fonts: &Fonts) -> Result<Vec<u8>, ReportErr
 /// Renders the report as a PDF file, with its page count and typst's
 /// warnings.
 pub fn render(data: &ReportData, fonts: &Fonts) -> Result<Rendered, ReportError> {
-    let issued = format::parse_date(&data.issued_on).ok_or_else(|| {
-        ReportError::InvalidData(format!(
-            "issued_on {:?} is not a YYYY-MM-DD date",
-            data.issued_on
-        ))
+    typeset(
+        Document::Report,
+        "report",
+        &data.number,
+        &data.issued_on,
+        fonts,
+        || {
+            let view = view::build(data, fonts.families().to_vec())?;
+            serde_json::to_vec(&view)
+                .map_err(|e| ReportError::InvalidData(format!("cannot serialise the report: {e}")))
+        },
+    )
+}
+
+/// Checks the number and the issue date, typesets `document` over the JSON
+/// `view` gives, and writes the PDF with the document id
+/// `xinyong-{what}/{number}` and the issue day (midnight, China Standard
+/// Time) as its creation date, so the same data gives the same bytes.
+/// `what` (`report`, `briefing`) names the document in errors.
+pub(crate) fn typeset(
+    document: Document,
+    what: &str,
+    number: &str,
+    issued_on: &str,
+    fonts: &Fonts,
+    view: impl FnOnce() -> Result<Vec<u8>, ReportError>,
+) -> Result<Rendered, ReportError> {
+    let issued = format::parse_date(issued_on).ok_or_else(|| {
+        ReportError::InvalidData(format!("issued_on {issued_on:?} is not a YYYY-MM-DD date"))
     })?;
-    if data.number.trim().is_empty() {
-        return Err(ReportError::InvalidData(
-            "the report number is empty".to_owned(),
-        ));
+    if number.trim().is_empty() {
+        return Err(ReportError::InvalidData(format!(
+            "the {what} number is empty"
+        )));
     }
     let (year, month, day) = (
         i32::from(issued.year()),
@@ -105,11 +131,7 @@ pub fn render(data: &ReportData, fonts: &Fonts) -> Result<Rendered, ReportError>
     let today = Datetime::from_ymd(year, month, day).ok_or_else(out_of_range)?;
     let midnight = Datetime::from_ymd_hms(year, month, day, 0, 0, 0).ok_or_else(out_of_range)?;
 
-    let view = view::build(data, fonts.families().to_vec())?;
-    let json = serde_json::to_vec(&view)
-        .map_err(|e| ReportError::InvalidData(format!("cannot serialise the report: {e}")))?;
-    let world = ReportWorld::new(fonts.inner.clone(), json, today);
-
+    let world = ReportWorld::new(fonts.inner.clone(), view()?, today).of(document);
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let warnings: Vec<String> = warnings.iter().map(|d| describe(&world, d)).collect();
     let document = output.map_err(|errors| {
@@ -123,8 +145,8 @@ pub fn render(data: &ReportData, fonts: &Fonts) -> Result<Rendered, ReportError>
     })?;
 
     let options = PdfOptions {
-        // A stable document id: the same report keeps the same id.
-        ident: Smart::Custom(format!("xinyong-report/{}", data.number.trim())),
+        // A stable document id: the same document keeps the same id.
+        ident: Smart::Custom(format!("xinyong-{what}/{}", number.trim())),
         creator: Smart::Custom(Some("xinyong".to_owned())),
         // Midnight of the issue day, China Standard Time (UTC+8).
         timestamp: Timestamp::new_local(midnight, 8 * 60),
@@ -150,14 +172,10 @@ pub fn render(data: &ReportData, fonts: &Fonts) -> Result<Rendered, ReportError>
 }
 
 /// A diagnostic as one line: message, where in the template, hints.
-fn describe(world: &ReportWorld, diag: &SourceDiagnostic) -> String {
+pub(crate) fn describe(world: &ReportWorld, diag: &SourceDiagnostic) -> String {
     let mut out = diag.message.to_string();
     if let Some(range) = world.range(diag.span) {
-        let _ = write!(
-            out,
-            " (template line {})",
-            ReportWorld::template_line(range.start)
-        );
+        let _ = write!(out, " (template line {})", world.line_of(range.start));
     }
     for hint in &diag.hints {
         let _ = write!(out, "; hint: {}", hint.v);

@@ -23,9 +23,22 @@ pub(crate) const TEMPLATE: &str = include_str!("report.typ");
 static LIBRARY: LazyLock<LazyHash<Library>> =
     LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
+/// The briefing's layout (工作简报), reading `/data.json` likewise.
+pub(crate) const BRIEFING_TEMPLATE: &str = include_str!("briefing.typ");
+
 static MAIN: LazyLock<FileId> = LazyLock::new(|| project_file("/report.typ"));
 static DATA: LazyLock<FileId> = LazyLock::new(|| project_file("/data.json"));
 static SOURCE: LazyLock<Source> = LazyLock::new(|| Source::new(*MAIN, TEMPLATE.to_owned()));
+static BRIEFING_MAIN: LazyLock<FileId> = LazyLock::new(|| project_file("/briefing.typ"));
+static BRIEFING_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(*BRIEFING_MAIN, BRIEFING_TEMPLATE.to_owned()));
+
+/// Which document a world typesets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Document {
+    Report,
+    Briefing,
+}
 
 fn project_file(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("a fixed, valid virtual path");
@@ -36,6 +49,7 @@ pub(crate) struct ReportWorld {
     fonts: Arc<FontSet>,
     data: Bytes,
     today: Datetime,
+    document: Document,
 }
 
 impl ReportWorld {
@@ -44,10 +58,35 @@ impl ReportWorld {
             fonts,
             data: Bytes::new(data),
             today,
+            document: Document::Report,
         }
     }
 
-    /// The template's 1-based line number at a byte offset.
+    /// A world typesetting `document` instead of the report.
+    pub(crate) fn of(mut self, document: Document) -> Self {
+        self.document = document;
+        self
+    }
+
+    fn main_id(&self) -> FileId {
+        match self.document {
+            Document::Report => *MAIN,
+            Document::Briefing => *BRIEFING_MAIN,
+        }
+    }
+
+    /// The 1-based line number at a byte offset of this world's template.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        let text = match self.document {
+            Document::Report => TEMPLATE,
+            Document::Briefing => BRIEFING_TEMPLATE,
+        };
+        text.get(..offset)
+            .map_or(0, |head| head.bytes().filter(|&b| b == b'\n').count() + 1)
+    }
+
+    /// The report template's 1-based line number at a byte offset.
+    #[cfg(test)]
     pub(crate) fn template_line(offset: usize) -> usize {
         TEMPLATE
             .get(..offset)
@@ -69,22 +108,24 @@ impl World for ReportWorld {
     }
 
     fn main(&self) -> FileId {
-        *MAIN
+        self.main_id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == *MAIN {
-            Ok(SOURCE.clone())
-        } else {
-            Err(not_found(id))
+        match self.document {
+            Document::Report if id == *MAIN => Ok(SOURCE.clone()),
+            Document::Briefing if id == *BRIEFING_MAIN => Ok(BRIEFING_SOURCE.clone()),
+            _ => Err(not_found(id)),
         }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == *DATA {
             Ok(self.data.clone())
-        } else if id == *MAIN {
+        } else if id == *MAIN && self.document == Document::Report {
             Ok(Bytes::from_string(TEMPLATE))
+        } else if id == *BRIEFING_MAIN && self.document == Document::Briefing {
+            Ok(Bytes::from_string(BRIEFING_TEMPLATE))
         } else {
             Err(not_found(id))
         }

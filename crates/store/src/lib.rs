@@ -65,9 +65,11 @@ use xinyong_core::record::{ValidRecord, ValidSubject};
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+mod briefings;
 mod cache;
 mod codec;
 mod credit_checks;
+mod dashboard;
 mod inspection;
 mod lists;
 mod marks;
@@ -92,10 +94,12 @@ pub use audit::{
     AuditAppend, AuditCheck, AuditContent, AuditQuery, GENESIS_HASH, MAX_AUDIT_PAGE,
     StoredAuditEntry, audit_hash, canonical_json, check_audit_detail,
 };
+pub use briefings::{BriefingFile, NewBriefing, NewBriefingFile, StoredBriefing, briefing_number};
 pub use credit_checks::{
     CheckFilter, FeedbackFilter, MAX_CHECK_PAGE, NewCreditCheck, NewFeedback, StoredCreditCheck,
     StoredFeedback,
 };
+pub use dashboard::{CheckCount, PeriodFeedback};
 pub use inspection::{
     InspectionPlanLists, InspectionPlanStep, InspectionTaskRow, NewInspectionPlan,
     NewInspectionResult, StoredInspectionPlan, StoredInspectionResult,
@@ -1203,5 +1207,69 @@ impl Store {
         &self,
     ) -> Result<Vec<(Option<String>, String, u64)>, StoreError> {
         dispatch!(self, b => b.credit_check_counts().await)
+    }
+
+    /// Credit checks logged from `from` (inclusive) to `to` (exclusive),
+    /// by the asking account's department (none first) and scenario.
+    pub async fn credit_checks_between(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<CheckCount>, StoreError> {
+        dispatch!(self, b => b.credit_checks_between(from, to).await)
+    }
+
+    /// Feedback on credit checks reported from `from` (inclusive) to `to`
+    /// (exclusive), with the checked subject, in the order reported.
+    pub async fn feedback_between(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<PeriodFeedback>, StoreError> {
+        dispatch!(self, b => b.feedback_between(from, to).await)
+    }
+
+    /// The current records of one kind, by subject, source and id.
+    pub async fn records_of_kind(&self, kind: &str) -> Result<Vec<StoredRecord>, StoreError> {
+        dispatch!(self, b => b.records_of_kind(kind).await)
+    }
+
+    /// Current subjects per value of their `region` field (`None`: none).
+    pub async fn subjects_by_region(&self) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+        dispatch!(self, b => b.subjects_by_region().await)
+    }
+
+    /// The issue the next briefing of `year` gets (1 for the first).
+    pub async fn next_briefing_issue(&self, year: i32) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.next_briefing_issue(year).await)
+    }
+
+    /// Store a briefing and its files (append-only; the store computes
+    /// each file's SHA-256). `None` when its issue of the year is taken
+    /// (nothing written: number it again).
+    pub async fn insert_briefing(
+        &self,
+        briefing: &NewBriefing<'_>,
+    ) -> Result<Option<StoredBriefing>, StoreError> {
+        dispatch!(self, b => b.insert_briefing(briefing).await)
+    }
+
+    /// The latest briefings, newest first (at most `limit`).
+    pub async fn briefings(&self, limit: u32) -> Result<Vec<StoredBriefing>, StoreError> {
+        dispatch!(self, b => b.briefings(limit).await)
+    }
+
+    /// One briefing (without its files' bodies).
+    pub async fn briefing(&self, id: i64) -> Result<Option<StoredBriefing>, StoreError> {
+        dispatch!(self, b => b.briefing(id).await)
+    }
+
+    /// A briefing's file, byte for byte (`pdf`, `xlsx`, `docx`).
+    pub async fn briefing_file(
+        &self,
+        id: i64,
+        format: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        dispatch!(self, b => b.briefing_file(id, format).await)
     }
 }

@@ -98,6 +98,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "gov claims",
             include_str!("../migrations/postgres/0012_gov_claims.sql"),
         ),
+        (
+            13,
+            "briefings",
+            include_str!("../migrations/postgres/0013_briefings.sql"),
+        ),
     ])
 });
 

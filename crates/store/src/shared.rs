@@ -166,6 +166,7 @@ pub(crate) struct Queries {
     subject: String,
     subject_history: String,
     subject_records: String,
+    pub(crate) records_of_kind: String,
     record: String,
     record_history: String,
     record_versions_after: String,
@@ -246,6 +247,11 @@ impl Queries {
                 "{record_select} WHERE rv.subject = $1 \
                  AND NOT EXISTS (SELECT 1 FROM record_supersessions s WHERE s.old_seq = rv.seq) \
                  ORDER BY rv.source, rv.id"
+            ),
+            records_of_kind: format!(
+                "{record_select} WHERE rv.kind = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM record_supersessions s WHERE s.old_seq = rv.seq) \
+                 ORDER BY rv.subject, rv.source, rv.id"
             ),
             record: format!(
                 "{record_select} WHERE rv.source = $1 AND rv.id = $2 ORDER BY rv.version DESC LIMIT 1"

@@ -110,6 +110,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "gov claims",
             include_str!("../migrations/sqlite/0012_gov_claims.sql"),
         ),
+        (
+            13,
+            "briefings",
+            include_str!("../migrations/sqlite/0013_briefings.sql"),
+        ),
     ])
 });
 

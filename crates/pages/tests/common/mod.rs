@@ -125,6 +125,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body's bytes (a downloaded workbook is no text).
+    pub raw: Vec<u8>,
 }
 
 impl Answer {
@@ -273,10 +275,20 @@ async fn answer(resp: axum::response::Response) -> Answer {
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let binary = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/vnd.") || t == "application/pdf");
     Answer {
         status,
         headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
+        // Every text answer must be UTF-8; a workbook is kept as bytes only.
+        body: if binary {
+            String::new()
+        } else {
+            String::from_utf8(bytes.to_vec()).unwrap()
+        },
+        raw: bytes.to_vec(),
     }
 }
 
