@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use xinyong_core::catalog::RecordKind;
 use xinyong_report::briefing::{BriefingData, Figure};
 use xinyong_store::{CaseFilter, ListEntryFilter, NewBriefing, NewBriefingFile, StoredBriefing};
 
@@ -37,9 +38,6 @@ use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
 use crate::dashboard::{Cell, DataTable, Period};
 use crate::{App, AppError, ErrorCode, Principal};
-
-/// The kind code of the government dishonesty ledger (PRODUCT.md C13).
-pub const GOV_LEDGER_KIND: &str = "gov_ledger";
 
 /// The longest hand-written section, in characters.
 pub const MAX_SECTION_CHARS: usize = 20_000;
@@ -487,7 +485,11 @@ impl App {
 
         // The government dishonesty ledger: open at the period's end.
         let mut open = Vec::new();
-        for r in self.store.records_of_kind(GOV_LEDGER_KIND).await? {
+        for r in self
+            .store
+            .records_of_kind(RecordKind::GovLedger.as_str())
+            .await?
+        {
             let withdrawn = r.body.get("withdrawn").and_then(|v| v.as_bool()) == Some(true);
             if r.date > last || withdrawn {
                 continue;
@@ -552,7 +554,11 @@ impl App {
                         match text(r, "category") {
                             Cell::Text(code) => Cell::Text(
                                 self.catalogue()
-                                    .value_label_zh(GOV_LEDGER_KIND, "category", &code)
+                                    .value_label_zh(
+                                        RecordKind::GovLedger.as_str(),
+                                        "category",
+                                        &code,
+                                    )
                                     .map_or(code, str::to_owned),
                             ),
                             other => other,

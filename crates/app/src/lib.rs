@@ -59,7 +59,7 @@ pub use backup::{
 };
 pub use briefing::{
     BriefingContent, BriefingDownload, BriefingFileInfo, BriefingInfo, BriefingRequest,
-    GOV_LEDGER_KIND, MAX_SECTION_CHARS,
+    MAX_SECTION_CHARS,
 };
 pub use calendar::{CalendarInfo, INSTALLED_CALENDAR, check_calendar};
 pub use catalogue::{

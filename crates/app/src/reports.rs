@@ -55,8 +55,9 @@ const MAX_PUBLIC_URL_CHARS: usize = 200;
 const COMPOSITE: &str = "yingkou-composite";
 /// The grade of a government agency's 政务诚信评价报告.
 const GOV_INTEGRITY: &str = "gov-integrity";
-/// The subject type evaluated by [`GOV_INTEGRITY`].
-const GOVERNMENT_AGENCY: &str = "government_agency";
+/// The subject type evaluated by [`GOV_INTEGRITY`] (and the only one a
+/// report of what an agency owes may name).
+pub(crate) const GOVERNMENT_AGENCY: &str = "government_agency";
 
 /// The report a subject gets and the model whose grade heads it: a
 /// government agency's 政务诚信评价报告 (`gov-integrity`), anyone else's

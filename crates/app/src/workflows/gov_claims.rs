@@ -25,10 +25,9 @@ use super::{
 };
 use crate::access::{Operation, authorise};
 use crate::audit::AuditEvent;
+use crate::reports::GOVERNMENT_AGENCY;
 use crate::{App, AppError, ErrorCode, Principal, normalise_uscc};
 
-/// The subject type a claim may name.
-const GOVERNMENT_AGENCY: &str = "government_agency";
 /// The largest amount a claim may state, in fen (one trillion yuan).
 const MAX_AMOUNT_FEN: u64 = 100_000_000_000_000;
 /// The case kind in the store.
