@@ -3,7 +3,8 @@
 #
 #   scripts/bench.sh [SUBJECTS] [--profile release|debug] [--no-pg] [--out DIR]
 #
-# Default: 1,400,000 subjects (about 10 million records), release build.
+# Default: 1,400,000 subjects (about 10 million records), release build;
+# XINYONG_BIN names a binary to use instead of building one.
 # Steps, each with wall time and peak memory (/usr/bin/time):
 #   1. gen          synthetic city
 #   2. import       into SQLite (fresh data dir)       → records/s
@@ -27,14 +28,19 @@ while [ $# -gt 0 ]; do
 done
 PG_URL="${XINYONG_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
-if [ "$PROFILE" = release ]; then
-  cargo build --release --locked -p xinyong >&2
-else
-  cargo build --locked -p xinyong >&2
-fi
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET_DIR/$PROFILE/xinyong"
-[ "$PROFILE" = debug ] || [ -x "$BIN" ] || BIN="$TARGET_DIR/release/xinyong"
+if [ -n "${XINYONG_BIN:-}" ]; then
+  # A binary already built (CI: the one `cargo test` built).
+  BIN="$XINYONG_BIN"
+else
+  if [ "$PROFILE" = release ]; then
+    cargo build --release --locked -p xinyong >&2
+  else
+    cargo build --locked -p xinyong >&2
+  fi
+  BIN="$TARGET_DIR/$PROFILE/xinyong"
+  [ "$PROFILE" = debug ] || [ -x "$BIN" ] || BIN="$TARGET_DIR/release/xinyong"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -23,6 +23,23 @@ export function account(role) {
   return a;
 }
 
+/**
+ * A walkthrough of the demo (`repair`, `xinyidai`): `{case, title, note,
+ * subject, record, accounts}`, with accounts of its own.
+ */
+export function demoCase(name) {
+  const c = (DEMO.cases || []).find((x) => x.case === name);
+  assert.ok(c, `the demo has the walkthrough ${name}`);
+  return c;
+}
+
+/** The account of a role in a walkthrough of the demo. */
+export function caseAccount(name, role) {
+  const a = demoCase(name).accounts.find((x) => x.role === role);
+  assert.ok(a, `the walkthrough ${name} has an account of role ${role}`);
+  return a;
+}
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -96,9 +113,12 @@ export async function checkPage(page, name) {
   if (size) await page.setViewportSize(size);
 }
 
-/** Log in through the login form; lands where the platform sends the role. */
-export async function login(page, role) {
-  const a = account(role);
+/**
+ * Log in through the login form; lands where the platform sends the role.
+ * `who` is a role (the demo's account of it) or an account.
+ */
+export async function login(page, who) {
+  const a = typeof who === 'string' ? account(who) : who;
   await page.goto(`${BASE}/login`);
   await page.getByLabel('用户名').fill(a.username);
   await page.getByLabel('密码').fill(a.password);
@@ -108,4 +128,16 @@ export async function login(page, role) {
     `logged in as ${a.username}`,
   );
   return a;
+}
+
+/**
+ * The outcome of a model, by its name, on the full profile the page shows
+ * (`/my`, `/subjects/{uscc}/full`): `失信`, `A 级（…），870 分`, ….
+ */
+export async function outcomeOf(page, model) {
+  const card = page
+    .locator('article.result')
+    .filter({ has: page.getByRole('heading', { name: model, exact: true }) });
+  assert.equal(await card.count(), 1, `one result of ${model}`);
+  return (await card.locator('p.outcome').innerText()).trim();
 }

@@ -1,12 +1,14 @@
 // The platform's pages in headless chromium over a served demo city
 // (scripts/browser-test.sh): the public journey, the enterprise space with
 // its improvement advice and credit report, an objection filed by the
-// enterprise and decided by the department in its queue, keyboard use.
+// enterprise and decided by the department in its queue, a credit repair
+// applied for by an enterprise and approved by the record's department
+// (the enterprise's classes change), keyboard use.
 // Every page visited is checked by checkPage (axe-core, 375 px, screenshot).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { BASE, account, checkPage, context, launch, login } from './helpers.mjs';
+import { BASE, account, caseAccount, checkPage, context, demoCase, launch, login, outcomeOf } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -153,5 +155,76 @@ test('an objection filed by the enterprise is decided by the department in its q
   await page.goto(`${BASE}/my/cases`);
   assert.ok(await page.locator(`#case-${caseId}`).getByText('维持原记录').first().isVisible());
   assert.ok(await page.locator(`#case-${caseId}`).getByText('异议不成立').isVisible());
+  await ent.close();
+});
+
+const ANHUI = '企业信用分类（守信、警示、失信、严重失信）';
+const TIANJIN = '市场主体信用风险分类（黑、红、黄、绿）';
+
+test('a repair applied for by the enterprise is approved by the department in its queue; its class changes', async () => {
+  // The demo's walkthrough: an enterprise whose only adverse record is a
+  // fine past its minimum display period, and a clerk of the department
+  // that recorded it.
+  const walk = demoCase('repair');
+  const { source, id } = walk.record;
+  const ent = await context(browser);
+  const page = await ent.newPage();
+  await login(page, caseAccount('repair', 'enterprise'));
+  assert.match(page.url(), /\/my$/);
+  assert.equal(await outcomeOf(page, ANHUI), '失信', 'dishonest before the repair');
+  assert.equal(await outcomeOf(page, TIANJIN), '失信（红）');
+  await page.goto(`${BASE}/subjects/${walk.subject}`);
+  assert.ok(await page.getByText(id, { exact: true }).count(), 'the penalty is shown publicly');
+
+  await page.goto(`${BASE}/my/improve`);
+  const record = page
+    .locator('li.record')
+    .filter({ has: page.locator('span.record-id', { hasText: new RegExp(`^${id}$`) }) });
+  assert.equal(await record.count(), 1, `the record ${id} on the page`);
+  assert.ok(await record.getByText('现已可申请信用修复').isVisible(), 'the page says a repair is admissible');
+  await Promise.all([page.waitForURL(/\/my\/repairs\/new/), record.getByRole('link', { name: '申请信用修复' }).click()]);
+  assert.equal(await page.getByLabel('提供记录的部门代码').inputValue(), source);
+  assert.equal(await page.getByLabel('记录编号').inputValue(), id);
+  await page.getByLabel('信用修复承诺书').check();
+  await page.getByLabel('整改材料').check();
+  await checkPage(page, 'repair-form');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '提交申请' }).click()]);
+  assert.equal(await page.locator('h1').innerText(), '信用修复申请已提交');
+  const filed = await page.locator('main').innerText();
+  assert.match(filed, /已受理/);
+  const caseId = filed.match(/案件编号 (\d+)/)[1];
+  await checkPage(page, 'repair-filed');
+  await page.goto(`${BASE}/my/cases`);
+  assert.ok(await page.locator(`#case-${caseId}`).getByText('已受理').first().isVisible(), 'the repair is accepted');
+
+  // The clerk of the record's department approves it from the queue.
+  const dep = await context(browser);
+  const dp = await dep.newPage();
+  await login(dp, caseAccount('repair', 'department'));
+  await dp.goto(`${BASE}/queue`);
+  const card = dp.locator(`#case-${caseId}`);
+  assert.ok(await card.count(), 'the repair is in the department queue');
+  assert.ok(await card.getByText(`${source} / ${id}`).isVisible());
+  await checkPage(dp, 'queue-repair');
+  await card.getByLabel('准予信用修复').check();
+  await card.getByLabel('决定理由').fill('当事人已履行行政处罚并提交整改材料和信用修复承诺书，符合信用修复条件。');
+  await Promise.all([dp.waitForURL(/\/queue\?done=/), card.getByRole('button', { name: '保存决定' }).click()]);
+  assert.ok(await dp.getByText(`案件 ${caseId} 的处理决定已保存`).isVisible());
+  assert.equal(await dp.locator(`#case-${caseId}`).count(), 0, 'decided cases leave the queue');
+  await dep.close();
+
+  // The enterprise sees the outcome and its new classes; the penalty is
+  // no longer public.
+  await page.goto(`${BASE}/my/cases`);
+  const mine = page.locator(`#case-${caseId}`);
+  assert.ok(await mine.getByText('已修复').first().isVisible(), 'the repair is approved');
+  assert.ok(await mine.getByText('符合信用修复条件').isVisible(), 'with its reasons');
+  await checkPage(page, 'my-cases-repaired');
+  await page.goto(`${BASE}/my`);
+  assert.equal(await outcomeOf(page, ANHUI), '守信', 'trustworthy once repaired');
+  assert.equal(await outcomeOf(page, TIANJIN), '良好（绿）');
+  await checkPage(page, 'space-repaired');
+  await page.goto(`${BASE}/subjects/${walk.subject}`);
+  assert.equal(await page.getByText(id, { exact: true }).count(), 0, 'the repaired penalty is no longer public');
   await ent.close();
 });

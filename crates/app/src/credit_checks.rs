@@ -120,6 +120,29 @@ pub struct BatchCheckRequest {
     pub matter: Option<String>,
 }
 
+/// The USCCs of a list an officer pastes or uploads for a batch check (the
+/// bidders of one tender, say): one code per line, or a CSV / TSV file
+/// whose first column holds the codes. Each line's first field (cut at a
+/// comma, tab, semicolon or space, full-width ones included), stripped of
+/// quotes and a byte-order mark, is a code; empty lines are skipped, and so
+/// is a header line (a first field without a digit: "统一社会信用代码").
+/// Whether each code is valid is the check's to say, row by row.
+pub fn subjects_in_list(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let first = line
+                .trim_start_matches('\u{feff}')
+                .split([',', '\t', ';', ' ', '，', '；', '、', '\u{3000}'])
+                .map(|f| f.trim().trim_matches(['"', '\'']).trim())
+                .find(|f| !f.is_empty())?;
+            first
+                .chars()
+                .any(|c| c.is_ascii_digit())
+                .then(|| first.to_owned())
+        })
+        .collect()
+}
+
 /// One row of a batch check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BatchRow {
@@ -1162,5 +1185,36 @@ impl App {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subjects_in_list;
+
+    const CODES: [&str; 3] = [
+        "91120116MA05JXXX1X",
+        "91120116MA05JYYY2Y",
+        "91120116MA05JZZZ3Z",
+    ];
+
+    #[test]
+    fn a_pasted_list_gives_one_code_per_line() {
+        let text = "91120116MA05JXXX1X\n\n  91120116MA05JYYY2Y  \r\n91120116MA05JZZZ3Z";
+        assert_eq!(subjects_in_list(text), CODES);
+    }
+
+    #[test]
+    fn a_csv_file_gives_its_first_column_without_the_header() {
+        let text = "\u{feff}统一社会信用代码,企业名称\r\n\"91120116MA05JXXX1X\",甲公司\r\n91120116MA05JYYY2Y\t乙公司\n91120116MA05JZZZ3Z，丙公司；备注\n";
+        assert_eq!(subjects_in_list(text), CODES);
+    }
+
+    #[test]
+    fn a_malformed_code_is_kept_for_the_check_to_refuse() {
+        // A first field with a digit is a code, right or wrong; a line of
+        // words without one is a header or a note.
+        assert_eq!(subjects_in_list("名单\n1234\n备注：无"), ["1234"]);
+        assert!(subjects_in_list("").is_empty());
     }
 }

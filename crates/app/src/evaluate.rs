@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use xinyong_engine::batch::{BatchOptions, RunControl, active_models, evaluate_all_with};
+use xinyong_engine::batch::{
+    BatchOptions, PlanSubmitter, RunControl, active_models, evaluate_all_remote, evaluate_all_with,
+};
 use xinyong_engine::exec::Grouping;
 use xinyong_engine::history::{StoredResult, changes};
 use xinyong_engine::incremental::evaluate_subjects;
@@ -80,6 +82,29 @@ impl App {
         req: &EvaluateRequest,
         control: &RunControl,
     ) -> Result<Evaluated, AppError> {
+        self.evaluate_all_on(req, control, None).await
+    }
+
+    /// [`evaluate_all`](Self::evaluate_all), computed by a distributed
+    /// engine when `cluster` is given (the partitioned plan, submitted to
+    /// it; its executors read the lake and write the run's result files at
+    /// this installation's paths). The run is recorded as a local run is,
+    /// so history, profiles and reports do not care where it was computed.
+    pub async fn evaluate_all_on(
+        &self,
+        req: &EvaluateRequest,
+        control: &RunControl,
+        cluster: Option<&dyn PlanSubmitter>,
+    ) -> Result<Evaluated, AppError> {
+        if cluster.is_some() && !self.lake.root().is_absolute() {
+            return Err(AppError::invalid(
+                "data_dir",
+                format!(
+                    "a cluster run needs an absolute data directory (executors open the lake's files by path), not {}",
+                    self.lake.root().display()
+                ),
+            ));
+        }
         let as_of = self.as_of_days(req.as_of);
         let set = Arc::new(self.models_at(as_of)?);
         let models = select(&set, &req.models, as_of)?;
@@ -97,7 +122,12 @@ impl App {
         // Every version stored before the run starts is in it (its lake
         // sync reads at least as far): the run's mark.
         let (records, subjects) = self.store.max_seqs().await?;
-        let r = evaluate_all_with(&self.store, &self.lake, set, &opts, control).await?;
+        let r = match cluster {
+            Some(submitter) => {
+                evaluate_all_remote(&self.store, &self.lake, set, &opts, control, submitter).await?
+            }
+            None => evaluate_all_with(&self.store, &self.lake, set, &opts, control).await?,
+        };
         if req.models.is_empty() && req.as_of.is_none_or(|d| d == self.today()) {
             self.store
                 .add_reevaluation_mark(records, subjects, Some(&r.manifest.id), r.manifest.subjects)

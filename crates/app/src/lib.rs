@@ -75,7 +75,7 @@ pub use credit_checks::{
     CheckedMeasure, CheckedRoute, CreditCheckAnswer, CreditCheckRequest, DepartmentCheckStats,
     Feedback, FeedbackRequest, LoggedCheck, MAX_BATCH_SUBJECTS, MAX_CHECKS_PAGE, MAX_OUTCOME_CHARS,
     MatterInfo, MattersInfo, MeasureInfo, MeasuresInfo, NO_DEPARTMENT, RouteInfo, approval_matters,
-    check_scenarios, measures_catalogue,
+    check_scenarios, measures_catalogue, subjects_in_list,
 };
 pub use dashboard::{
     CaseFigures, Cell, DASHBOARD_SECTIONS, DASHBOARD_TREND_RUNS, Dashboard, DashboardQuery,
@@ -134,6 +134,7 @@ pub use xinyong_core::disclosure::Role;
 pub use xinyong_core::display;
 /// A rejected row's issues, as the quarantine keeps them.
 pub use xinyong_core::record::{Issue, Severity};
+pub use xinyong_engine::batch::PlanSubmitter;
 pub use xinyong_engine::batch::{Phase as RunPhase, Progress as RunProgress, RunControl};
 pub use xinyong_engine::history::StoredResult;
 pub use xinyong_engine::results::RunManifest;

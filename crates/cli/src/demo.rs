@@ -240,13 +240,18 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
         lists.removed,
         lists.pending
     );
+    let cases = match demo_cases(&app, &input).await {
+        Ok(c) => c,
+        Err(e) => return app_fail(e),
+    };
     println!(
         "{}",
         json!({"data_dir": a.data_dir, "subjects": summary.subjects, "records": summary.records,
                "lists": {"redlist": lists.redlist, "blacklist": lists.blacklist, "removed": lists.removed, "pending": lists.pending},
                "import": {"accepted": c.accepted, "rejected": c.rejected, "warnings": c.warnings, "unchanged": c.unchanged},
                "evaluation": {"run": m.id, "as_of": m.as_of, "results": m.results, "timings_ms": m.timings},
-               "accounts": accounts.iter().map(|d| json!({"role": d.role.as_str(), "username": d.username, "password": d.password, "bound_to": d.bound_to})).collect::<Vec<_>>()})
+               "accounts": accounts.iter().map(DemoAccount::json).collect::<Vec<_>>(),
+               "cases": cases.iter().map(DemoCase::json).collect::<Vec<_>>()})
     );
     if a.no_serve {
         return ExitCode::SUCCESS;
@@ -254,7 +259,7 @@ pub async fn demo(a: DemoArgs) -> ExitCode {
     let app = std::sync::Arc::new(app);
     let addr = a.addr.clone();
     crate::serve::run(app, &addr, xinyong_http::ServerConfig::default(), |bound| {
-        print_accounts(bound, &accounts);
+        print_accounts(bound, &accounts, &cases);
     })
     .await
 }
@@ -266,6 +271,12 @@ struct DemoAccount {
     password: String,
     /// The USCC or department code the account is bound to.
     bound_to: Option<String>,
+}
+
+impl DemoAccount {
+    fn json(&self) -> serde_json::Value {
+        json!({"role": self.role.as_str(), "username": self.username, "password": self.password, "bound_to": self.bound_to})
+    }
 }
 
 /// A random password of 16 letters and digits.
@@ -304,25 +315,7 @@ async fn demo_accounts(app: &App, input: &Path) -> Result<Vec<DemoAccount>, AppE
     ];
     let mut out = Vec::new();
     for (role, username, uscc, department) in plan {
-        let pw = password();
-        let bound_to = uscc.clone().or_else(|| department.clone());
-        app.add_account(
-            None,
-            NewAccount {
-                role,
-                username: username.to_owned(),
-                password: pw.clone(),
-                uscc,
-                department,
-            },
-        )
-        .await?;
-        out.push(DemoAccount {
-            role,
-            username: username.to_owned(),
-            password: pw,
-            bound_to,
-        });
+        out.push(demo_account(app, role, username, uscc, department).await?);
     }
     if let Some(e) = out.iter().find(|d| d.role == Role::Enterprise) {
         let session = app.login(&e.username, &e.password, "demo").await?;
@@ -349,21 +342,194 @@ fn first_record(path: &Path) -> Option<(String, String)> {
     ))
 }
 
-fn print_accounts(bound: std::net::SocketAddr, accounts: &[DemoAccount]) {
+fn print_account(d: &DemoAccount) {
+    println!(
+        "  {:<12} {:<20} {:<18} {}",
+        d.role.as_str(),
+        d.username,
+        d.password,
+        d.bound_to.as_deref().unwrap_or("")
+    );
+}
+
+fn print_accounts(bound: std::net::SocketAddr, accounts: &[DemoAccount], cases: &[DemoCase]) {
     println!();
     println!("示范城市已就绪：http://{bound}/api/v1/health");
     println!("API 文档：http://{bound}/api/v1/openapi.json");
     println!("示范账号（每个角色一个；登录：POST /api/v1/session）：");
-    println!("  {:<12} {:<12} {:<18} 绑定", "角色", "用户名", "密码");
+    println!("  {:<12} {:<20} {:<18} 绑定", "角色", "用户名", "密码");
     for d in accounts {
-        println!(
-            "  {:<12} {:<12} {:<18} {}",
-            d.role.as_str(),
-            d.username,
-            d.password,
-            d.bound_to.as_deref().unwrap_or("")
-        );
+        print_account(d);
     }
+    for c in cases {
+        println!("示范场景“{}”：{}", c.title, c.note);
+        for d in &c.accounts {
+            print_account(d);
+        }
+    }
+}
+
+/// A walkthrough of the demo: a scenario subject of the generated city
+/// that shows one workflow from start to end, and the accounts that play
+/// it (besides the one account per role).
+struct DemoCase {
+    /// `repair`, `xinyidai`.
+    case: &'static str,
+    title: &'static str,
+    note: String,
+    /// The scenario subject.
+    subject: String,
+    /// The record the walkthrough is about, if one: `(source, id)`.
+    record: Option<(String, String)>,
+    accounts: Vec<DemoAccount>,
+}
+
+impl DemoCase {
+    fn json(&self) -> serde_json::Value {
+        json!({"case": self.case, "title": self.title, "note": self.note, "subject": self.subject,
+               "record": self.record.as_ref().map(|(source, id)| json!({"source": source, "id": id})),
+               "accounts": self.accounts.iter().map(DemoAccount::json).collect::<Vec<_>>()})
+    }
+}
+
+/// The scenario subject of credit repair: its only adverse record is one
+/// general-procedure fine, fulfilled, whose minimum display period ends on
+/// the day of the demo, so that a repair is admissible; until it is
+/// repaired the subject is 失信 under `anhui-class` (D2) and
+/// `tianjin-risk` (TD2), once repaired 守信 and 绿 (nothing else counts
+/// against it).
+const REPAIR_SCENARIO: &str = "P7_repairable_from_asof";
+/// The scenario subject of 信易贷: it meets every condition of
+/// `xinyidai-eligibility` but the recent financing need (X5: its last
+/// application is older than six months), so that it becomes eligible
+/// when it applies.
+const XINYIDAI_SCENARIO: &str = "X5_financing_need_too_old";
+
+/// The line of `scenarios.jsonl` of a case, if the city has it (a small
+/// city holds only some of the scenarios).
+fn scenario_line(input: &Path, case: &str) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(input.join("scenarios.jsonl")).ok()?;
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["case"].as_str() == Some(case))
+}
+
+/// The source of the record `id` in a JSONL file of records.
+fn record_source(path: &Path, id: &str) -> Option<String> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(path).ok()?;
+    std::io::BufReader::new(f)
+        .lines()
+        .map_while(Result::ok)
+        .filter(|l| l.contains(id))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+        .find(|v| v["id"].as_str() == Some(id))
+        .and_then(|v| v["source"].as_str().map(str::to_owned))
+}
+
+/// A new account of the demo with a random password.
+async fn demo_account(
+    app: &App,
+    role: Role,
+    username: &str,
+    uscc: Option<String>,
+    department: Option<String>,
+) -> Result<DemoAccount, AppError> {
+    let pw = password();
+    let bound_to = uscc.clone().or_else(|| department.clone());
+    app.add_account(
+        None,
+        NewAccount {
+            role,
+            username: username.to_owned(),
+            password: pw.clone(),
+            uscc,
+            department,
+        },
+    )
+    .await?;
+    Ok(DemoAccount {
+        role,
+        username: username.to_owned(),
+        password: pw,
+        bound_to,
+    })
+}
+
+/// The walkthroughs of the demo, each with accounts of its own: credit
+/// repair (the enterprise applies, a clerk of the record's department
+/// decides, the enterprise's classes change) and 信易贷 (an enterprise
+/// that becomes eligible when it applies). A city too small to hold a
+/// walkthrough's scenario subject has none.
+async fn demo_cases(app: &App, input: &Path) -> Result<Vec<DemoCase>, AppError> {
+    let mut out = Vec::new();
+    let repair = scenario_line(input, REPAIR_SCENARIO).and_then(|v| {
+        let subject = v["subject"].as_str()?.to_owned();
+        let id = v["expect"]["record"].as_str()?.to_owned();
+        let source = record_source(&input.join("records.jsonl"), &id)?;
+        Some((subject, source, id))
+    });
+    match repair {
+        Some((subject, source, id)) => {
+            let accounts = vec![
+                demo_account(
+                    app,
+                    Role::Enterprise,
+                    "repair-enterprise",
+                    Some(subject.clone()),
+                    None,
+                )
+                .await?,
+                demo_account(
+                    app,
+                    Role::Department,
+                    "repair-department",
+                    None,
+                    Some(source.clone()),
+                )
+                .await?,
+            ];
+            out.push(DemoCase {
+                case: "repair",
+                title: "信用修复",
+                note: format!(
+                    "企业对已过最短公示期的行政处罚 {id} 申请信用修复，{source} 的经办人在待办中决定；修复后企业信用分类由失信变为守信"
+                ),
+                subject,
+                record: Some((source, id)),
+                accounts,
+            });
+        }
+        None => eprintln!("示范场景“信用修复”：本城市规模未包含其场景主体，从略"),
+    }
+    match scenario_line(input, XINYIDAI_SCENARIO)
+        .and_then(|v| v["subject"].as_str().map(str::to_owned))
+    {
+        Some(subject) => {
+            let accounts = vec![
+                demo_account(
+                    app,
+                    Role::Enterprise,
+                    "xinyidai-enterprise",
+                    Some(subject.clone()),
+                    None,
+                )
+                .await?,
+            ];
+            out.push(DemoCase {
+                case: "xinyidai",
+                title: "信易贷",
+                note: format!(
+                    "企业除近期融资需求外符合信易贷推荐条件：提出融资申请并授权银行 {DEMO_BANK} 后，列入该行本月推荐名单"
+                ),
+                subject,
+                record: None,
+                accounts,
+            });
+        }
+        None => eprintln!("示范场景“信易贷”：本城市规模未包含其场景主体，从略"),
+    }
+    Ok(out)
 }
 
 /// The demo's clock: the machine's, set back a number of days while the
@@ -566,19 +732,15 @@ async fn demo_lists(
             continue;
         }
         let username = format!("{}-clerk", owner.to_lowercase());
-        let pw = password();
-        app.add_account(
+        let clerk = demo_account(
+            app,
+            Role::Department,
+            &username,
             None,
-            NewAccount {
-                role: Role::Department,
-                username: username.clone(),
-                password: pw.clone(),
-                uscc: None,
-                department: Some((*owner).to_owned()),
-            },
+            Some((*owner).to_owned()),
         )
         .await?;
-        clerks.insert(*owner, log_in(app, &username, &pw).await?);
+        clerks.insert(*owner, log_in(app, &clerk.username, &clerk.password).await?);
     }
     let candidates = list_candidates(input);
     let mut spare: Vec<(&str, &str, &str, String)> = Vec::new();
@@ -648,4 +810,39 @@ async fn demo_lists(
     }
     app.logout(&admin_token).await?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walkthroughs' scenario subjects are in a city of the size the
+    /// browser tests build, and are what the walkthroughs need.
+    #[test]
+    fn the_walkthroughs_find_their_scenario_subjects() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = GenConfig {
+            subjects: 2_000,
+            seed: 1,
+            reference_date: jiff::civil::date(2026, 6, 30),
+            with_malformed: false,
+        };
+        generate(&cfg, dir.path(), &|_: u64| {}).unwrap();
+
+        let repair = scenario_line(dir.path(), REPAIR_SCENARIO).unwrap();
+        let expect = &repair["expect"];
+        assert_eq!(expect["tier"], "general");
+        assert_eq!(
+            expect["repairable_from"], "2026-06-30",
+            "admissible that day"
+        );
+        let id = expect["record"].as_str().unwrap();
+        let source = record_source(&dir.path().join("records.jsonl"), id).unwrap();
+        assert_eq!(source, "SCJG");
+
+        let xinyidai = scenario_line(dir.path(), XINYIDAI_SCENARIO).unwrap();
+        assert_eq!(xinyidai["expect"]["failed"], json!(["X5"]));
+        assert!(scenario_line(dir.path(), "no_such_case").is_none());
+        assert!(record_source(&dir.path().join("records.jsonl"), "NO-SUCH-ID").is_none());
+    }
 }

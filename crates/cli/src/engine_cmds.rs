@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use xinyong_app::batch::{check_model_file, list_model_files};
-use xinyong_app::{EvaluateRequest, RunControl};
+use xinyong_app::{EvaluateRequest, PlanSubmitter, RunControl};
+use xinyong_cluster::BallistaSubmitter;
 
 use crate::evaluate::batch_fail;
 use crate::store_cmds::{app_fail, open_app};
@@ -41,6 +42,11 @@ pub struct EvaluateAllArgs {
     /// Print the DataFusion plan.
     #[arg(long)]
     pub explain: bool,
+    /// Compute the run on a Ballista cluster: its scheduler (`host:port`),
+    /// whose executors read the lake and write the results at this data
+    /// directory's paths (docs/CLUSTER.md). Implies --partitioned.
+    #[arg(long, value_name = "SCHEDULER")]
+    pub cluster: Option<String>,
 }
 
 fn spinner(msg: &str) -> Option<ProgressBar> {
@@ -58,7 +64,18 @@ fn spinner(msg: &str) -> Option<ProgressBar> {
 }
 
 /// `xinyong evaluate-all`: one full run over the store; prints its manifest.
-pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
+pub async fn evaluate_all(mut a: EvaluateAllArgs) -> ExitCode {
+    let submitter = match a.cluster.as_deref().map(BallistaSubmitter::new).transpose() {
+        Ok(s) => s,
+        Err(e) => return fail(2, e),
+    };
+    if submitter.is_some() {
+        // Executors open the lake's files by the paths this process names.
+        match std::path::absolute(&a.store.data_dir) {
+            Ok(dir) => a.store.data_dir = dir,
+            Err(e) => return fail(2, format!("{}: {e}", a.store.data_dir.display())),
+        }
+    }
     let app = match open_app(&a.store).await {
         Ok(app) => app,
         Err(e) => return app_fail(e),
@@ -67,7 +84,7 @@ pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
         as_of: a.as_of,
         models: a.models.clone(),
         partitions: a.partitions,
-        partitioned: a.partitioned,
+        partitioned: a.partitioned || submitter.is_some(),
         stops_on: !a.no_stops_on,
         trigger: String::new(),
     };
@@ -90,7 +107,10 @@ pub async fn evaluate_all(a: EvaluateAllArgs) -> ExitCode {
             trigger: format!("cli evaluate-all ({label})"),
             ..base.clone()
         };
-        let report = app.evaluate_all(&req, &RunControl::default()).await;
+        let cluster = submitter.as_ref().map(|s| s as &dyn PlanSubmitter);
+        let report = app
+            .evaluate_all_on(&req, &RunControl::default(), cluster)
+            .await;
         if let Some(pb) = pb {
             pb.finish_and_clear();
         }

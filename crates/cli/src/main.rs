@@ -6,6 +6,7 @@
 mod admin_cmds;
 mod backup_cmds;
 mod calendar_cmds;
+mod cluster_cmds;
 mod demo;
 mod engine_cmds;
 mod evaluate;
@@ -78,7 +79,8 @@ enum Command {
     /// Rejected rows kept for correction.
     Quarantine(store_cmds::QuarantineArgs),
     /// Build the demo city in a fresh data directory (generate, import,
-    /// evaluate, one account per role), then serve it.
+    /// evaluate, one account per role, the walkthroughs' accounts), then
+    /// serve it.
     Demo(demo::DemoArgs),
     /// Accounts: add.
     User {
@@ -109,6 +111,12 @@ enum Command {
     Restore(backup_cmds::RestoreArgs),
     /// Serve the HTTP API until SIGINT/SIGTERM.
     Serve(serve::ServeArgs),
+    /// The processes of a Ballista cluster that evaluates the store
+    /// (`evaluate-all --cluster`): scheduler, executor.
+    Cluster {
+        #[command(subcommand)]
+        command: cluster_cmds::ClusterCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -156,6 +164,7 @@ fn main() -> ExitCode {
     // A server logs each request (with its id) by default; a command, warnings only.
     let default_filter = match cli.command {
         Command::Serve(_) | Command::Demo(_) => "warn,tower_http=info,xinyong_http=info",
+        Command::Cluster { .. } => "warn,ballista_scheduler=info,ballista_executor=info",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -199,6 +208,7 @@ fn main() -> ExitCode {
         Command::Backup(a) => block_on(backup_cmds::backup(a)),
         Command::Restore(a) => block_on(backup_cmds::restore(a)),
         Command::Serve(a) => block_on(serve::serve(a)),
+        Command::Cluster { command } => block_on(cluster_cmds::cluster(command)),
     }
 }
 

@@ -45,7 +45,7 @@ use xinyong_rules::{EvalOptions, ModelSet};
 use xinyong_store::Store;
 
 use crate::EngineError;
-use crate::distributed::{PartReport, WriteResultsExec};
+use crate::distributed::{PartReport, WriteResultsExec, remove_unfinished_parts};
 use crate::exec::{EvalJob, EvaluateExec, ExecStats, Grouping, Running};
 use crate::lake::Lake;
 use crate::results::{ModelRef, RunKind, RunManifest, RunWriter, Timings, new_run_id};
@@ -332,12 +332,46 @@ pub async fn evaluate_all_remote(
 ) -> Result<BatchReport, EngineError> {
     let started_at = jiff::Timestamp::now();
     let t0 = Instant::now();
-    control.check()?;
     let mut opts = opts.clone();
     opts.grouping = Some(Grouping::Partitioned);
+    let mut doubts = Vec::new();
+    for _ in 0..REMOTE_ATTEMPTS {
+        match remote_attempt(store, lake, &set, &opts, control, submitter, started_at, t0).await? {
+            Ok(report) => return Ok(report),
+            // The attempt's parts are removed with its writer; the next
+            // attempt is a new run.
+            Err(doubt) => {
+                tracing::warn!("a cluster run was not committed: {doubt}; running it again");
+                doubts.push(doubt);
+            }
+        }
+    }
+    Err(EngineError::Other(format!(
+        "the cluster's results could not be trusted in {REMOTE_ATTEMPTS} attempts: {}",
+        doubts.join("; ")
+    )))
+}
+
+/// Attempts at a cluster run whose results do not add up before it fails.
+const REMOTE_ATTEMPTS: usize = 3;
+
+/// One attempt at a cluster run: the committed run, or why its results
+/// cannot be trusted (then nothing is committed).
+#[allow(clippy::too_many_arguments)]
+async fn remote_attempt(
+    store: &Store,
+    lake: &Lake,
+    set: &Arc<ModelSet>,
+    opts: &BatchOptions,
+    control: &RunControl,
+    submitter: &dyn PlanSubmitter,
+    started_at: jiff::Timestamp,
+    t0: Instant,
+) -> Result<Result<BatchReport, String>, EngineError> {
+    control.check()?;
     let planned = control
         .cancel
-        .run_until_cancelled(plan_run(store, lake, &set, &opts, control, BATCH_ROWS))
+        .run_until_cancelled(plan_run(store, lake, set, opts, control, BATCH_ROWS))
         .await
         .ok_or(EngineError::Cancelled)??;
     let mut writer = RunWriter::create(&lake.results_dir(), &planned.job.run_id)?;
@@ -368,42 +402,67 @@ pub async fn evaluate_all_remote(
         .run_until_cancelled(run)
         .await
         .ok_or(EngineError::Cancelled)??;
+    let by_partition = match checked_reports(&reports, partitions) {
+        Ok(r) => r,
+        Err(doubt) => return Ok(Err(doubt)),
+    };
     let mut stats = ExecStats::default();
     let (mut results, mut write_ms) = (0, 0);
-    let mut seen = vec![false; partitions];
-    for r in &reports {
-        match seen.get_mut(r.partition) {
-            Some(s) if !*s => *s = true,
-            _ => {
-                return Err(EngineError::Other(format!(
-                    "the cluster reported partition {} of {partitions} twice or out of range",
-                    r.partition
-                )));
-            }
-        }
+    for r in by_partition {
         r.add_to(&mut stats);
         results += r.rows;
         write_ms += r.write_ms;
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(EngineError::Other(format!(
-            "the cluster did not report partition {missing} of {partitions}"
-        )));
-    }
     for p in 0..partitions {
         writer.adopt_part(p)?;
     }
+    // What attempts on a lost executor left half-written.
+    remove_unfinished_parts(writer.dir());
     control.check()?;
     let manifest = run_manifest(
-        &planned, &set, &opts, &stats, results, write_ms, started_at, t0,
+        &planned, set, opts, &stats, results, write_ms, started_at, t0,
     );
     control.report(Phase::Commit, results, partitions);
     let manifest = writer.commit(store, manifest).await?;
-    Ok(BatchReport {
+    Ok(Ok(BatchReport {
         manifest,
         stats,
         plan: planned.plan_text,
-    })
+    }))
+}
+
+/// One report per partition, if the cluster's reports can be trusted:
+/// every partition reported; a partition reported twice (the engine ran it
+/// again — a retried task, a stage recomputed after an executor was lost —
+/// and fetched both attempts' output) only with the same counts, since
+/// each attempt writes the whole part and the last rename wins.
+fn checked_reports(reports: &[PartReport], partitions: usize) -> Result<Vec<&PartReport>, String> {
+    let mut by_partition: Vec<Option<&PartReport>> = vec![None; partitions];
+    for r in reports {
+        match by_partition.get_mut(r.partition) {
+            None => {
+                return Err(format!(
+                    "partition {} of {partitions} was reported",
+                    r.partition
+                ));
+            }
+            Some(Some(first)) => {
+                let counts = |r: &PartReport| (r.rows, r.subjects, r.records, r.input_rows);
+                if counts(first) != counts(r) {
+                    return Err(format!(
+                        "partition {} was computed twice from different input ({} and {} input rows, {} and {} result rows)",
+                        r.partition, first.input_rows, r.input_rows, first.rows, r.rows
+                    ));
+                }
+            }
+            Some(slot) => *slot = Some(r),
+        }
+    }
+    let mut out = Vec::with_capacity(partitions);
+    for (p, r) in by_partition.into_iter().enumerate() {
+        out.push(r.ok_or_else(|| format!("partition {p} of {partitions} was not reported"))?);
+    }
+    Ok(out)
 }
 
 /// A run ready to execute: the lake synced, the plan optimised.

@@ -41,6 +41,10 @@ pub struct WriteResultsExec {
     input: Arc<dyn ExecutionPlan>,
     dir: PathBuf,
     props: Arc<PlanProperties>,
+    /// The run's partition each output partition of this plan is, when a
+    /// distributed engine runs a task on a plan cut down to that task's
+    /// partitions (Ballista numbers them 0.. again); none: the same.
+    global: Option<Vec<usize>>,
 }
 
 impl fmt::Debug for WriteResultsExec {
@@ -62,6 +66,17 @@ impl WriteResultsExec {
             input,
             dir,
             props: Arc::new(props),
+            global: None,
+        }
+    }
+
+    /// This writer, its output partitions being the run's partitions
+    /// `global` (in order): the part files are named, and the reports
+    /// numbered, by the run's partition.
+    pub fn with_global_partitions(&self, global: Vec<usize>) -> WriteResultsExec {
+        WriteResultsExec {
+            global: Some(global),
+            ..WriteResultsExec::new(self.input.clone(), self.dir.clone())
         }
     }
 
@@ -108,7 +123,9 @@ impl ExecutionPlan for WriteResultsExec {
         let [input]: [Arc<dyn ExecutionPlan>; 1] = children
             .try_into()
             .map_err(|_| DataFusionError::Internal("WriteResultsExec takes one input".into()))?;
-        Ok(Arc::new(WriteResultsExec::new(input, self.dir.clone())))
+        let mut w = WriteResultsExec::new(input, self.dir.clone());
+        w.global = self.global.clone();
+        Ok(Arc::new(w))
     }
 
     fn execute(
@@ -118,9 +135,18 @@ impl ExecutionPlan for WriteResultsExec {
     ) -> DfResult<SendableRecordBatchStream> {
         let input = self.input.clone();
         let dir = self.dir.clone();
+        let run_partition = match &self.global {
+            None => partition,
+            Some(g) => *g.get(partition).ok_or_else(|| {
+                DataFusionError::Internal(format!(
+                    "WriteResultsExec: no run partition for output partition {partition} of {}",
+                    g.len()
+                ))
+            })?,
+        };
         let written = async move {
             let stream = input.execute(partition, context)?;
-            let (rows, write_ms) = write_part(stream, &dir, partition).await?;
+            let (rows, write_ms) = write_part(stream, &dir, run_partition).await?;
             // The evaluation's own counters of this partition, when the
             // input is the evaluation itself.
             let stats = input
@@ -128,12 +154,13 @@ impl ExecutionPlan for WriteResultsExec {
                 .map(|e| e.job().stats_of_partition(partition))
                 .unwrap_or_default();
             PartReport {
-                partition,
+                partition: run_partition,
                 rows,
                 write_ms,
                 subjects: stats.subjects,
                 records: stats.records,
                 input_ms: stats.input_ms,
+                input_rows: stats.input_rows,
                 group_ms: stats.group_ms,
                 rules_ms: stats.rules_ms,
                 output_ms: stats.output_ms,
@@ -196,6 +223,19 @@ async fn write_part(
     Ok((rows, (write_ns / 1_000_000) as u64))
 }
 
+/// Remove the temporary files of attempts that never finished (their
+/// executor was lost while writing) from a run's directory; how many.
+pub fn remove_unfinished_parts(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .filter(|e| fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// What the writer of one partition reports back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PartReport {
@@ -206,18 +246,21 @@ pub struct PartReport {
     pub subjects: u64,
     pub records: u64,
     pub input_ms: u64,
+    /// Rows received from the inputs (see `ExecStats::input_rows`).
+    pub input_rows: u64,
     pub group_ms: u64,
     pub rules_ms: u64,
     pub output_ms: u64,
 }
 
-const REPORT_COLUMNS: [&str; 9] = [
+const REPORT_COLUMNS: [&str; 10] = [
     "partition",
     "rows",
     "write_ms",
     "subjects",
     "records",
     "input_ms",
+    "input_rows",
     "group_ms",
     "rules_ms",
     "output_ms",
@@ -233,7 +276,7 @@ impl PartReport {
         ))
     }
 
-    fn values(&self) -> [u64; 9] {
+    fn values(&self) -> [u64; 10] {
         [
             self.partition as u64,
             self.rows,
@@ -241,6 +284,7 @@ impl PartReport {
             self.subjects,
             self.records,
             self.input_ms,
+            self.input_rows,
             self.group_ms,
             self.rules_ms,
             self.output_ms,
@@ -281,9 +325,10 @@ impl PartReport {
                     subjects: v(3),
                     records: v(4),
                     input_ms: v(5),
-                    group_ms: v(6),
-                    rules_ms: v(7),
-                    output_ms: v(8),
+                    input_rows: v(6),
+                    group_ms: v(7),
+                    rules_ms: v(8),
+                    output_ms: v(9),
                 }
             })
             .collect())
@@ -297,6 +342,7 @@ impl PartReport {
         s.records += self.records;
         s.results += self.rows;
         s.input_ms += self.input_ms;
+        s.input_rows += self.input_rows;
         s.group_ms += self.group_ms;
         s.rules_ms += self.rules_ms;
         s.output_ms += self.output_ms;
@@ -316,6 +362,7 @@ mod tests {
             subjects: 12_345,
             records: 99,
             input_ms: 1,
+            input_rows: 5,
             group_ms: 2,
             rules_ms: 3,
             output_ms: 4,

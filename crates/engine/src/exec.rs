@@ -155,6 +155,10 @@ pub struct ExecStats {
     pub groupings: usize,
     /// Time waiting for the inputs (scan, merge or repartition), summed over groupings.
     pub input_ms: u64,
+    /// Rows received from the inputs (subjects and records, before any
+    /// version or date is dropped): summed over a distributed run's
+    /// partitions, the rows of the files scanned, each exactly once.
+    pub input_rows: u64,
     pub group_ms: u64,
     pub rules_ms: u64,
     pub output_ms: u64,
@@ -1005,6 +1009,11 @@ fn prepare(
     if stop.is_cancelled() {
         return Err(stopped());
     }
+    let input_rows = chunks.iter().map(|(_, b)| b.num_rows() as u64).sum::<u64>()
+        + subject_batches
+            .iter()
+            .map(|b| b.num_rows() as u64)
+            .sum::<u64>();
     let rt = Table::records_by_kind(&chunks);
     drop(chunks);
 
@@ -1094,6 +1103,7 @@ fn prepare(
     job.add_stats(partition, |s| {
         s.groupings += 1;
         s.input_ms += input_ms;
+        s.input_rows += input_rows;
         s.group_ms += group_ms;
         s.records += sorted.len() as u64;
     });

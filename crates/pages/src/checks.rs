@@ -13,18 +13,20 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use xinyong_app::{
-    CheckLogEntry, CheckQuery, CreditCheckRequest, ErrorClass, FeedbackRequest, LoggedCheck,
-    Operation, Role, check_scenarios, local_time,
+    BatchCheckAnswer, BatchCheckRequest, CheckLogEntry, CheckQuery, CreditCheckRequest, ErrorClass,
+    FeedbackRequest, LoggedCheck, MAX_BATCH_SUBJECTS, Operation, Role, check_scenarios, local_time,
+    subjects_in_list,
 };
 
 use crate::PagesState;
-use crate::csrf::csrf_of;
+use crate::csrf::{csrf_of, csrf_ok, csrf_refused};
 use crate::error::{self, render, see_other};
 use crate::format::query_value;
 use crate::lists::{Choice, accepted};
@@ -41,6 +43,33 @@ fn scenario_zh(id: &str) -> String {
         .into_iter()
         .find(|(s, _)| *s == id)
         .map_or_else(|| id.to_owned(), |(_, l)| l.to_owned())
+}
+
+/// The scenarios of the check forms, `current` selected.
+fn scenario_choices(current: &str) -> Vec<Choice> {
+    check_scenarios()
+        .into_iter()
+        .map(|(id, label)| Choice {
+            selected: id == current,
+            value: id.to_owned(),
+            label: label.to_owned(),
+        })
+        .collect()
+}
+
+/// The approval matters of the check forms (none first), `current` selected.
+fn matter_choices(matters: xinyong_app::MattersInfo, current: &str) -> Vec<Choice> {
+    std::iter::once(Choice {
+        value: String::new(),
+        label: "（不涉及具体审批事项）".to_owned(),
+        selected: current.is_empty(),
+    })
+    .chain(matters.matters.into_iter().map(|m| Choice {
+        selected: m.id == current,
+        label: format!("{}（{}）", m.name, m.id),
+        value: m.id,
+    }))
+    .collect()
 }
 
 fn check_link(id: i64) -> String {
@@ -140,25 +169,8 @@ async fn form_page(
             chrome: Chrome::new(s, Some(ctx), "信用核查", "checks"),
             csrf: csrf_of(s, ctx),
             subject: f.subject.chars().take(40).collect(),
-            scenarios: check_scenarios()
-                .into_iter()
-                .map(|(id, label)| Choice {
-                    selected: id == scenario,
-                    value: id.to_owned(),
-                    label: label.to_owned(),
-                })
-                .collect(),
-            matters: std::iter::once(Choice {
-                value: String::new(),
-                label: "（不涉及具体审批事项）".to_owned(),
-                selected: f.matter.is_empty(),
-            })
-            .chain(matters.matters.into_iter().map(|m| Choice {
-                selected: m.id == f.matter,
-                label: format!("{}（{}）", m.name, m.id),
-                value: m.id,
-            }))
-            .collect(),
+            scenarios: scenario_choices(scenario),
+            matters: matter_choices(matters, &f.matter),
             message,
             field,
             recent: recent.into_iter().map(log_row).collect(),
@@ -225,6 +237,244 @@ pub async fn run(
                     e.detail
                 },
                 "subject".to_owned(),
+            )
+            .await
+        }
+        Err(e) => error::app_error(&s, Some(&ctx), e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The batch check
+
+/// One subject of a batch check's answer.
+pub struct BatchRowView {
+    pub subject: String,
+    pub name: String,
+    /// The logged check's page (empty when it could not be checked).
+    pub link: String,
+    pub check_id: String,
+    pub incentives: usize,
+    pub punishments: usize,
+    pub measures: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "check_batch.html")]
+struct BatchPage {
+    chrome: Chrome,
+    csrf: String,
+    list: String,
+    scenarios: Vec<Choice>,
+    matters: Vec<Choice>,
+    max: usize,
+    message: String,
+    field: String,
+    /// The answer, once a list was checked.
+    batch: String,
+    as_of: String,
+    scenario: String,
+    rows: Vec<BatchRowView>,
+    checked: usize,
+    refused: usize,
+}
+
+/// What the batch form sent.
+#[derive(Default)]
+struct BatchForm {
+    csrf: String,
+    list: String,
+    file: Vec<u8>,
+    scenario: String,
+    matter: String,
+}
+
+impl BatchForm {
+    /// Read the multipart form (`csrf`, `list`, `file`, `scenario`, `matter`).
+    async fn read(mut form: Multipart) -> Result<BatchForm, StatusCode> {
+        let mut f = BatchForm::default();
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_owned();
+                    let bytes = field.bytes().await.map_err(|e| e.status())?;
+                    let text = || String::from_utf8_lossy(&bytes).into_owned();
+                    match name.as_str() {
+                        "csrf" => f.csrf = text(),
+                        "list" => f.list = text(),
+                        "file" => f.file = bytes.to_vec(),
+                        "scenario" => f.scenario = text(),
+                        "matter" => f.matter = text(),
+                        _ => {}
+                    }
+                }
+                Ok(None) => return Ok(f),
+                Err(e) => return Err(e.status()),
+            }
+        }
+    }
+
+    /// The codes of the pasted list and of the uploaded file, in order.
+    fn subjects(&self) -> Vec<String> {
+        let mut all = subjects_in_list(&self.list);
+        all.extend(subjects_in_list(&String::from_utf8_lossy(&self.file)));
+        all
+    }
+}
+
+async fn batch_page(
+    s: &PagesState,
+    ctx: &Ctx,
+    status: StatusCode,
+    f: &BatchForm,
+    answer: Option<BatchCheckAnswer>,
+    message: String,
+    field: String,
+) -> Response {
+    let matters = match s.app.matters_info() {
+        Ok(m) => m,
+        Err(e) => return error::app_error(s, Some(ctx), e),
+    };
+    let scenario = if f.scenario.is_empty() {
+        "bidding"
+    } else {
+        f.scenario.as_str()
+    };
+    let (batch, as_of, rows) = match answer {
+        Some(a) => (
+            a.batch,
+            a.as_of,
+            a.rows
+                .into_iter()
+                .map(|r| BatchRowView {
+                    name: r.name.unwrap_or_default(),
+                    link: r.check_id.map(check_link).unwrap_or_default(),
+                    check_id: r.check_id.map(|i| i.to_string()).unwrap_or_default(),
+                    incentives: r.incentives,
+                    punishments: r.punishments,
+                    measures: r
+                        .measures
+                        .iter()
+                        .map(|m| m.text.clone())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    error: r.error.unwrap_or_default(),
+                    subject: r.subject,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    let refused = rows.iter().filter(|r| !r.error.is_empty()).count();
+    render(
+        status,
+        &BatchPage {
+            chrome: Chrome::new(s, Some(ctx), "批量信用核查", "checks"),
+            csrf: csrf_of(s, ctx),
+            list: f.list.chars().take(MAX_BATCH_SUBJECTS * 24).collect(),
+            scenarios: scenario_choices(scenario),
+            matters: matter_choices(matters, &f.matter),
+            max: MAX_BATCH_SUBJECTS,
+            message,
+            field,
+            batch,
+            as_of,
+            scenario: scenario_zh(scenario),
+            checked: rows.len() - refused,
+            refused,
+            rows,
+        },
+    )
+}
+
+/// `GET /checks/batch`: the batch check form (officer, credit office).
+pub async fn batch_form(State(s): State<PagesState>, ctx: Ctx) -> Response {
+    if ctx.principal.role == Role::Public {
+        return error::to_login(&ctx.path);
+    }
+    if let Err(e) = xinyong_app::authorise(&ctx.principal, Operation::RunCreditChecks) {
+        return error::app_error(&s, Some(&ctx), e);
+    }
+    batch_page(
+        &s,
+        &ctx,
+        StatusCode::OK,
+        &BatchForm::default(),
+        None,
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+/// `POST /checks/batch` (multipart: `csrf`, `list` and/or `file`,
+/// `scenario`, `matter`): check every subject of the list; one row each,
+/// every check logged under the batch's id.
+pub async fn batch_run(
+    State(s): State<PagesState>,
+    ctx: Ctx,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    if ctx.principal.role == Role::Public {
+        return error::to_login("/checks/batch");
+    }
+    let Ok(form) = form else {
+        return csrf_refused(&s, &ctx);
+    };
+    let f = match BatchForm::read(form).await {
+        Ok(f) => f,
+        Err(status) => {
+            return batch_page(
+                &s,
+                &ctx,
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    status
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
+                &BatchForm::default(),
+                None,
+                "未能读取提交的名单，请重新粘贴或选择文件后提交。".to_owned(),
+                "list".to_owned(),
+            )
+            .await;
+        }
+    };
+    if !csrf_ok(&s, &ctx, &f.csrf) {
+        return csrf_refused(&s, &ctx);
+    }
+    let req = BatchCheckRequest {
+        subjects: f.subjects(),
+        scenario: f.scenario.clone(),
+        matter: Some(f.matter.clone()).filter(|m| !m.trim().is_empty()),
+    };
+    match s.app.batch_credit_check(&ctx.principal, &req).await {
+        Ok(answer) => {
+            batch_page(
+                &s,
+                &ctx,
+                StatusCode::OK,
+                &f,
+                Some(answer),
+                String::new(),
+                String::new(),
+            )
+            .await
+        }
+        Err(e) if e.class() == ErrorClass::Caller && e.field.is_some() => {
+            let field = match e.field.as_deref() {
+                Some("subjects") => "list".to_owned(),
+                other => other.unwrap_or_default().to_owned(),
+            };
+            batch_page(
+                &s,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &f,
+                None,
+                e.detail,
+                field,
             )
             .await
         }

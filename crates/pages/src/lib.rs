@@ -174,6 +174,10 @@ pub fn router(app: Arc<App>, config: PagesConfig) -> Router {
         .route("/lists/manage/entries/{id}/steps", post(lists::step))
         .route("/checks", get(checks::form).post(checks::run))
         .route("/checks/log", get(checks::log))
+        .route(
+            "/checks/batch",
+            get(checks::batch_form).post(checks::batch_run),
+        )
         .route("/checks/{id}", get(checks::result))
         .route("/checks/{id}/feedback", post(checks::feedback))
         // department console

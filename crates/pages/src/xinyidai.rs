@@ -537,6 +537,9 @@ pub struct RecommendationRow {
     pub grade: String,
     pub tax_grade: String,
     pub conditions: Vec<String>,
+    /// The enterprise's full profile: the bank's query of it (refused
+    /// once the enterprise's authorisation is no longer in force).
+    pub profile_link: String,
     pub report_link: String,
 }
 
@@ -599,6 +602,7 @@ async fn bank_page(
     let rows = list
         .into_iter()
         .map(|r| RecommendationRow {
+            profile_link: format!("/subjects/{}/full", query_value(&r.uscc)),
             report_link: format!("/bank?uscc={}#loan-h", query_value(&r.uscc)),
             bank: r.bank,
             uscc: r.uscc,

@@ -404,6 +404,7 @@ async fn the_wrong_roles_are_refused() {
         entry.as_str(),
         "/checks",
         "/checks/log",
+        "/checks/batch",
         "/checks/1",
     ] {
         let a = get(&c, path, None).await;
@@ -419,6 +420,9 @@ async fn the_wrong_roles_are_refused() {
         (&auditor_cookie, "/checks"),
         (&bank_cookie, "/checks/log"),
         (&ent_cookie, "/checks/log"),
+        (&ent_cookie, "/checks/batch"),
+        (&clerk_cookie, "/checks/batch"),
+        (&auditor_cookie, "/checks/batch"),
     ] {
         let a = get(&c, path, Some(cookie)).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{path}: {}", a.body);
@@ -510,29 +514,36 @@ async fn the_wrong_roles_are_refused() {
     assert!(home.body.contains("href=\"/lists\""));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_officer_checks_a_subject_sees_the_measures_and_reports_feedback() {
+/// A city (seed `seed`) with an admin, a clerk of XYB and an officer, whose
+/// fifth subject is on XYB's published blacklist, after the notice period:
+/// the city and its subjects.
+async fn city_with_a_published_blacklist(seed: u64) -> (City, Vec<(String, String)>) {
     let clock = MovingClock::on(TODAY);
-    let c = city_with_clock(40, 23, TODAY, clock.clone()).await;
+    let c = city_with_clock(40, seed, TODAY, clock.clone()).await;
     let all = subjects(&c);
     let clerk_cookie = account(&c, Role::Department, "xyb-clerk", None, Some("XYB")).await;
     let admin_cookie = account(&c, Role::Admin, "admin", None, None).await;
     account(&c, Role::Officer, "officer", None, None).await;
     let clerk = principal(&c, &clerk_cookie).await;
     let admin = principal(&c, &admin_cookie).await;
-    // A subject on a published blacklist.
-    let (uscc, name) = &all[4];
     let id = take(
         &c,
         &clerk,
         &admin,
         "other_blacklist",
-        uscc,
+        &all[4].0,
         &["approve", "notify"],
     )
     .await;
     clock.set(AFTER_NOTICE);
     act(&c, &admin, id, "publish", "公布").await;
+    (c, all)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_checks_a_subject_sees_the_measures_and_reports_feedback() {
+    let (c, all) = city_with_a_published_blacklist(23).await;
+    let (uscc, name) = &all[4];
     let officer_cookie = session(&c, "officer").await;
     let admin_cookie = session(&c, "admin").await;
 
@@ -648,4 +659,73 @@ async fn an_officer_checks_a_subject_sees_the_measures_and_reports_feedback() {
         get(&c, &link, Some(&admin_cookie)).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_checks_the_bidders_of_a_tender_in_one_batch() {
+    // One bidder on a published blacklist.
+    let (c, all) = city_with_a_published_blacklist(24).await;
+    let (black, black_name) = &all[4];
+    let officer = session(&c, "officer").await;
+
+    let form = get(&c, "/checks/batch", Some(&officer)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_page(&form, "batch check form");
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let token = form.csrf();
+    // Pasted: the blacklisted bidder, another, the first again, a bad
+    // code; uploaded: a CSV with a header and a third bidder.
+    let (other, other_name) = &all[5];
+    let (third, _) = &all[6];
+    let list = format!("{black}\n{other}\n{black}\nNOTACODE1\n");
+    let file = format!("统一社会信用代码,名称\r\n{third},投标人丙\r\n");
+    let parts: Vec<Part> = vec![
+        ("csrf", None, token.as_bytes()),
+        ("list", None, list.as_bytes()),
+        ("file", Some("bidders.csv"), file.as_bytes()),
+        ("scenario", None, b"bidding"),
+        ("matter", None, b""),
+    ];
+    // Without the token: refused, nothing checked.
+    let refused = multipart(&c.router, "/checks/batch", &officer, &parts[1..]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let answer = multipart(&c.router, "/checks/batch", &officer, &parts).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_page(&answer, "batch check result");
+    let body = &answer.body;
+    let table = &body[body.find("id=\"batch-rows\"").expect("the result table")..];
+    // One row per distinct code, in the order given (pasted, then the file).
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    assert!(rows[0].contains(black.as_str()) && rows[0].contains(black_name.as_str()));
+    assert!(rows[1].contains(other.as_str()) && rows[1].contains(other_name.as_str()));
+    assert!(rows[2].contains("NOTACODE1") && rows[2].contains("未核查"));
+    assert!(rows[3].contains(third.as_str()));
+    assert!(body.contains("已核查 3 个主体，1 个未能核查"), "{body}");
+    // The blacklisted bidder has punishments, the others none from a list.
+    let cell =
+        |row: &str, n: usize| -> String { row.split("<td").nth(n).unwrap_or_default().to_owned() };
+    assert!(!cell(rows[0], 5).contains(">0<"), "{}", rows[0]);
+    assert!(!cell(rows[0], 6).contains(">无<"), "{}", rows[0]);
+    // Every check is logged: its page opens from the row.
+    let link_start = rows[0].find("href=\"/checks/").expect("a check link") + 6;
+    let link: String = rows[0][link_start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let check = get(&c, &link, Some(&officer)).await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(check.body.contains("招标投标") && check.body.contains(black.as_str()));
+    let log = get(&c, "/checks/log", Some(&officer)).await;
+    assert!(log.body.contains(other.as_str()) && log.body.contains(third.as_str()));
+
+    // An empty list: the form again, saying what is missing.
+    let empty: Vec<Part> = vec![
+        ("csrf", None, token.as_bytes()),
+        ("list", None, b"\n\n"),
+        ("scenario", None, b"bidding"),
+    ];
+    let again = multipart(&c.router, "/checks/batch", &officer, &empty).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("role=\"alert\"") && again.body.contains("aria-invalid=\"true\""));
 }

@@ -228,6 +228,18 @@ async fn an_application_reaches_the_bank_and_its_outcome_the_figures() {
         list.body
     );
     assert!(list.body.contains("共 1 条，第 1 / 1 页"));
+    // The bank queries the enterprise's full profile from its list.
+    let profile = format!("/subjects/{ENTERPRISE}/full");
+    assert!(
+        list.body.contains(&format!(
+            "<a href=\"{profile}\" aria-label=\"查询信用档案：{NAME}\">"
+        )),
+        "{}",
+        list.body
+    );
+    let full = get(&c, &profile, Some(&bank)).await;
+    assert_eq!(full.status, StatusCode::OK, "{}", full.body);
+    assert_page(&full, "bank-profile");
     let prefilled = get(&c, &format!("/bank?uscc={ENTERPRISE}"), Some(&bank)).await;
     assert!(prefilled.body.contains(&format!("name=\"uscc\" type=\"text\" required maxlength=\"40\" autocomplete=\"off\" spellcheck=\"false\" value=\"{ENTERPRISE}\"")));
     let token = list.csrf();
@@ -310,6 +322,7 @@ async fn an_application_reaches_the_bank_and_its_outcome_the_figures() {
     let page = get(&c, "/my/financing", Some(&ent)).await;
     assert!(page.body.contains("已放款") && page.body.contains("3.85%"));
     assert!(page.body.contains("信易贷推荐信息") && page.body.contains("bank1"));
+    assert!(page.body.contains("<td>完整信用档案</td>"), "{}", page.body);
 
     // Wrong roles.
     for (uri, who) in [
@@ -362,4 +375,6 @@ async fn an_application_reaches_the_bank_and_its_outcome_the_figures() {
     assert_eq!(a.status, StatusCode::CONFLICT);
     let list = get(&c, "/bank", Some(&bank)).await;
     assert!(!list.body.contains(ENTERPRISE));
+    let refused = get(&c, &profile, Some(&bank)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 }

@@ -241,29 +241,40 @@ pub async fn upload_form(
     file_name: &str,
     bytes: &[u8],
 ) -> Answer {
+    let mut parts: Vec<Part> = Vec::new();
+    if let Some(csrf) = csrf {
+        parts.push(("csrf", None, csrf.as_bytes()));
+    }
+    parts.push(("file", Some(file_name), bytes));
+    multipart(router, "/dept/upload", cookie, &parts).await
+}
+
+/// One field of a multipart form: name, file name (for a file), bytes.
+pub type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
+
+/// A `multipart/form-data` POST of `parts` to `path`.
+pub async fn multipart(router: &Router, path: &str, cookie: &str, parts: &[Part<'_>]) -> Answer {
     const BOUNDARY: &str = "xinyongTestBoundary7MA4YWxk";
     let mut body = Vec::new();
-    if let Some(csrf) = csrf {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
-            )
-            .as_bytes(),
-        );
+    for (name, file_name, bytes) in parts {
+        let head = match file_name {
+            Some(f) => format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                 Content-Type: text/csv\r\n\r\n"
+            ),
+            None => {
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+            }
+        };
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
     }
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     send_raw(
         router,
         Method::POST,
-        "/dept/upload",
+        path,
         Some(cookie),
         &format!("multipart/form-data; boundary={BOUNDARY}"),
         body,
