@@ -83,7 +83,7 @@ start_executor() {
 start_executor 1
 echo "==> cluster, 1 executor ($PARTITIONS partitions)"
 read -r t_one run_one < <(timed --partitions "$PARTITIONS" --cluster "127.0.0.1:$SCHED_PORT")
-echo "    ${t_one} s  run $run_one  shuffle $(du -sh "$WORK/executor-1" | cut -f1)"
+echo "    ${t_one} s  run $run_one"
 
 start_executor 2
 echo "==> cluster, 2 executors ($PARTITIONS partitions)"
