@@ -12,9 +12,6 @@ use std::time::{Duration, Instant};
 
 use common::{lines, run, xinyong};
 use serde_json::Value;
-use xinyong_engine::history::run_lines;
-use xinyong_engine::lake::Lake;
-use xinyong_engine::results::list_runs;
 
 fn ok(args: &[&str], dir: &Path) -> Output {
     let out = run(args, dir);
@@ -160,8 +157,9 @@ impl Cluster {
 }
 
 /// A generated city imported into `dir/data`, evaluated once locally:
-/// (the local run's id, the same as-of date to use on the cluster).
-fn city(dir: &Path, subjects: &str) -> (String, String) {
+/// (the local run's id, the same as-of date to use on the cluster, the
+/// installation's digest after the local run).
+fn city(dir: &Path, subjects: &str) -> (String, String, Value) {
     ok(
         &[
             "gen",
@@ -198,7 +196,25 @@ fn city(dir: &Path, subjects: &str) -> (String, String) {
     (
         run["run"].as_str().expect("run id").to_owned(),
         "2026-06-30".into(),
+        results_digest(dir),
     )
+}
+
+/// `xinyong digest` as of the cities' day: the SHA-256 over every
+/// subject's current result lines (the newest run's), and their count.
+fn results_digest(dir: &Path) -> Value {
+    let out = ok(
+        &["digest", "--data-dir", "data", "--as-of", "2026-06-30"],
+        dir,
+    );
+    let d = lines(&out.stdout).remove(0);
+    assert!(d["subjects_with_results"].as_u64().unwrap_or(0) > 0, "{d}");
+    serde_json::json!({"results_sha256": d["results_sha256"], "subjects_with_results": d["subjects_with_results"]})
+}
+
+/// Where run `id`'s manifest and parts are.
+fn run_path(dir: &Path, id: &str, ext: &str) -> PathBuf {
+    dir.join("data/lake/results").join(format!("run-{id}{ext}"))
 }
 
 fn cluster_args(dir: &Path, scheduler: &str, as_of: &str) -> Vec<String> {
@@ -215,45 +231,25 @@ fn cluster_args(dir: &Path, scheduler: &str, as_of: &str) -> Vec<String> {
     ]
 }
 
-/// Every result line of run `id`, sorted.
-fn result_lines(dir: &Path, id: &str) -> Vec<String> {
-    let lake = Lake::open(&dir.join("data"));
-    let run = list_runs(&lake.results_dir())
-        .expect("runs")
-        .into_iter()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| panic!("run {id} is not in the lake"));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let mut lines: Vec<String> = rt
-        .block_on(run_lines(&lake, &run))
-        .expect("result lines")
-        .iter()
-        .map(Value::to_string)
-        .collect();
-    lines.sort();
-    lines
-}
-
-fn assert_same_results(dir: &Path, local: &str, remote: &str) {
-    let a = result_lines(dir, local);
-    let b = result_lines(dir, remote);
-    assert!(!a.is_empty(), "the local run has results");
-    assert_eq!(a.len(), b.len(), "as many result lines on the cluster");
-    if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
-        panic!(
-            "result line {i} differs:\nlocal:   {}\ncluster: {}",
-            a[i], b[i]
-        );
-    }
+/// The cluster run, now the newest, leaves every subject's current result
+/// lines exactly as the local run left them.
+fn assert_same_results(dir: &Path, local: &Value, remote: &str) {
+    assert!(
+        run_path(dir, remote, ".json").is_file(),
+        "run {remote} is in the lake"
+    );
+    assert_eq!(
+        &results_digest(dir),
+        local,
+        "the cluster run's results differ"
+    );
 }
 
 #[test]
 fn a_run_on_the_cluster_equals_the_local_run_line_for_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let (local, as_of) = city(dir, "6000");
+    let (local_run, as_of, local) = city(dir, "6000");
     let cluster = Cluster::start(dir);
     let out = xinyong()
         .args(cluster_args(dir, &cluster.scheduler, &as_of))
@@ -268,12 +264,9 @@ fn a_run_on_the_cluster_equals_the_local_run_line_for_line() {
     );
     let run = &lines(&out.stdout)[0];
     let remote = run["run"].as_str().expect("run id");
-    assert_ne!(remote, local);
+    assert_ne!(remote, local_run);
     assert_eq!(run["subjects"], 6000, "{run}");
     assert_same_results(dir, &local, remote);
-    // The run is in the installation like a local one.
-    let runs = list_runs(&Lake::open(&dir.join("data")).results_dir()).expect("runs");
-    assert!(runs.iter().any(|r| r.id == remote));
 }
 
 /// Whether `dir` holds a file anywhere below it.
@@ -291,7 +284,7 @@ fn has_files(dir: &Path) -> bool {
 fn a_run_survives_an_executor_killed_in_its_middle() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let (local, as_of) = city(dir, "6000");
+    let (_, as_of, local) = city(dir, "6000");
     let mut cluster = Cluster::start(dir);
     let mut client = xinyong()
         .args(cluster_args(dir, &cluster.scheduler, &as_of))
@@ -329,9 +322,7 @@ fn a_run_survives_an_executor_killed_in_its_middle() {
     let remote = run["run"].as_str().expect("run id");
     assert_same_results(dir, &local, remote);
     // No half-written part of the lost executor's attempts is left behind.
-    let run_dir = Lake::open(&dir.join("data"))
-        .results_dir()
-        .join(format!("run-{remote}"));
+    let run_dir = run_path(dir, remote, "");
     let names: Vec<String> = std::fs::read_dir(&run_dir)
         .expect("the run's directory")
         .flatten()
