@@ -36,78 +36,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-cargo build --release --locked -p xinyong -p xinyong-http --bins --example loadgen >&2
-T="${CARGO_TARGET_DIR:-target}/release"
-BIN="$T/xinyong"
-LOAD="$T/examples/loadgen"
-
+. scripts/bench-common.sh
+bench_build
 OUT="${REUSE:-${TMPDIR:-/tmp}/xinyong-bench-server}"
-DATA="$OUT/data"
-db_args=(--data-dir "$DATA")
+db_args=()
 [ -n "$DB_URL" ] && db_args+=(--database-url "$DB_URL")
-if [ -z "$REUSE" ] || [ ! -f "$OUT/demo.json" ]; then
-  rm -rf "$OUT"; mkdir -p "$OUT"
-  /usr/bin/time -f "demo build: %e s, peak %M KB" \
-    "$BIN" demo "${db_args[@]}" --subjects "$SUBJECTS" --no-serve > "$OUT/demo.json"
-fi
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-ADDR="127.0.0.1:$PORT"
-"$BIN" serve "${db_args[@]}" --addr "$ADDR" 2> "$OUT/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do curl -sf "http://$ADDR/api/v1/health" > /dev/null && break; sleep 0.2; done
+bench_city "$OUT" "$SUBJECTS" "$REUSE" "${db_args[@]}"
+XINYONG_LOG=info bench_serve "$OUT/server.log" "${db_args[@]}"
 
 # Targets and tokens.
-python3 - "$OUT" "http://$ADDR" <<'PY'
-import json, random, sys, urllib.parse, urllib.request
-out, base = sys.argv[1], sys.argv[2]
-demo = json.load(open(f"{out}/demo.json"))
-random.seed(1)
-subjects = [json.loads(l) for l in open(f"{out}/data/input/subjects.jsonl")]
-pick = random.sample(subjects, min(20000, len(subjects)))
-with open(f"{out}/search.txt", "w") as f:
-    for i, s in enumerate(pick):
-        name = s["name"]
-        q = s["uscc"][: random.randint(6, 12)] if i % 5 == 0 else name[2:2 + random.randint(2, 5)]
-        f.write("/api/v1/subjects?limit=10&q=" + urllib.parse.quote(q) + "\n")
-with open(f"{out}/public.txt", "w") as f:
-    for s in pick:
-        f.write(f"/api/v1/subjects/{s['uscc']}/public\n")
-with open(f"{out}/full.txt", "w") as f:
-    for s in pick:
-        f.write(f"/api/v1/subjects/{s['uscc']}?purpose=bench\n")
-def token(role):
-    a = next(a for a in demo["accounts"] if a["role"] == role)
-    req = urllib.request.Request(base + "/api/v1/session", method="POST",
-        data=json.dumps({"username": a["username"], "password": a["password"]}).encode(),
-        headers={"content-type": "application/json"})
-    return json.load(urllib.request.urlopen(req))["token"], a
-admin, _ = token("admin")
-dept, acct = token("department")
-officer, _ = token("officer")
-open(f"{out}/officer.token", "w").write(officer)
-scenarios = ["approval", "procurement", "subsidy", "inspection", "honor", "bidding"]
-with open(f"{out}/checks.jsonl", "w") as f:
-    for i, s in enumerate(pick):
-        f.write(json.dumps({"subject": s["uscc"], "scenario": scenarios[i % 6]}) + "\n")
-open(f"{out}/checks.txt", "w").write("/api/v1/credit-checks\n")
-open(f"{out}/admin.token", "w").write(admin)
-open(f"{out}/department.token", "w").write(dept)
-# A template batch of 1,000 records of the department's own source: existing
-# subjects, new ids (@@N@@ is replaced by the request number).
-src = acct["bound_to"]
-batch = []
-for l in open(f"{out}/data/input/records.jsonl"):
-    r = json.loads(l)
-    if r.get("source") == src:
-        r["id"] = f"{src}-BENCH-@@N@@-{len(batch):04d}"
-        batch.append(r)
-        if len(batch) == 1000:
-            break
-open(f"{out}/batch.json", "w").write(json.dumps(batch, ensure_ascii=False) + "\n")
-open(f"{out}/records.txt", "w").write("/api/v1/records\n")
-PY
+python3 scripts/bench-targets.py "$OUT" "http://$ADDR"
 
 load() {
   local name="$1"; shift

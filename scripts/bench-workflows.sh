@@ -32,25 +32,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-cargo build --release --locked -p xinyong -p xinyong-http --bins --example loadgen >&2
-T="${CARGO_TARGET_DIR:-target}/release"
-BIN="$T/xinyong"
-LOAD="$T/examples/loadgen"
-
+. scripts/bench-common.sh
+bench_build
 OUT="${REUSE:-${TMPDIR:-/tmp}/xinyong-bench-workflows}"
-DATA="$OUT/data"
-if [ -z "$REUSE" ] || [ ! -f "$OUT/demo.json" ]; then
-  rm -rf "$OUT"; mkdir -p "$OUT"
-  /usr/bin/time -f "demo build: %e s, peak %M KB" \
-    "$BIN" demo --data-dir "$DATA" --subjects "$SUBJECTS" --no-serve > "$OUT/demo.json"
-fi
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-ADDR="127.0.0.1:$PORT"
-XINYONG_LOG=warn "$BIN" serve --data-dir "$DATA" --addr "$ADDR" 2> "$OUT/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do curl -sf "http://$ADDR/api/v1/health" > /dev/null && break; sleep 0.2; done
+bench_city "$OUT" "$SUBJECTS" "$REUSE"
+bench_serve "$OUT/server.log"
 
 # Open the items (once per data directory), the sessions and the targets.
 python3 - "$OUT" "http://$ADDR" "$ITEMS" <<'PY'

@@ -367,15 +367,15 @@ impl App {
         let mut districts: Counts = BTreeMap::new();
         let mut order: Vec<Option<String>> = Vec::new();
         let mut subjects_total = 0u64;
-        for (region, n) in self.store.subjects_by_region().await? {
+        for (region, n) in self.subjects_by_region().await?.iter() {
             bump(
                 &mut districts,
                 &region_name(region.as_deref()),
                 "subjects",
-                n,
+                *n,
             );
             subjects_total += n;
-            order.push(region);
+            order.push(region.clone());
         }
         let usccs: Vec<String> = subject_events
             .iter()

@@ -4,11 +4,11 @@
 //! from a page, audited.
 //!
 //! A run is immutable, so the outcome counts of a run are computed once
-//! (one scan of its `model` and `outcome` columns) and kept in memory by
-//! run id.
+//! (one scan of its `model` and `outcome` columns) and kept by run id, in
+//! memory and on disk (`run_stats`).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
@@ -20,10 +20,6 @@ use crate::{App, AppError, ErrorCode, EvaluateRequest, Principal, TaskInfo};
 
 /// Most runs a trend reaches back.
 pub const MAX_TREND_RUNS: usize = 24;
-
-/// Runs whose counts are kept in memory at most (the oldest computed are
-/// forgotten first).
-const KEPT_RUNS: usize = 256;
 
 /// How many subjects of a run have one outcome of a model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -87,29 +83,8 @@ type RunCounts = Arc<Vec<(String, String, u64)>>;
 /// Per outcome, its count in one run.
 type Counts = BTreeMap<String, u64>;
 
-/// Outcome counts of runs, by run id.
-#[derive(Default)]
-pub(crate) struct DistributionCache {
-    runs: Mutex<HashMap<String, RunCounts>>,
-}
-
-impl DistributionCache {
-    fn get(&self, run: &str) -> Option<RunCounts> {
-        self.runs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(run)
-            .cloned()
-    }
-
-    fn put(&self, run: &str, counts: RunCounts) {
-        let mut map = self.runs.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= KEPT_RUNS {
-            map.clear();
-        }
-        map.insert(run.to_owned(), counts);
-    }
-}
+/// Outcome counts of runs, by run id (runs never change).
+pub(crate) type DistributionCache = crate::run_stats::StatsCache<Vec<(String, String, u64)>>;
 
 /// The outcomes of one model in the order of its file's labels, then any
 /// other outcome seen, by code.
@@ -141,6 +116,20 @@ pub fn local_time(text: &str) -> String {
 }
 
 impl App {
+    /// `(model, outcome, subjects)` of one stored run: computed once, then
+    /// kept (`run_stats`).
+    pub(crate) async fn run_outcome_counts(
+        &self,
+        run: &xinyong_engine::results::RunManifest,
+    ) -> Result<RunCounts, AppError> {
+        if let Some(c) = self.distribution_cache.get(&run.id) {
+            return Ok(c);
+        }
+        let counts = Arc::new(xinyong_engine::history::outcome_counts(&self.lake, run).await?);
+        self.distribution_cache.put(&run.id, counts.clone());
+        Ok(counts)
+    }
+
     /// The distribution of every subject-level model's outcomes in each of
     /// the `runs` (1–[`MAX_TREND_RUNS`]) latest full runs that evaluated it,
     /// oldest first: the last run is the model's latest distribution, the
@@ -173,17 +162,7 @@ impl App {
         // Per model: (run, its counts of the model), oldest first.
         let mut per_model: BTreeMap<String, Vec<(usize, Counts)>> = BTreeMap::new();
         for (i, run) in full.iter().enumerate() {
-            let counts = match self.distribution_cache.get(&run.id) {
-                Some(c) => c,
-                None => {
-                    let manifest = from_stored(run.clone())?;
-                    let counts = Arc::new(
-                        xinyong_engine::history::outcome_counts(&self.lake, &manifest).await?,
-                    );
-                    self.distribution_cache.put(&run.id, counts.clone());
-                    counts
-                }
-            };
+            let counts = self.run_outcome_counts(&from_stored(run.clone())?).await?;
             let mut of_run: BTreeMap<&str, Counts> = BTreeMap::new();
             for (model, outcome, n) in counts.iter() {
                 *of_run

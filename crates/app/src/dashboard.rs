@@ -20,8 +20,8 @@
 //! - credit checks are counted for the asking account's department, measures
 //!   applied for the department that reported them (feedback).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -317,17 +317,9 @@ pub const DASHBOARD_SECTIONS: &[(&str, &str)] = &[
     ("xinyidai", "信易贷情况"),
 ];
 
-/// Pairs `(from run, to run, model)` already joined (runs never change).
-type MigrationKey = (String, String, String);
-/// `(from outcome, to outcome, subjects)` of one pair of runs.
-type MigrationPairs = Arc<Vec<(Option<String>, Option<String>, u64)>>;
-
-#[derive(Default)]
-pub(crate) struct MigrationCache {
-    kept: Mutex<HashMap<MigrationKey, MigrationPairs>>,
-}
-
-const KEPT_MIGRATIONS: usize = 256;
+/// Migrations between pairs of runs, by `from--to--model` (runs never change).
+pub(crate) type MigrationCache =
+    crate::run_stats::StatsCache<Vec<(Option<String>, Option<String>, u64)>>;
 
 fn day_of(text: &str) -> Option<Date> {
     text.get(..10)?.parse().ok()
@@ -340,7 +332,7 @@ fn china_day(instant: &str) -> Option<Date> {
 
 impl App {
     /// The full runs of the registry, oldest first (as-of date, then finish).
-    async fn full_runs(&self) -> Result<Vec<RunManifest>, AppError> {
+    pub(crate) async fn full_runs(&self) -> Result<Vec<RunManifest>, AppError> {
         let mut full: Vec<RunManifest> = self
             .store
             .runs()
@@ -371,7 +363,7 @@ impl App {
         self.migration_between(&full, model, from_run, to_run).await
     }
 
-    async fn migration_between(
+    pub(crate) async fn migration_between(
         &self,
         full: &[RunManifest],
         model: &str,
@@ -403,29 +395,14 @@ impl App {
             (None, Some(_)) => return Err(AppError::invalid("from_run", "请同时选择两次评价运行")),
             (Some(_), None) => return Err(AppError::invalid("to_run", "请同时选择两次评价运行")),
         };
-        let key = (from.id.clone(), to.id.clone(), model.to_owned());
-        let kept = self
-            .migration_cache
-            .kept
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned();
-        let pairs = match kept {
+        let key = format!("{}--{}--{model}", from.id, to.id);
+        let pairs = match self.migration_cache.get(&key) {
             Some(p) => p,
             None => {
                 let p = Arc::new(
                     xinyong_engine::history::migrations(&self.lake, from, to, model).await?,
                 );
-                let mut map = self
-                    .migration_cache
-                    .kept
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                if map.len() >= KEPT_MIGRATIONS {
-                    map.clear();
-                }
-                map.insert(key, p.clone());
+                self.migration_cache.put(&key, p.clone());
                 p
             }
         };

@@ -150,6 +150,22 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
+        if e.is_storage_full() {
+            return AppError::new(
+                ErrorCode::StoreUnavailable,
+                format!(
+                    "存储空间已满（{e}）；已提交的部分已保留，释放空间后重新执行同一操作即可完成"
+                ),
+            );
+        }
+        if e.is_connection_lost() && !matches!(e, StoreError::PgConnect { .. }) {
+            return AppError::new(
+                ErrorCode::StoreUnavailable,
+                format!(
+                    "与数据库的连接中断（{e}）；未提交的部分未写入，数据库恢复后重新执行同一操作即可完成"
+                ),
+            );
+        }
         let code = match &e {
             StoreError::BadUrl { .. } => {
                 return AppError::invalid("database_url", e.to_string());

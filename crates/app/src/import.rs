@@ -112,6 +112,9 @@ impl App {
 pub struct Recovery {
     /// Batches whose process had died while they ran, now `interrupted`.
     pub interrupted: Vec<BatchId>,
+    /// Record versions asked for by stored workflow decisions and written
+    /// now (their process died before writing them).
+    pub resumed_writes: u64,
     /// Versions exported to the lake because a dead process had not
     /// mirrored them (records, subjects).
     pub exported: (u64, u64),
@@ -150,6 +153,28 @@ impl App {
                 "import interrupted by the death of its process; its committed rows are kept"
             );
         }
+        // A workflow decision whose event was stored but whose record
+        // version was not yet written when its process died (found by
+        // scripts/crash-harness.sh --kind decision on PostgreSQL: a
+        // withdrawal lost until the next workflow step). Written before the
+        // lake is brought up to date, so the sync below mirrors it too; the
+        // re-evaluation it owes is beyond the mark.
+        // Best effort, like the sync below: an installation must open even
+        // if one such write cannot be made now; the next workflow step or
+        // daily check tries again.
+        let resumed_writes = match self.resume_record_writes().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write a workflow decision's record version; the next workflow step tries again");
+                0
+            }
+        };
+        if resumed_writes > 0 {
+            tracing::warn!(
+                records = resumed_writes,
+                "record versions of workflow decisions a dead process had not written are written now"
+            );
+        }
         let mut exported = (0, 0);
         // Whatever the lake lacks, not only an interrupted batch's versions:
         // a process killed after its batch was marked finished but before
@@ -172,6 +197,7 @@ impl App {
         let removed = self.lake.remove_leftovers();
         Ok(Recovery {
             interrupted,
+            resumed_writes,
             exported,
             removed,
         })

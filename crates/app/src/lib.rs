@@ -30,6 +30,7 @@ mod principal;
 mod profile;
 mod reevaluation;
 mod reports;
+mod run_stats;
 mod search;
 mod stats;
 mod submit;
@@ -212,9 +213,9 @@ impl App {
             audit_queue: audit::AuditQueue::default(),
             reports: reports::ReportKit::default(),
             calendar: calendar::CalendarSlot::load(&cfg.data_dir)?,
-            distribution_cache: console::DistributionCache::default(),
+            distribution_cache: console::DistributionCache::new(&cfg.data_dir, "outcomes"),
             receipts_cache: timeliness::ReceiptsCache::default(),
-            migration_cache: dashboard::MigrationCache::default(),
+            migration_cache: dashboard::MigrationCache::new(&cfg.data_dir, "migration"),
         };
         // What a killed process left behind (interrupted batches, the
         // lake behind the store, half-written files).

@@ -142,27 +142,54 @@ impl App {
 /// The receipts of every department, kept while no batch has been added
 /// or is running: they change only when a batch commits, and counting them
 /// reads every first version of the store (seconds on a city of millions).
+/// The current subjects per region are kept the same way (the briefing's
+/// district table; a `GROUP BY` over every subject version).
 #[derive(Default)]
 pub(crate) struct ReceiptsCache {
     kept: tokio::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Receipts>>)>>,
+    regions: tokio::sync::Mutex<Option<(i64, SubjectsByRegion)>>,
 }
+
+/// `(region, current subjects)`, by region.
+pub(crate) type SubjectsByRegion = std::sync::Arc<Vec<(Option<String>, u64)>>;
 
 impl App {
     /// Every department's receipts, from the cache when no batch was added
     /// since they were counted and none is running.
     pub(crate) async fn receipts(&self) -> Result<std::sync::Arc<Vec<Receipts>>, AppError> {
-        let mut kept = self.receipts_cache.kept.lock().await;
+        self.kept_while_quiet(&self.receipts_cache.kept, self.store.receipts(None))
+            .await
+    }
+
+    /// The current subjects per region, from the cache when no batch was
+    /// added since they were counted and none is running.
+    pub(crate) async fn subjects_by_region(&self) -> Result<SubjectsByRegion, AppError> {
+        self.kept_while_quiet(
+            &self.receipts_cache.regions,
+            self.store.subjects_by_region(),
+        )
+        .await
+    }
+
+    /// What `slot` keeps, if no batch was added since it was counted and
+    /// none is running; else `count` again (kept only when no batch runs).
+    async fn kept_while_quiet<T>(
+        &self,
+        slot: &tokio::sync::Mutex<Option<(i64, std::sync::Arc<T>)>>,
+        count: impl std::future::Future<Output = Result<T, xinyong_store::StoreError>>,
+    ) -> Result<std::sync::Arc<T>, AppError> {
+        let mut kept = slot.lock().await;
         let newest = self.store.batches(1).await?.first().map_or(0, |b| b.id.0);
         let quiet = self.store.running_batches().await?.is_empty();
         if quiet
-            && let Some((at, receipts)) = kept.as_ref()
+            && let Some((at, value)) = kept.as_ref()
             && *at == newest
         {
-            return Ok(std::sync::Arc::clone(receipts));
+            return Ok(std::sync::Arc::clone(value));
         }
-        let receipts = std::sync::Arc::new(self.store.receipts(None).await?);
-        *kept = quiet.then(|| (newest, std::sync::Arc::clone(&receipts)));
-        Ok(receipts)
+        let value = std::sync::Arc::new(count.await?);
+        *kept = quiet.then(|| (newest, std::sync::Arc::clone(&value)));
+        Ok(value)
     }
 }
 

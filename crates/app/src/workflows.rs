@@ -20,7 +20,8 @@
 //!    case as reason) and marked written. The chunk writer owns its
 //!    transaction, so this cannot be the event's: if the process dies in
 //!    between, [`App::run_workflow_checks`] (and every later workflow step)
-//!    finds the event's write still pending and carries it out — idempotent,
+//!    finds the event's write still pending and carries it out, and so does
+//!    the next opening of the store ([`App::recover_after_crash`]) — idempotent,
 //!    since a record whose version moved past the one the event was based on
 //!    is not written again;
 //! 3. the subject is re-evaluated at once ([`App::catch_up_reevaluation`]).
@@ -605,8 +606,10 @@ impl App {
         Ok(seq.is_some())
     }
 
-    /// Carry out every pending record write; how many were written.
-    async fn resume_record_writes(&self) -> Result<u64, AppError> {
+    /// Carry out every pending record write; how many were written. Run by
+    /// every workflow step, by [`App::run_workflow_checks`] and, for what a
+    /// dead process left, by [`App::recover_after_crash`] on every open.
+    pub(crate) async fn resume_record_writes(&self) -> Result<u64, AppError> {
         let mut n = 0;
         for p in self.store.pending_record_writes().await? {
             if self.write_pending(&p).await? {

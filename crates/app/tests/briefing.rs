@@ -8,32 +8,15 @@
 //! refused.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use jiff::civil::date;
 use xinyong_app::*;
 
-const PW: &str = "s3cret-passphrase";
+mod common;
+
+use common::{generated_city, principal};
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-async fn principal(app: &App, role: Role, name: &str) -> Principal {
-    app.add_account(
-        None,
-        NewAccount {
-            role,
-            username: name.into(),
-            password: PW.into(),
-            uscc: None,
-            department: None,
-        },
-    )
-    .await
-    .unwrap();
-    let s = app.login(name, PW, "127.0.0.1").await.unwrap();
-    app.authenticate(&s.token).await.unwrap()
 }
 
 fn read_jsonl(path: &std::path::Path) -> Vec<serde_json::Value> {
@@ -56,39 +39,8 @@ fn count(c: &Cell) -> Option<u64> {
 async fn the_briefing_counts_what_was_imported_and_is_archived_as_pdf_and_xlsx() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects: 40,
-            seed: 17,
-            reference_date: date(2026, 6, 30),
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let app = Arc::new(
-        App::open(
-            &AppConfig {
-                data_dir: dir.path().join("data"),
-                database_url: None,
-            },
-            Arc::new(FixedClock::on(date(2026, 6, 30))),
-        )
-        .await
-        .unwrap(),
-    );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
-    let admin = principal(&app, Role::Admin, "admin").await;
+    let app = generated_city(dir.path(), 40, 17).await;
+    let admin = principal(&app, Role::Admin, "admin", None).await;
     // The batches start on the real clock: the import's month.
     let month = Period::month_of(
         jiff::Timestamp::now()
@@ -216,7 +168,7 @@ async fn the_briefing_counts_what_was_imported_and_is_archived_as_pdf_and_xlsx()
     assert_eq!(content.government.rows.len(), open_items);
 
     // Other roles are refused; bad input is named.
-    let auditor = principal(&app, Role::Auditor, "auditor").await;
+    let auditor = principal(&app, Role::Auditor, "auditor", None).await;
     let e = app.briefing_content(&auditor, &month).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     for (req, field) in [

@@ -9,61 +9,9 @@ use std::sync::Arc;
 use jiff::civil::date;
 use xinyong_app::*;
 
-const PW: &str = "s3cret-passphrase";
+mod common;
 
-async fn principal(app: &App, role: Role, name: &str, department: Option<&str>) -> Principal {
-    app.add_account(
-        None,
-        NewAccount {
-            role,
-            username: name.into(),
-            password: PW.into(),
-            uscc: None,
-            department: department.map(str::to_owned),
-        },
-    )
-    .await
-    .unwrap();
-    let s = app.login(name, PW, "127.0.0.1").await.unwrap();
-    app.authenticate(&s.token).await.unwrap()
-}
-
-async fn city(dir: &std::path::Path) -> Arc<App> {
-    let input = dir.join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects: 30,
-            seed: 9,
-            reference_date: date(2026, 6, 30),
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let app = Arc::new(
-        App::open(
-            &AppConfig {
-                data_dir: dir.join("data"),
-                database_url: None,
-            },
-            Arc::new(FixedClock::on(date(2026, 6, 30))),
-        )
-        .await
-        .unwrap(),
-    );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
-    app
-}
+use common::{generated_city, principal};
 
 async fn evaluate(app: &App, as_of: jiff::civil::Date) -> RunManifest {
     app.evaluate_all(
@@ -82,7 +30,7 @@ async fn evaluate(app: &App, as_of: jiff::civil::Date) -> RunManifest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn distributions_are_each_full_runs_counts_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
-    let app = city(dir.path()).await;
+    let app = generated_city(dir.path(), 30, 9).await;
     let admin = principal(&app, Role::Admin, "root", None).await;
     assert!(
         app.result_distributions(&admin, 12)
@@ -199,7 +147,7 @@ async fn distributions_are_each_full_runs_counts_oldest_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evaluations_start_and_cancel_as_audited_tasks_and_tokens_are_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let app = city(dir.path()).await;
+    let app = generated_city(dir.path(), 30, 9).await;
     let admin = principal(&app, Role::Admin, "root", None).await;
     let auditor = principal(&app, Role::Auditor, "jjw", None).await;
     let bank = principal(&app, Role::Bank, "bank1", Some("BANK1")).await;

@@ -9,11 +9,14 @@
 //! XINYONG_BENCH_SUBJECTS=20000 cargo test --release -p xinyong-app --test dashboard -- --ignored --nocapture
 //! ```
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use jiff::civil::date;
 use xinyong_app::*;
+
+mod common;
+
+use common::generated_city;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run by hand (docs/PERFORMANCE.md)"]
@@ -23,39 +26,7 @@ async fn bench_dashboard_over_twelve_runs() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects,
-            seed: 7,
-            reference_date: date(2026, 6, 30),
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let app = Arc::new(
-        App::open(
-            &AppConfig {
-                data_dir: dir.path().join("data"),
-                database_url: None,
-            },
-            Arc::new(FixedClock::on(date(2026, 6, 30))),
-        )
-        .await
-        .unwrap(),
-    );
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "bench".into(),
-        channel: "bench".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    let app = generated_city(dir.path(), subjects, 7).await;
     let started = Instant::now();
     for month in 1..=12 {
         let as_of = date(2025, 7, 31)

@@ -347,6 +347,82 @@ async fn a_withdrawal_on_objection_stops_the_record_counting() {
     assert!(!after.to_string().contains("\"D2\""), "{after}");
 }
 
+/// A process that died after storing a decision's event but before writing
+/// the record version the event asks for (the crash harness found a
+/// withdrawal lost that way on PostgreSQL, until the next workflow step):
+/// the next opening of the store writes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decisions_record_version_left_unwritten_by_a_dead_process_is_written_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = city(
+        dir.path(),
+        date(2026, 6, 1),
+        &[penalty("P1", "2026-01-10", json!({}))],
+        true,
+    )
+    .await;
+    let filed = app
+        .file_objection(&enterprise(), &key("P1"), "error", "并无此处罚", &[])
+        .await
+        .unwrap();
+    drop(app);
+    // What the dead process had stored: the decision's event with the
+    // withdrawal it asks for, and nothing more.
+    let store =
+        xinyong_store::Store::open(&xinyong_store::StoreConfig::sqlite(dir.path().join("data")))
+            .await
+            .unwrap();
+    let case = store.case(filed.objection_id).await.unwrap().unwrap();
+    let current = store.record("SCJG", "P1").await.unwrap().unwrap();
+    let mut body = current.body.clone();
+    body.insert("withdrawn".into(), json!(true));
+    let event = xinyong_store::CaseEvent {
+        seq: case.last_seq + 1,
+        event: "{}".into(),
+        event_kind: "decide".into(),
+        state: "{}".into(),
+        status: "corrected".into(),
+        deadline: None,
+        closed: true,
+        effects: "[]".into(),
+        actor: "clerk".into(),
+        role: "department".into(),
+        on_day: "2026-06-01".into(),
+        reasons: "录入错误，予以撤销".into(),
+        evidence: "[]".into(),
+        record_write: Some(Value::Object(body).to_string()),
+        base_version: Some(i64::from(current.version)),
+        notifications: Vec::new(),
+    };
+    assert!(
+        store
+            .append_case_event(case.id, &event)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.pending_record_writes().await.unwrap().len(), 1);
+    drop(store);
+    assert_eq!(history(dir.path(), "SCJG", "P1").await.len(), 1);
+
+    let app = app_on(dir.path(), date(2026, 6, 1)).await;
+    let versions = history(dir.path(), "SCJG", "P1").await;
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert_eq!(versions[1].body["withdrawn"], json!(true));
+    assert!(
+        versions[1]
+            .provenance
+            .reason
+            .contains(&format!("workflow case {}", case.id)),
+        "{:?}",
+        versions[1].provenance
+    );
+    // Written once: opening again finds nothing pending.
+    drop(app);
+    let _again = app_on(dir.path(), date(2026, 6, 1)).await;
+    assert_eq!(history(dir.path(), "SCJG", "P1").await.len(), 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clerks_deciding_at_once_store_exactly_one_decision() {
     let dir = tempfile::tempdir().unwrap();

@@ -98,6 +98,8 @@ pub async fn run(
         );
     }
     app.spawn_reevaluator(xinyong_app::DEFAULT_REEVALUATION_DELAY);
+    // What the dashboards read of the stored runs, computed before anyone asks.
+    app.spawn_statistics_warmer();
     let pages = pages_config(&config);
     let header_timeout = config.header_read_timeout;
     let site = site(Arc::clone(&app), config, pages);

@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run --release -p xinyong-http --example loadgen -- \
 //!     --addr 127.0.0.1:8080 --targets urls.txt [--rate 1000] [--duration 60] \
-//!     [--connections 64] [--header 'authorization: Bearer …'] [--post-bodies bodies.jsonl]
+//!     [--connections 64] [--header 'authorization: Bearer …'] [--post-bodies bodies.jsonl] [--record FILE]
 //! ```
 //!
 //! Targets: one path per line (`/api/v1/subjects?q=…`). With
@@ -16,7 +16,10 @@
 //! (a JSON document, where `@@N@@` becomes the request's number) to the
 //! first target. Prints one JSON object: requests,
 //! errors (a status other than 2xx, or a connection failure), the rate
-//! achieved, and latency percentiles in milliseconds.
+//! achieved, and latency percentiles in milliseconds. With `--record FILE`
+//! it also writes every request as a line `UNIX_MS LATENCY_MS OK` (its
+//! scheduled time, its latency, 1 or 0), for percentiles over any window of
+//! a long run (`scripts/soak.sh`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -36,6 +39,8 @@ struct Options {
     headers: Vec<String>,
     /// Statuses counted as success besides 2xx (e.g. 422 for a batch with rejected rows).
     accept: Vec<u16>,
+    /// Where to write every request's scheduled time, latency and success.
+    record: Option<String>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -48,6 +53,7 @@ fn parse() -> Result<Options, String> {
         connections: 64,
         headers: Vec::new(),
         accept: Vec::new(),
+        record: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -73,6 +79,7 @@ fn parse() -> Result<Options, String> {
                     .map_err(|e| format!("--connections: {e}"))?
             }
             "--header" => o.headers.push(value()?),
+            "--record" => o.record = Some(value()?),
             "--accept" => o
                 .accept
                 .push(value()?.parse().map_err(|e| format!("--accept: {e}"))?),
@@ -182,6 +189,9 @@ async fn main() {
         }
     };
     let start = Instant::now();
+    let start_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let end = start + o.duration;
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -216,7 +226,8 @@ async fn main() {
             Arc::clone(&rx),
         );
         workers.push(tokio::spawn(async move {
-            let mut latencies: Vec<Duration> = Vec::new();
+            // (scheduled time since the start, latency, success) of each request.
+            let mut done: Vec<(Duration, Duration, bool)> = Vec::new();
             let mut conn: Option<Conn> = None;
             loop {
                 let scheduled = if o.rate.is_some() {
@@ -249,18 +260,35 @@ async fn main() {
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
-                latencies.push(scheduled.elapsed());
+                done.push((scheduled - start, scheduled.elapsed(), ok));
             }
-            latencies
+            done
         }));
     }
-    let mut all = Vec::new();
+    let mut done = Vec::new();
     for w in workers {
-        if let Ok(l) = w.await {
-            all.extend(l);
+        if let Ok(d) = w.await {
+            done.extend(d);
         }
     }
     let took = start.elapsed().as_secs_f64();
+    if let Some(path) = &o.record {
+        done.sort_by_key(|d| d.0);
+        let mut text = String::with_capacity(done.len() * 24);
+        for (at, latency, ok) in &done {
+            text.push_str(&format!(
+                "{} {:.3} {}\n",
+                (start_unix + *at).as_millis(),
+                latency.as_secs_f64() * 1000.0,
+                u8::from(*ok)
+            ));
+        }
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("loadgen: {path}: {e}");
+            std::process::exit(2);
+        }
+    }
+    let mut all: Vec<Duration> = done.iter().map(|d| d.1).collect();
     all.sort();
     let pct = |p: f64| -> f64 {
         if all.is_empty() {

@@ -1,6 +1,7 @@
 //! `applies_to` of the lists models: over the store (`scoped`), the 人防 lists
 //! are kept for 人防 participants and the construction blacklist for
-//! construction-market subjects; the `evaluate` command (unscoped) applies the
+//! construction-market subjects, the enterprise models for every subject but
+//! government agencies; the `evaluate` command (unscoped) applies the
 //! rules of PRODUCT.md §4 to every subject it is given.
 
 mod common;
@@ -147,39 +148,45 @@ fn construction_blacklist_only_for_construction_subjects() {
 }
 
 #[test]
-fn gov_integrity_is_kept_for_government_agencies_only() {
+fn gov_integrity_is_kept_for_government_agencies_and_the_enterprise_models_for_the_rest() {
     let set = set();
-    let opts = |scoped| EvalOptions {
-        scoped,
-        ..EvalOptions::default()
-    };
     // Another subject than the enterprise (a valid code of the tests).
     let agency = subject(json!({"uscc": "91210800MA10ABCD6Q", "type": "government_agency"}));
     let firm = subject(json!({"type": "enterprise"}));
+    let lines = |model: &str, scoped: bool| {
+        let opts = EvalOptions {
+            scoped,
+            ..EvalOptions::default()
+        };
+        evaluate_json_with(
+            &set,
+            model,
+            &[agency.clone(), firm.clone()],
+            &[],
+            day(T),
+            opts,
+        )
+        .unwrap()
+    };
     // Scoped (over the store): the agency is graded, the enterprise has no line.
-    let out = evaluate_json_with(
-        &set,
-        "gov-integrity",
-        &[agency.clone(), firm.clone()],
-        &[],
-        day(T),
-        opts(true),
-    )
-    .unwrap();
+    let out = lines("gov-integrity", true);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(out[0]["grade"], json!("A"));
     assert_eq!(out[0]["subject"], agency["uscc"]);
     // Unscoped (the `evaluate` command): every subject given.
-    let out = evaluate_json_with(
-        &set,
-        "gov-integrity",
-        &[agency, firm],
-        &[],
-        day(T),
-        opts(false),
-    )
-    .unwrap();
-    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(lines("gov-integrity", false).len(), 2);
+    // The enterprise models are kept for every subject but agencies.
+    for model in [
+        "anhui-class",
+        "tianjin-risk",
+        "yingkou-composite",
+        "xinyidai-eligibility",
+    ] {
+        let out = lines(model, true);
+        assert_eq!(out.len(), 1, "{model}: {out:?}");
+        assert_eq!(out[0]["subject"], firm["uscc"], "{model}");
+        assert_eq!(lines(model, false).len(), 2, "{model}");
+    }
 }
 
 #[test]
@@ -224,18 +231,23 @@ fn applies_to_is_for_subject_level_models() {
             .find(|(n, _)| *n == name)
             .unwrap()
             .1
-            .replacen("visibility =", "applies_to = 'true'\nvisibility =", 1)
+            .to_owned()
     };
-    // A classification model takes it ...
+    let with_scope =
+        |text: String| text.replacen("visibility =", "applies_to = 'true'\nvisibility =", 1);
+    // A classification model takes it (tianjin-risk has one: replaced) ...
     let mut set = set();
-    let text = builtin("tianjin-risk.toml").replacen(
-        "id = \"tianjin-risk\"",
-        "id = \"tianjin-risk-scoped\"",
-        1,
-    );
+    let text = builtin("tianjin-risk.toml")
+        .replacen(
+            "applies_to = 'subject.type != \"government_agency\"'",
+            "applies_to = 'true'",
+            1,
+        )
+        .replacen("id = \"tianjin-risk\"", "id = \"tianjin-risk-scoped\"", 1);
+    assert!(text.contains("applies_to = 'true'"));
     set.add("t.toml", &text).unwrap();
     // ... a record model does not.
-    let text = builtin("penalty-tier.toml").replacen(
+    let text = with_scope(builtin("penalty-tier.toml")).replacen(
         "id = \"penalty-tier\"",
         "id = \"penalty-tier-scoped\"",
         1,

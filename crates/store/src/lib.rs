@@ -202,6 +202,79 @@ pub enum StoreError {
     Invalid(String),
 }
 
+impl StoreError {
+    /// The store ran out of room: SQLite's `SQLITE_FULL` (13), PostgreSQL's
+    /// `disk_full` (SQLSTATE 53100), or "no space left on device" from the
+    /// operating system. What was committed before stays; the same operation
+    /// run again once space is freed completes it.
+    pub fn is_storage_full(&self) -> bool {
+        let source = match self {
+            StoreError::Database { source, .. } | StoreError::SqliteOpen { source, .. } => source,
+            StoreError::DataDir { source, .. } => return io_full(source),
+            _ => return false,
+        };
+        match source {
+            sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("13" | "53100")),
+            sqlx::Error::Io(e) => io_full(e),
+            _ => false,
+        }
+    }
+
+    /// The database went away in the middle of an operation: the connection
+    /// was lost or refused, or the server is shutting down (SQLSTATE class
+    /// 08, 57P01–57P03). The transaction in flight was not committed; the
+    /// same operation run again once the server is back completes it.
+    pub fn is_connection_lost(&self) -> bool {
+        let StoreError::Database { source, .. } = self else {
+            return matches!(self, StoreError::PgConnect { .. });
+        };
+        match source {
+            sqlx::Error::Io(e) => !io_full(e),
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+                true
+            }
+            sqlx::Error::Database(d) => d
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        }
+    }
+}
+
+fn io_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::StoreError;
+
+    fn database(source: sqlx::Error) -> StoreError {
+        StoreError::Database {
+            backend: "test",
+            context: "testing",
+            source,
+        }
+    }
+
+    #[test]
+    fn a_full_disk_and_a_lost_connection_are_told_apart() {
+        let full = database(sqlx::Error::Io(std::io::Error::from_raw_os_error(28)));
+        assert!(full.is_storage_full());
+        assert!(!full.is_connection_lost());
+        let reset = database(sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset,
+        )));
+        assert!(reset.is_connection_lost());
+        assert!(!reset.is_storage_full());
+        assert!(database(sqlx::Error::PoolClosed).is_connection_lost());
+        let not_found = database(sqlx::Error::RowNotFound);
+        assert!(!not_found.is_storage_full());
+        assert!(!not_found.is_connection_lost());
+        assert!(!StoreError::Invalid("x".into()).is_connection_lost());
+    }
+}
+
 /// One chunk of input, written in one transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct ChunkWrite<'a> {

@@ -115,6 +115,11 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             "briefings",
             include_str!("../migrations/sqlite/0013_briefings.sql"),
         ),
+        (
+            14,
+            "gov ledger index",
+            include_str!("../migrations/sqlite/0014_ledger_index.sql"),
+        ),
     ])
 });
 

@@ -293,6 +293,14 @@ async fn records_of_a_kind_and_subjects_by_region_are_current_versions_only(ctx:
         .collect();
     assert_eq!(got, vec![("P1".into(), 1, 100), ("P2".into(), 2, 300)]);
     assert!(s.records_of_kind("gov_ledger").await.unwrap().is_empty());
+    // The kind goes into the statement as a literal: anything but a kind's
+    // name is refused before it reaches the database.
+    for bad in ["", "penalty' OR '1'='1", "Penalty", "gov-ledger"] {
+        assert!(
+            matches!(s.records_of_kind(bad).await, Err(StoreError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
     assert_eq!(
         s.subjects_by_region().await.unwrap(),
         vec![

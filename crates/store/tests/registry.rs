@@ -2,60 +2,15 @@
 //! runs on SQLite and on PostgreSQL (a fresh schema per test; skipped with
 //! a note when no server is reachable, except under `CI=true`).
 
-use std::future::Future;
-
 use serde_json::json;
 use xinyong_store::*;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_sqlite(super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_postgres(stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
+#[macro_use]
+mod common;
 
-async fn on_sqlite<F, Fut>(test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig::sqlite(dir.path().join("data"));
-    let store = Store::open(&cfg).await.expect("open SQLite store");
-    test(store, cfg).await;
-}
+use common::Ctx;
 
-async fn on_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    xinyong_testkit::with_pg_schema(&format!("registry_{name}"), |url| async move {
-        let cfg = StoreConfig {
-            data_dir: std::env::temp_dir().join("xinyong-registry-tests"),
-            database_url: Some(url),
-        };
-        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
-        test(store, cfg).await;
-    })
-    .await;
-}
-
-both_backends!(
+store_tests!(
     a_model_install_records_who_when_why_once,
     a_model_install_needs_who_and_why,
     runs_are_listed_in_id_order_and_recorded_once,
@@ -74,7 +29,8 @@ fn install<'a>(version: &'a str, text: &'a str) -> NewModelInstall<'a> {
     }
 }
 
-async fn a_model_install_records_who_when_why_once(store: Store, _: StoreConfig) {
+async fn a_model_install_records_who_when_why_once(ctx: Ctx) {
+    let store = ctx.store;
     let first = match store.install_model(&install("1", "text one")).await {
         Ok(InstallOutcome::Installed(m)) => m,
         other => panic!("expected Installed, got {other:?}"),
@@ -118,7 +74,8 @@ async fn a_model_install_records_who_when_why_once(store: Store, _: StoreConfig)
     assert_eq!(all, vec![first, second]);
 }
 
-async fn a_model_install_needs_who_and_why(store: Store, _: StoreConfig) {
+async fn a_model_install_needs_who_and_why(ctx: Ctx) {
+    let store = ctx.store;
     for (field, m) in [
         (
             "reason",
@@ -177,7 +134,8 @@ fn same(read: &StoredRun, written: &StoredRun) {
     assert!(read.committed_at.ends_with('Z'), "{}", read.committed_at);
 }
 
-async fn runs_are_listed_in_id_order_and_recorded_once(store: Store, _: StoreConfig) {
+async fn runs_are_listed_in_id_order_and_recorded_once(ctx: Ctx) {
+    let store = ctx.store;
     assert!(store.runs().await.expect("empty").is_empty());
     assert_eq!(store.run_count().await.expect("count"), 0);
     let (b, a, c) = (
@@ -212,7 +170,8 @@ async fn runs_are_listed_in_id_order_and_recorded_once(store: Store, _: StoreCon
     assert!(store.run("zz").await.expect("run").is_none());
 }
 
-async fn a_run_with_a_bad_date_is_refused(store: Store, _: StoreConfig) {
+async fn a_run_with_a_bad_date_is_refused(ctx: Ctx) {
+    let store = ctx.store;
     for bad in ["2026-02-30", "", "20260101"] {
         match store.record_run(&run("x", bad)).await {
             Err(StoreError::Invalid(msg)) => assert!(msg.starts_with("as_of"), "{msg}"),
@@ -228,7 +187,8 @@ async fn a_run_with_a_bad_date_is_refused(store: Store, _: StoreConfig) {
     assert_eq!(store.run_count().await.expect("count"), 0);
 }
 
-async fn the_registry_import_is_marked_once(store: Store, _: StoreConfig) {
+async fn the_registry_import_is_marked_once(ctx: Ctx) {
+    let store = ctx.store;
     assert_eq!(store.registry_import().await.expect("none"), None);
     assert!(store.mark_registry_imported(4, 2).await.expect("mark"));
     assert!(!store.mark_registry_imported(9, 9).await.expect("again"));
@@ -240,7 +200,8 @@ async fn the_registry_import_is_marked_once(store: Store, _: StoreConfig) {
     assert_eq!((done.runs, done.models), (4, 2));
 }
 
-async fn a_run_recorded_by_one_opening_is_listed_by_another(store: Store, cfg: StoreConfig) {
+async fn a_run_recorded_by_one_opening_is_listed_by_another(ctx: Ctx) {
+    let Ctx { store, cfg } = ctx;
     let other = Store::open(&cfg).await.expect("second opening");
     assert!(
         store

@@ -2,61 +2,16 @@
 //! SQLite and on PostgreSQL (a fresh schema per test; skipped with a note
 //! when no server is reachable, except under `CI=true`).
 
-use std::future::Future;
-
 use serde_json::json;
 use sha2::Digest;
 use xinyong_store::*;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_sqlite(super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_postgres(stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
+#[macro_use]
+mod common;
 
-async fn on_sqlite<F, Fut>(test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig::sqlite(dir.path().join("data"));
-    let store = Store::open(&cfg).await.expect("open SQLite store");
-    test(store, cfg).await;
-}
+use common::Ctx;
 
-async fn on_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    xinyong_testkit::with_pg_schema(&format!("reports_{name}"), |url| async move {
-        let cfg = StoreConfig {
-            data_dir: std::env::temp_dir().join("xinyong-reports-tests"),
-            database_url: Some(url),
-        };
-        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
-        test(store, cfg).await;
-    })
-    .await;
-}
-
-both_backends!(
+store_tests!(
     a_report_is_kept_byte_for_byte_with_its_hash,
     a_number_is_recorded_once,
     reports_of_a_subject_are_listed_newest_first,
@@ -97,7 +52,8 @@ fn report<'a>(
     }
 }
 
-async fn a_report_is_kept_byte_for_byte_with_its_hash(store: Store, _: StoreConfig) {
+async fn a_report_is_kept_byte_for_byte_with_its_hash(ctx: Ctx) {
+    let store = ctx.store;
     let pdf = pdf_bytes(0);
     let data = json!({"number": "XY20260630AAAABBBBCCCCDDDD", "subject": {"name": "营口示例机械有限公司"}});
     let stored = store
@@ -137,7 +93,8 @@ async fn a_report_is_kept_byte_for_byte_with_its_hash(store: Store, _: StoreConf
     assert_eq!(store.report_pdf("XY20260630ZZZZ").await.unwrap(), None);
 }
 
-async fn a_number_is_recorded_once(store: Store, _: StoreConfig) {
+async fn a_number_is_recorded_once(ctx: Ctx) {
+    let store = ctx.store;
     let (first, second) = (pdf_bytes(1), pdf_bytes(2));
     let data = json!({});
     let n = "XY20260630NUMBERTAKEN00000";
@@ -156,7 +113,8 @@ async fn a_number_is_recorded_once(store: Store, _: StoreConfig) {
     assert_eq!(store.report_pdf(n).await.unwrap(), Some(first));
 }
 
-async fn reports_of_a_subject_are_listed_newest_first(store: Store, _: StoreConfig) {
+async fn reports_of_a_subject_are_listed_newest_first(ctx: Ctx) {
+    let store = ctx.store;
     let pdf = pdf_bytes(3);
     let data = json!({});
     for (n, t) in [
@@ -205,7 +163,8 @@ async fn reports_of_a_subject_are_listed_newest_first(store: Store, _: StoreConf
     );
 }
 
-async fn a_report_with_missing_or_bad_fields_is_refused(store: Store, _: StoreConfig) {
+async fn a_report_with_missing_or_bad_fields_is_refused(ctx: Ctx) {
+    let store = ctx.store;
     let pdf = pdf_bytes(4);
     let data = json!({});
     let good = report(
@@ -257,7 +216,8 @@ async fn a_report_with_missing_or_bad_fields_is_refused(store: Store, _: StoreCo
     assert_eq!(stored.grade, None);
 }
 
-async fn a_report_recorded_by_one_opening_is_read_by_another(store: Store, cfg: StoreConfig) {
+async fn a_report_recorded_by_one_opening_is_read_by_another(ctx: Ctx) {
+    let Ctx { store, cfg } = ctx;
     let pdf = pdf_bytes(5);
     let data = json!({"k": [1, 2, 3]});
     let n = "XY20260630REOPENED00000000";

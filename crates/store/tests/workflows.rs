@@ -2,59 +2,14 @@
 //! SQLite and on PostgreSQL (a fresh schema per test; skipped with a note
 //! when no server is reachable, except under `CI=true`).
 
-use std::future::Future;
-
 use xinyong_store::*;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_sqlite(super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::on_postgres(stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
+#[macro_use]
+mod common;
 
-async fn on_sqlite<F, Fut>(test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = StoreConfig::sqlite(dir.path().join("data"));
-    let store = Store::open(&cfg).await.expect("open SQLite store");
-    test(store, cfg).await;
-}
+use common::Ctx;
 
-async fn on_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Store, StoreConfig) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    xinyong_testkit::with_pg_schema(&format!("workflows_{name}"), |url| async move {
-        let cfg = StoreConfig {
-            data_dir: std::env::temp_dir().join("xinyong-workflows-tests"),
-            database_url: Some(url),
-        };
-        let store = Store::open(&cfg).await.expect("open PostgreSQL store");
-        test(store, cfg).await;
-    })
-    .await;
-}
-
-both_backends!(
+store_tests!(
     queues_are_paged_counted_and_filtered_by_deadline,
     one_of_two_events_with_the_same_seq_is_stored,
     the_outbox_keeps_every_attempt,
@@ -95,7 +50,8 @@ fn event(seq: i64, status: &str, closed: bool) -> CaseEvent {
     }
 }
 
-async fn one_of_two_events_with_the_same_seq_is_stored(store: Store, _: StoreConfig) {
+async fn one_of_two_events_with_the_same_seq_is_stored(ctx: Ctx) {
+    let store = ctx.store;
     let case = store
         .open_case(&new_case(), &event(1, "open", false))
         .await
@@ -160,7 +116,8 @@ async fn one_of_two_events_with_the_same_seq_is_stored(store: Store, _: StoreCon
     assert_eq!(all.len(), 1);
 }
 
-async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
+async fn the_outbox_keeps_every_attempt(ctx: Ctx) {
+    let store = ctx.store;
     let mut first = event(1, "approved", true);
     first.notifications = vec![NewNotification {
         partner_kind: "bank".into(),
@@ -212,7 +169,8 @@ async fn the_outbox_keeps_every_attempt(store: Store, _: StoreConfig) {
     assert!(store.record_outbox_attempt(999_999, None).await.is_err());
 }
 
-async fn an_objection_case_disputes_its_record_while_open(store: Store, _: StoreConfig) {
+async fn an_objection_case_disputes_its_record_while_open(ctx: Ctx) {
+    let store = ctx.store;
     let c = new_case();
     let case = store.open_case(&c, &event(1, "open", false)).await.unwrap();
     let disputed = store.open_objections(&c.subject).await.unwrap();
@@ -234,7 +192,8 @@ async fn an_objection_case_disputes_its_record_while_open(store: Store, _: Store
 /// A queue page: the earliest deadline first, `limit` and `offset` over that
 /// order, the count of the whole selection, and the overdue ones by
 /// `deadline_before`.
-async fn queues_are_paged_counted_and_filtered_by_deadline(store: Store, _: StoreConfig) {
+async fn queues_are_paged_counted_and_filtered_by_deadline(ctx: Ctx) {
+    let store = ctx.store;
     // Seven open cases of SCJG with deadlines 2020-10-21 … 2020-10-27 (filed
     // in reverse order), one of another department, one closed.
     for i in 0..7 {
