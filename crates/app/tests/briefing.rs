@@ -39,7 +39,7 @@ fn count(c: &Cell) -> Option<u64> {
 async fn the_briefing_counts_what_was_imported_and_is_archived_as_pdf_and_xlsx() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input");
-    let app = generated_city(dir.path(), 40, 17).await;
+    let app = generated_city(dir.path(), 40, 17, common::CITY_DAY).await;
     let admin = principal(&app, Role::Admin, "admin", None).await;
     // The batches start on the real clock: the import's month.
     let month = Period::month_of(

@@ -30,7 +30,7 @@ async fn evaluate(app: &App, as_of: jiff::civil::Date) -> RunManifest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn distributions_are_each_full_runs_counts_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
-    let app = generated_city(dir.path(), 30, 9).await;
+    let app = generated_city(dir.path(), 30, 9, common::CITY_DAY).await;
     let admin = principal(&app, Role::Admin, "root", None).await;
     assert!(
         app.result_distributions(&admin, 12)
@@ -147,7 +147,7 @@ async fn distributions_are_each_full_runs_counts_oldest_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evaluations_start_and_cancel_as_audited_tasks_and_tokens_are_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let app = generated_city(dir.path(), 30, 9).await;
+    let app = generated_city(dir.path(), 30, 9, common::CITY_DAY).await;
     let admin = principal(&app, Role::Admin, "root", None).await;
     let auditor = principal(&app, Role::Auditor, "jjw", None).await;
     let bank = principal(&app, Role::Bank, "bank1", Some("BANK1")).await;

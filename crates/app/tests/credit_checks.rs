@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use xinyong_app::{
-    App, AppConfig, AuditFilter, BatchCheckRequest, CheckQuery, CreditCheckAnswer,
-    CreditCheckRequest, ErrorCode, EvaluateRequest, FeedbackRequest, FixedClock, ImportRequest,
-    Principal, ProposeListEntries, Role, RunControl,
+    App, AuditFilter, BatchCheckRequest, CheckQuery, CreditCheckAnswer, CreditCheckRequest,
+    ErrorCode, EvaluateRequest, FeedbackRequest, Principal, ProposeListEntries, Role, RunControl,
 };
 use xinyong_measures::{Catalogue, Scenario, SubjectFacts, Vocabulary};
+
+mod common;
 
 const SUBJECTS: u64 = 1_200;
 
@@ -38,39 +39,9 @@ fn admin() -> Principal {
     who(Role::Admin, "admin", None)
 }
 
-async fn city(dir: &Path) -> (App, Vec<Value>) {
-    let today = jiff::civil::date(2026, 10, 31);
+async fn city(dir: &Path) -> (Arc<App>, Vec<Value>) {
+    let app = common::generated_city(dir, SUBJECTS, 11, jiff::civil::date(2026, 10, 31)).await;
     let input = dir.join("input");
-    xinyong_gen::generate(
-        &xinyong_gen::GenConfig {
-            subjects: SUBJECTS,
-            seed: 11,
-            reference_date: today,
-            with_malformed: false,
-        },
-        &input,
-        &|_| {},
-    )
-    .unwrap();
-    let app = App::open(
-        &AppConfig {
-            data_dir: dir.join("data"),
-            database_url: None,
-        },
-        Arc::new(FixedClock::on(today)),
-    )
-    .await
-    .unwrap();
-    app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
     app.evaluate_all(&EvaluateRequest::default(), &RunControl::default())
         .await
         .unwrap();

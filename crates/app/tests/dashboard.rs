@@ -26,7 +26,7 @@ async fn bench_dashboard_over_twelve_runs() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
     let dir = tempfile::tempdir().unwrap();
-    let app = generated_city(dir.path(), subjects, 7).await;
+    let app = generated_city(dir.path(), subjects, 7, common::CITY_DAY).await;
     let started = Instant::now();
     for month in 1..=12 {
         let as_of = date(2025, 7, 31)

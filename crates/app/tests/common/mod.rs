@@ -12,19 +12,19 @@ use xinyong_app::*;
 /// The password of every test account.
 pub const PW: &str = "s3cret-passphrase";
 
-/// The day the generated cities are made for and the clock stands on.
+/// The day most generated cities are made for and the clock stands on.
 pub const CITY_DAY: Date = date(2026, 6, 30);
 
-/// A city of `subjects` generated with `seed` (in `dir/input`) and
+/// A city of `subjects` generated with `seed` for `day` (in `dir/input`) and
 /// imported, without evaluation, into an installation in `dir/data` whose
-/// clock stands on [`CITY_DAY`].
-pub async fn generated_city(dir: &Path, subjects: u64, seed: u64) -> Arc<App> {
+/// clock stands on `day`.
+pub async fn generated_city(dir: &Path, subjects: u64, seed: u64, day: Date) -> Arc<App> {
     let input = dir.join("input");
     xinyong_gen::generate(
         &xinyong_gen::GenConfig {
             subjects,
             seed,
-            reference_date: CITY_DAY,
+            reference_date: day,
             with_malformed: false,
         },
         &input,
@@ -37,7 +37,7 @@ pub async fn generated_city(dir: &Path, subjects: u64, seed: u64) -> Arc<App> {
                 data_dir: dir.join("data"),
                 database_url: None,
             },
-            Arc::new(FixedClock::on(CITY_DAY)),
+            Arc::new(FixedClock::on(day)),
         )
         .await
         .unwrap(),
