@@ -159,10 +159,22 @@ impl App {
             (a.as_of.as_str(), a.finished_at.as_str())
                 .cmp(&(b.as_of.as_str(), b.finished_at.as_str()))
         });
-        // Per model: (run, its counts of the model), oldest first.
+        // Per model: (run, its counts of the model), newest first, at most
+        // `runs`. The runs are read newest first, and a run is read only
+        // while one of the models its manifest lists lacks a run (or it
+        // lists none): older runs are never counted for nothing (each count
+        // of a run not yet counted reads its result files whole).
         let mut per_model: BTreeMap<String, Vec<(usize, Counts)>> = BTreeMap::new();
-        for (i, run) in full.iter().enumerate() {
-            let counts = self.run_outcome_counts(&from_stored(run.clone())?).await?;
+        for (i, run) in full.iter().enumerate().rev() {
+            let run = from_stored(run.clone())?;
+            let wanted = run.models.is_empty()
+                || run.models.iter().any(|m| {
+                    !m.record_level && per_model.get(&m.id).is_none_or(|s| s.len() < runs)
+                });
+            if !wanted {
+                continue;
+            }
+            let counts = self.run_outcome_counts(&run).await?;
             let mut of_run: BTreeMap<&str, Counts> = BTreeMap::new();
             for (model, outcome, n) in counts.iter() {
                 *of_run
@@ -172,17 +184,16 @@ impl App {
                     .or_default() += n;
             }
             for (model, outcomes) in of_run {
-                per_model
-                    .entry(model.to_owned())
-                    .or_default()
-                    .push((i, outcomes));
+                let series = per_model.entry(model.to_owned()).or_default();
+                if series.len() < runs {
+                    series.push((i, outcomes));
+                }
             }
         }
         let in_force = self.models_in_force()?;
         let mut out: Vec<ModelDistribution> = Vec::new();
         for (model, mut series) in per_model {
-            let keep = series.len().saturating_sub(runs);
-            series.drain(..keep);
+            series.reverse();
             let summary = in_force.iter().find(|m| m.id == model);
             let seen: BTreeMap<String, ()> = series
                 .iter()

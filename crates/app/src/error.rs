@@ -148,15 +148,51 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The disk (or the database's) is full: what is committed is kept, and
+    /// the same operation run again once space is freed completes it.
+    pub(crate) fn storage_full(detail: impl std::fmt::Display) -> AppError {
+        AppError::new(
+            ErrorCode::StoreUnavailable,
+            format!(
+                "存储空间已满（{detail}）；已提交的部分已保留，释放空间后重新执行同一操作即可完成"
+            ),
+        )
+    }
+}
+
+/// Whether an error of the lake, an evaluation or an import's mirror was a
+/// full disk: an `std::io::Error` of that kind (ENOSPC, EDQUOT) somewhere in
+/// its chain of sources, or, where a layer (Parquet's writer, the mirror
+/// thread) kept only the message, the operating system's words for it.
+pub(crate) fn storage_full_in(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull
+                || matches!(io.raw_os_error(), Some(28 | 122)))
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    storage_full_message(&e.to_string())
+}
+
+fn storage_full_message(text: &str) -> bool {
+    [
+        "No space left on device",
+        "os error 28",
+        "Disk quota exceeded",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         if e.is_storage_full() {
-            return AppError::new(
-                ErrorCode::StoreUnavailable,
-                format!(
-                    "存储空间已满（{e}）；已提交的部分已保留，释放空间后重新执行同一操作即可完成"
-                ),
-            );
+            return AppError::storage_full(e);
         }
         if e.is_connection_lost() && !matches!(e, StoreError::PgConnect { .. }) {
             return AppError::new(
@@ -182,6 +218,11 @@ impl From<StoreError> for AppError {
 
 impl From<ImportError> for AppError {
     fn from(e: ImportError) -> AppError {
+        if let ImportError::Observer(msg) = &e
+            && storage_full_message(msg)
+        {
+            return AppError::storage_full(e);
+        }
         match e {
             ImportError::Unusable { .. } => AppError::new(ErrorCode::UnusableInput, e.to_string()),
             ImportError::Store(s) => s.into(),
@@ -195,6 +236,9 @@ impl From<ImportError> for AppError {
 
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> AppError {
+        if !matches!(e, EngineError::Store(_)) && storage_full_in(&e) {
+            return AppError::storage_full(e);
+        }
         match e {
             EngineError::Store(s) => s.into(),
             EngineError::Model(_) => AppError::new(ErrorCode::InvalidModel, e.to_string()),
@@ -252,5 +296,31 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Cancelled);
         let e: AppError = EngineError::Other("boom".into()).into();
         assert_eq!(e.class(), ErrorClass::System);
+        assert_eq!(e.code, ErrorCode::Internal);
+    }
+
+    #[test]
+    fn a_full_disk_under_the_lake_or_the_mirror_is_named_with_what_to_do() {
+        let full = |kind_or_os: std::io::Error| -> AppError {
+            EngineError::io(std::path::Path::new("lake/runs/r1"), kind_or_os).into()
+        };
+        for e in [
+            full(std::io::Error::from_raw_os_error(28)),
+            full(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+            // A layer that kept only the message.
+            EngineError::Other("Parquet: External: No space left on device (os error 28)".into())
+                .into(),
+            // The mirror thread keeps only the message.
+            ImportError::Observer("segment: No space left on device (os error 28)".into()).into(),
+        ] {
+            assert_eq!(e.code, ErrorCode::StoreUnavailable, "{e}");
+            assert!(e.to_string().contains("存储空间已满"), "{e}");
+            assert!(e.to_string().contains("重新执行同一操作"), "{e}");
+        }
+        // Other io errors stay internal ones.
+        let other = full(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert_eq!(other.code, ErrorCode::Internal);
+        let other: AppError = ImportError::Observer("the reader thread failed".into()).into();
+        assert_eq!(other.code, ErrorCode::Internal);
     }
 }

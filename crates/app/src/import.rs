@@ -37,6 +37,10 @@ impl ImportRequest {
 /// What an import did.
 pub struct ImportOutcome {
     pub report: ImportReport,
+    /// Why the lake's mirror of the committed rows was not written, if it
+    /// was not (a full disk, say): the rows are committed all the same, and
+    /// the next open or full evaluation writes the mirror.
+    pub mirror: Option<AppError>,
     /// The re-evaluation of the touched subjects, when one was due: it runs
     /// after the rows are committed, so its failure does not undo the import.
     pub reevaluation: Option<Result<Reevaluated, AppError>>,
@@ -82,9 +86,15 @@ impl App {
         };
         let result = import_files(&self.store, &req.files, &opts, Some(&mut observer)).await;
         // A mirror that failed is rebuilt from the store before the next
-        // evaluation (`Lake::sync`): the store is the system of record.
-        let _ = observer.finish();
+        // evaluation (`Lake::sync`, also on every open): the store is the
+        // system of record. Its failure is told all the same: a full disk
+        // under the lake is the operator's to free.
+        let mirrored = observer.finish();
         let report = result?;
+        let mirror = mirrored.err().map(|e| {
+            tracing::warn!(error = %e, "the lake's mirror of this import was not written; the next open or full evaluation writes it");
+            AppError::from(e)
+        });
         // What the import stored is findable when it returns.
         self.sync_search_index().await?;
         // The rows are committed: a failed re-evaluation does not undo them
@@ -102,6 +112,7 @@ impl App {
         };
         Ok(ImportOutcome {
             report,
+            mirror,
             reevaluation,
         })
     }

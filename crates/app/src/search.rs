@@ -75,6 +75,8 @@ impl From<SearchError> for AppError {
                 detail: e.to_string(),
                 field: Some("q".to_owned()),
             },
+            // The index's directory on a full disk.
+            other if crate::error::storage_full_in(&other) => AppError::storage_full(other),
             other => AppError::new(ErrorCode::Internal, other.to_string()),
         }
     }

@@ -102,14 +102,35 @@ impl App {
         department: Option<&str>,
     ) -> Result<Vec<Timeliness>, AppError> {
         let scope = self.submission_scope(by, department)?;
+        let all = self.timeliness_of_all().await?;
+        Ok(all
+            .iter()
+            .filter(|t| scope.as_deref().is_none_or(|d| t.source == d))
+            .cloned()
+            .collect())
+    }
+
+    /// Every department's timeliness, computed once per set of receipts
+    /// kept and calendar in force (one verdict per receipt: a tenth of a
+    /// second per request on a city of millions otherwise).
+    async fn timeliness_of_all(&self) -> Result<std::sync::Arc<Vec<Timeliness>>, AppError> {
         let receipts = self.receipts().await?;
         let cal = self.calendar();
-        let mut out: BTreeMap<(String, String), Timeliness> = BTreeMap::new();
-        for r in receipts
-            .iter()
-            .filter(|r| scope.as_deref().is_none_or(|d| r.source == d))
-            .cloned()
         {
+            let kept = self
+                .receipts_cache
+                .timeliness
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some((r, c, t)) = kept.as_ref()
+                && std::sync::Arc::ptr_eq(r, &receipts)
+                && std::ptr::eq(*c, cal)
+            {
+                return Ok(std::sync::Arc::clone(t));
+            }
+        }
+        let mut out: BTreeMap<(String, String), Timeliness> = BTreeMap::new();
+        for r in receipts.iter().cloned() {
             let decided = xinyong_core::time::parse_date(&r.decided_on).ok();
             let received = china_day(&r.received_at);
             let verdict = match (decided, received) {
@@ -135,7 +156,14 @@ impl App {
                 Punctuality::Undetermined => entry.undetermined += r.records,
             }
         }
-        Ok(out.into_values().collect())
+        let all = std::sync::Arc::new(out.into_values().collect::<Vec<_>>());
+        *self
+            .receipts_cache
+            .timeliness
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) =
+            Some((receipts, cal, std::sync::Arc::clone(&all)));
+        Ok(all)
     }
 }
 
@@ -148,6 +176,16 @@ impl App {
 pub(crate) struct ReceiptsCache {
     kept: tokio::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Receipts>>)>>,
     regions: tokio::sync::Mutex<Option<(i64, SubjectsByRegion)>>,
+    /// Every department's timeliness of the receipts kept (the same `Arc`)
+    /// under the calendar in force then.
+    #[allow(clippy::type_complexity)]
+    timeliness: std::sync::Mutex<
+        Option<(
+            std::sync::Arc<Vec<Receipts>>,
+            &'static WorkCalendar,
+            std::sync::Arc<Vec<Timeliness>>,
+        )>,
+    >,
 }
 
 /// `(region, current subjects)`, by region.

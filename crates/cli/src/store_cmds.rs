@@ -126,17 +126,30 @@ pub async fn import(a: ImportArgs) -> ExitCode {
             );
         }
     }
+    // What follows the commits can fail (a full disk under the lake or the
+    // results): the rows stay committed, and the command says so and exits
+    // 1, since it did not do all it was asked. Running the same import again
+    // finishes it: its rows are then unchanged, and the re-evaluation owed
+    // and the lake's missing versions are made up.
+    let mut unfinished = false;
     match outcome.reevaluation {
         Some(Ok(r)) => eprintln!(
             "xinyong: re-evaluated {} subjects (run {})",
             r.subjects, r.run
         ),
         Some(Err(e)) => {
-            eprintln!("xinyong: re-evaluation failed: {e} (run `xinyong evaluate-all`)")
+            eprintln!("xinyong: 记录已提交，重新评估未完成: {e}");
+            unfinished = true;
         }
         None => {}
     }
-    if c.rejected > 0 {
+    if let Some(e) = &outcome.mirror {
+        eprintln!("xinyong: 记录已提交，列式数据湖的副本未写完（下次打开时补写）: {e}");
+        unfinished = true;
+    }
+    if unfinished {
+        ExitCode::FAILURE
+    } else if c.rejected > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS

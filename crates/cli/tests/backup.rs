@@ -80,19 +80,13 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn add_admin(dir: &Path) {
+/// An admin account (an audited action) in the store of `store` (its
+/// `--data-dir` and `--database-url` arguments).
+fn add_admin(dir: &Path, store: &[&str]) {
     let mut child = xinyong()
-        .args([
-            "user",
-            "add",
-            "--data-dir",
-            "data",
-            "--role",
-            "admin",
-            "--username",
-            "root",
-            "--password-stdin",
-        ])
+        .args(["user", "add"])
+        .args(store)
+        .args(["--role", "admin", "--username", "root", "--password-stdin"])
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -136,7 +130,7 @@ fn a_running_installation_is_backed_up_consistently_and_restored_verified() {
     ok(&["evaluate-all", "--data-dir", "data"], d);
     // Audited operator actions, and state beside the store: an account, a
     // calendar under calendar/, a model under models/.
-    add_admin(d);
+    add_admin(d, &["--data-dir", "data"]);
     let next = format!(
         "{}\n[[block]]\nyear = 2027\nname_zh = \"元旦\"\nnotice = \"测试通知\"\noff = [\"2027-01-01/2027-01-04\"]\n",
         BUILTIN_CALENDAR.replace("last_year = 2026", "last_year = 2027")
@@ -604,4 +598,208 @@ fn a_postgresql_store_is_sent_to_pg_dump_and_lake_only_is_for_postgresql() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!d.join("bk").exists());
+}
+
+/// A database of its own on the test server (the documented route restores
+/// a dump into a new database), dropped afterwards.
+struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    async fn create(admin_url: &str, name: &str) -> ScratchDatabase {
+        let mut c = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("connect to the test server");
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut c)
+            .await
+            .expect("create a database");
+        ScratchDatabase {
+            admin_url: admin_url.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// The URL of this database on the same server (`base`'s user and host).
+    fn url(&self, search_path: &str) -> String {
+        let plain = self.admin_url.split('?').next().unwrap_or_default();
+        let (server, _) = plain.rsplit_once('/').expect("a database in the URL");
+        format!(
+            "{server}/{}?options=-c%20search_path%3D{search_path}",
+            self.name
+        )
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // A runtime of its own: this may run while a panic unwinds.
+        let _ = std::thread::spawn(move || {
+            runtime().block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut c)
+                    .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// `pg_dump` of one schema (custom format) to `file`.
+fn pg_dump(base: &str, schema: &str, file: &Path) {
+    let plain = base.split('?').next().unwrap_or_default();
+    let out = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "--schema", schema, "--file"])
+        .arg(file)
+        .arg(plain)
+        .output()
+        .expect("pg_dump (Debian's postgresql-client) runs");
+    assert!(out.status.success(), "pg_dump: {}", stderr(&out));
+}
+
+fn pg_restore(url_of_database: &str, file: &Path) {
+    let plain = url_of_database.split('?').next().unwrap_or_default();
+    let out = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", plain])
+        .arg(file)
+        .output()
+        .expect("pg_restore runs");
+    assert!(out.status.success(), "pg_restore: {}", stderr(&out));
+}
+
+/// The documented PostgreSQL route (docs/OPERATIONS.md): `backup --lake-only`
+/// of a running installation's directory, then `pg_dump`; restored with
+/// `pg_restore` into a new database and `restore --database-url`. The
+/// restored installation has the source's digest and a verified audit
+/// chain; a dump older than the lake backup is refused (exit 2) and
+/// nothing is written.
+#[test]
+fn a_postgresql_installation_is_restored_from_its_lake_backup_and_dump() {
+    let rt = runtime();
+    let Some(schema) = rt.block_on(xinyong_testkit::PgSchema::create("backup_lake_only")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let url = schema.url.clone();
+    let store = ["--data-dir", "data", "--database-url", url.as_str()];
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .chain(store.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let ok_with = |args: &[&str]| {
+        let args = with(args);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&args, d)
+    };
+    ok(
+        &["gen", "--subjects", "80", "--seed", "11", "--out", "city"],
+        d,
+    );
+    let all = std::fs::read_to_string(d.join("city/records.jsonl")).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    let half = lines.len() / 2;
+    std::fs::write(d.join("first.jsonl"), lines[..half].join("\n") + "\n").unwrap();
+    std::fs::write(d.join("second.jsonl"), lines[half..].join("\n") + "\n").unwrap();
+    ok_with(&["import", "city/subjects.jsonl", "first.jsonl"]);
+    ok_with(&["evaluate-all"]);
+    add_admin(d, &store);
+    // A dump of the store before the second import: older than the lake
+    // backup below.
+    let base = xinyong_testkit::base_url();
+    pg_dump(&base, schema.name(), &d.join("old.pgdump"));
+    ok_with(&["import", "second.jsonl"]);
+
+    // The documented order: the directory first, then the database.
+    let summary = json_out(&ok_with(&["backup", "--lake-only", "--to", "bk"]));
+    assert!(summary["files"].as_u64().unwrap() > 0, "{summary}");
+    pg_dump(&base, schema.name(), &d.join("bk/store.pgdump"));
+    let source = json_out(&ok_with(&["digest"]));
+
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let (old_db, new_db) = rt.block_on(async {
+        (
+            ScratchDatabase::create(&base, &format!("xt_{}_{nanos}_old", std::process::id())).await,
+            ScratchDatabase::create(&base, &format!("xt_{}_{nanos}_new", std::process::id())).await,
+        )
+    });
+
+    // The older dump lacks versions the lake backup holds: refused.
+    pg_restore(&old_db.url(schema.name()), &d.join("old.pgdump"));
+    let old_url = old_db.url(schema.name());
+    let out = run(
+        &[
+            "restore",
+            "--from",
+            "bk",
+            "--data-dir",
+            "old",
+            "--database-url",
+            &old_url,
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!d.join("old").join("lake").exists(), "nothing written");
+
+    // The matching dump: restored, equal to the source, chain verified.
+    pg_restore(&new_db.url(schema.name()), &d.join("bk/store.pgdump"));
+    let new_url = new_db.url(schema.name());
+    let restored = json_out(&ok(
+        &[
+            "restore",
+            "--from",
+            "bk",
+            "--data-dir",
+            "new",
+            "--database-url",
+            &new_url,
+        ],
+        d,
+    ));
+    assert_eq!(restored["audit"]["intact"], Value::Bool(true), "{restored}");
+    assert_eq!(
+        restored["audit_head_matches"],
+        Value::Bool(true),
+        "{restored}"
+    );
+    let copy = json_out(&ok(
+        &["digest", "--data-dir", "new", "--database-url", &new_url],
+        d,
+    ));
+    for key in [
+        "subject_versions_sha256",
+        "record_versions_sha256",
+        "results_sha256",
+        "subjects_with_results",
+        "lake_missing_versions",
+        "leftover_files",
+    ] {
+        assert_eq!(copy[key], source[key], "{key}: {copy} vs {source}");
+    }
+    ok(
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            "new",
+            "--database-url",
+            &new_url,
+        ],
+        d,
+    );
+    drop((old_db, new_db));
+    rt.block_on(schema.drop_schema());
 }

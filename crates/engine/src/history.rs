@@ -543,6 +543,21 @@ mod tests {
             old, new,
             "scan and index differ for {subject} as of {as_of}"
         );
+        // The city-wide pass gives each subject the same outcome, and none
+        // where the subject has no current result of the model.
+        for model in ["a", "b", "m"] {
+            let all = f
+                .index
+                .current_outcomes(model, as_of)
+                .await
+                .expect("outcomes");
+            let one = new.iter().find(|r| r.model == model).map(|r| &r.outcome);
+            assert_eq!(
+                all.get(subject),
+                one,
+                "the pass over every subject differs for {subject}, model {model}, as of {as_of}"
+            );
+        }
         new.into_iter()
             .map(|r| (r.model, r.run, r.outcome.unwrap_or_default()))
             .collect()

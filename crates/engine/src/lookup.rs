@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use arrow::array::{RecordBatch, StringArray};
+use arrow::array::{Array, RecordBatch, StringArray};
 use arrow::error::ArrowError;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
@@ -191,16 +191,7 @@ impl ResultIndex {
         as_of: i32,
     ) -> Result<Vec<StoredResult>, EngineError> {
         let snap = self.refresh().await?;
-        // Dates as `YYYY-MM-DD` order as their texts.
-        let asked = xinyong_rules::result::date_text(as_of);
-        let mut candidates: Vec<&Arc<IndexedRun>> = snap
-            .runs
-            .iter()
-            .filter(|r| r.manifest.as_of <= asked)
-            .collect();
-        candidates.sort_by(|a, b| {
-            (&b.manifest.as_of, &b.manifest.id).cmp(&(&a.manifest.as_of, &a.manifest.id))
-        });
+        let candidates = newest_first(&snap, as_of);
         // Models some run from position i on may hold (`None`: unknown).
         let mut later: Vec<Option<BTreeSet<&str>>> =
             vec![Some(BTreeSet::new()); candidates.len() + 1];
@@ -237,6 +228,32 @@ impl ResultIndex {
         Ok(current.into_values().collect())
     }
 
+    /// The current subject-level outcome of `model` for every subject that
+    /// has a result of it as of `as_of` (days since epoch), by USCC: for
+    /// each subject the outcome [`ResultIndex::current_results`] gives, in
+    /// one pass over the runs that hold the model, newest first (a subject's
+    /// first result found is its current one), instead of a lookup per
+    /// subject. Only the `subject`, `model`, `record_id` and `outcome`
+    /// columns are read. For a question of the whole city (the pool of an
+    /// inspection plan).
+    pub async fn current_outcomes(
+        &self,
+        model: &str,
+        as_of: i32,
+    ) -> Result<HashMap<String, Option<String>>, EngineError> {
+        let snap = self.refresh().await?;
+        let mut out: HashMap<String, Option<String>> = HashMap::new();
+        for run in newest_first(&snap, as_of) {
+            if !run.models.is_empty() && !run.models.contains(model) {
+                continue;
+            }
+            for part in &run.parts {
+                read_outcomes(part, model, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+
     /// Every stored result of `uscc` (optionally of one model), oldest run
     /// first: the same answer as [`crate::history::subject_results`], over
     /// the runs the store lists.
@@ -262,6 +279,80 @@ impl ResultIndex {
         out.sort_by(|a, b| (&a.run, &a.model, &a.record_id).cmp(&(&b.run, &b.model, &b.record_id)));
         Ok(out)
     }
+}
+
+/// The runs as of `as_of` (days since epoch) or earlier, in the order their
+/// results are current: latest as-of date first, then latest run (a look
+/// ahead is left out; a look back does not come before a later as-of).
+fn newest_first(snap: &Snapshot, as_of: i32) -> Vec<&Arc<IndexedRun>> {
+    // Dates as `YYYY-MM-DD` order as their texts.
+    let asked = xinyong_rules::result::date_text(as_of);
+    let mut runs: Vec<&Arc<IndexedRun>> = snap
+        .runs
+        .iter()
+        .filter(|r| r.manifest.as_of <= asked)
+        .collect();
+    runs.sort_by(|a, b| {
+        (&b.manifest.as_of, &b.manifest.id).cmp(&(&a.manifest.as_of, &a.manifest.id))
+    });
+    runs
+}
+
+/// Add to `out` the subject-level outcome of `model` of every subject of
+/// `part` that `out` lacks. The row filter reads `model` and `record_id`
+/// first, so `subject` and `outcome` are decoded for that model's
+/// subject-level rows only.
+fn read_outcomes(
+    part: &Part,
+    model: &str,
+    out: &mut HashMap<String, Option<String>>,
+) -> Result<(), EngineError> {
+    let schema = part.meta.metadata().file_metadata().schema_descr();
+    let leaf = |name: &str| schema.columns().iter().position(|c| c.name() == name);
+    let (Some(model_leaf), Some(outcome_leaf)) = (leaf("model"), leaf("outcome")) else {
+        return Err(EngineError::Other(format!(
+            "{}: no model or outcome column",
+            part.path.display()
+        )));
+    };
+    let file = File::open(&part.path).map_err(|e| EngineError::io(&part.path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, part.meta.clone())
+        .with_projection(ProjectionMask::leaves(schema, [part.subject, outcome_leaf]))
+        .with_row_filter(rows_equal(
+            schema,
+            ("model", model_leaf),
+            model,
+            part.record_id,
+        ))
+        .with_batch_size(8192)
+        .build()?;
+    for batch in reader {
+        let batch = batch?;
+        let (Some(subjects), Some(outcomes)) = (
+            batch
+                .column_by_name("subject")
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>()),
+            batch
+                .column_by_name("outcome")
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>()),
+        ) else {
+            return Err(EngineError::Other(format!(
+                "{}: subject or outcome not text",
+                part.path.display()
+            )));
+        };
+        for i in 0..batch.num_rows() {
+            if subjects.is_null(i) {
+                continue;
+            }
+            let subject = subjects.value(i);
+            if !out.contains_key(subject) {
+                let outcome = (!outcomes.is_null(i)).then(|| outcomes.value(i).to_owned());
+                out.insert(subject.to_owned(), outcome);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Read the metadata (page index included) of every part of a run.
@@ -341,27 +432,15 @@ fn read_subject(
             Rows::SubjectLevel => part.record_id,
             Rows::All => None,
         };
-        let mask = ProjectionMask::leaves(
-            schema,
-            [Some(part.subject), record_id].into_iter().flatten(),
-        );
-        let wanted = StringArray::new_scalar(uscc);
-        let predicate = ArrowPredicateFn::new(mask, move |b: RecordBatch| {
-            let subject = b
-                .column_by_name("subject")
-                .ok_or_else(|| ArrowError::SchemaError("no subject column".into()))?;
-            let same = arrow::compute::kernels::cmp::eq(subject, &wanted)?;
-            match b.column_by_name("record_id") {
-                Some(id) if record_id.is_some() => {
-                    arrow::compute::and(&same, &arrow::compute::is_null(id)?)
-                }
-                _ => Ok(same),
-            }
-        });
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, part.meta.clone())
             .with_row_groups(groups)
             .with_row_selection(selection)
-            .with_row_filter(RowFilter::new(vec![Box::new(predicate)]))
+            .with_row_filter(rows_equal(
+                schema,
+                ("subject", part.subject),
+                uscc,
+                record_id,
+            ))
             .with_batch_size(1024)
             .build()?;
         for batch in reader {
@@ -369,6 +448,32 @@ fn read_subject(
         }
     }
     Ok(())
+}
+
+/// A row filter keeping the rows whose text column `name` (leaf `leaf`)
+/// equals `value` and, given the leaf of `record_id`, that are
+/// subject-level (no `record_id`). Only those leaves are decoded to decide.
+fn rows_equal(
+    schema: &parquet::schema::types::SchemaDescriptor,
+    (name, leaf): (&'static str, usize),
+    value: &str,
+    record_id: Option<usize>,
+) -> RowFilter {
+    let mask = ProjectionMask::leaves(schema, [Some(leaf), record_id].into_iter().flatten());
+    let wanted = StringArray::new_scalar(value);
+    let predicate = ArrowPredicateFn::new(mask, move |b: RecordBatch| {
+        let column = b
+            .column_by_name(name)
+            .ok_or_else(|| ArrowError::SchemaError(format!("no {name} column")))?;
+        let same = arrow::compute::kernels::cmp::eq(column, &wanted)?;
+        match b.column_by_name("record_id") {
+            Some(id) if record_id.is_some() => {
+                arrow::compute::and(&same, &arrow::compute::is_null(id)?)
+            }
+            _ => Ok(same),
+        }
+    });
+    RowFilter::new(vec![Box::new(predicate)])
 }
 
 /// The row groups of a part that may hold `uscc`, and the rows of their

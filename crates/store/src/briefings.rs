@@ -110,6 +110,7 @@ where
     for<'r> (Option<String>, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (Vec<u8>,): FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
 {
     pub async fn records_of_kind(&self, kind: &str) -> Result<Vec<StoredRecord>, StoreError> {
         // The kind as a literal, not a parameter: a plan made for the
@@ -125,6 +126,47 @@ where
             .await
             .map_err(db::<DB>("reading the current records of a kind"))?;
         rows.into_iter().map(codec::record_from_row).collect()
+    }
+
+    pub async fn subjects_with_record_of_years(
+        &self,
+        kind: &str,
+        years: &[i32],
+    ) -> Result<Vec<String>, StoreError> {
+        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(StoreError::Invalid(format!("not a record kind: {kind:?}")));
+        }
+        if years.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Years compared as texts: a value that is no number matches none
+        // and fails no cast.
+        // (`->>` gives PostgreSQL's texts; SQLite's `json_extract` gives
+        // an integer, and a boolean as 1 or 0.)
+        let field = json_field::<DB>("rv.body", "year");
+        let withdrawn = json_field::<DB>("rv.body", "withdrawn");
+        let (year, truth) = if DB::BACKEND == "PostgreSQL" {
+            (field, "'true'")
+        } else {
+            (format!("CAST({field} AS TEXT)"), "1")
+        };
+        let listed: Vec<String> = years.iter().map(|y| format!("'{y}'")).collect();
+        let sql = format!(
+            "SELECT DISTINCT rv.subject FROM record_versions rv \
+             WHERE rv.kind = '{kind}' \
+             AND NOT EXISTS (SELECT 1 FROM record_supersessions s WHERE s.old_seq = rv.seq) \
+             AND {year} IN ({}) \
+             AND ({withdrawn} IS NULL OR {withdrawn} <> {truth}) \
+             ORDER BY rv.subject",
+            listed.join(", ")
+        );
+        let rows: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db::<DB>(
+                "reading the subjects with a record of given years",
+            ))?;
+        Ok(rows.into_iter().map(|(s,)| s).collect())
     }
 
     pub async fn subjects_by_region(&self) -> Result<Vec<(Option<String>, u64)>, StoreError> {

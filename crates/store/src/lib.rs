@@ -1307,6 +1307,17 @@ impl Store {
         dispatch!(self, b => b.records_of_kind(kind).await)
     }
 
+    /// Subjects (sorted) with a current record of `kind` whose `year` field
+    /// is one of `years` and that is not marked `withdrawn`: one scan, for
+    /// a question asked of the whole city (who filed an annual report).
+    pub async fn subjects_with_record_of_years(
+        &self,
+        kind: &str,
+        years: &[i32],
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.subjects_with_record_of_years(kind, years).await)
+    }
+
     /// Current subjects per value of their `region` field (`None`: none).
     pub async fn subjects_by_region(&self) -> Result<Vec<(Option<String>, u64)>, StoreError> {
         dispatch!(self, b => b.subjects_by_region().await)

@@ -11,7 +11,7 @@ use xinyong_store::*;
 store_tests!(
     checks_and_feedback_are_counted_within_their_period_only,
     briefings_are_numbered_per_year_and_kept_byte_for_byte,
-    records_of_a_kind_and_subjects_by_region_are_current_versions_only,
+    records_of_a_kind_reporters_and_subjects_by_region_are_current_versions_only,
 );
 
 fn check<'a>(
@@ -215,7 +215,7 @@ async fn briefings_are_numbered_per_year_and_kept_byte_for_byte(ctx: Ctx) {
     assert_eq!(s.briefings(10).await.unwrap().len(), 2);
 }
 
-async fn records_of_a_kind_and_subjects_by_region_are_current_versions_only(ctx: Ctx) {
+async fn records_of_a_kind_reporters_and_subjects_by_region_are_current_versions_only(ctx: Ctx) {
     use serde_json::json;
     use xinyong_core::record::{validate_record, validate_subject};
     let s = &ctx.store;
@@ -242,6 +242,14 @@ async fn records_of_a_kind_and_subjects_by_region_are_current_versions_only(ctx:
         "subject": "91210804MA0Y123404", "source": "SCJG", "date": "2026-03-04",
         "title": "守合同重信用企业"})))
     .expect("valid record");
+    let report = |id: &str, subject: &str, year: i32, withdrawn: bool| {
+        let mut v = json!({"id": id, "kind": "annual_report", "subject": subject,
+            "source": "SCJG", "date": format!("{}-05-01", year + 1), "year": year});
+        if withdrawn {
+            v["withdrawn"] = json!(true);
+        }
+        validate_record(obj(v)).expect("valid record")
+    };
     let write = |subjects: Vec<xinyong_core::record::ValidSubject>,
                  records: Vec<xinyong_core::record::ValidRecord>| async move {
         let provenance = Provenance {
@@ -275,15 +283,54 @@ async fn records_of_a_kind_and_subjects_by_region_are_current_versions_only(ctx:
             subject("91110000MA0Y99999X", Some("210804")),
             subject("91210802MA0Y00001A", None),
         ],
-        vec![penalty("P1", 100), penalty("P2", 200), honor],
+        vec![
+            penalty("P1", 100),
+            penalty("P2", 200),
+            honor,
+            report("NB-A-2025", "91210804MA0Y123404", 2025, false),
+            report("NB-B-2024", "91110000MA0Y99999X", 2024, false),
+            report("NB-C-2023", "91210802MA0Y00001A", 2023, false),
+        ],
     )
     .await;
-    // A second version moves a subject and corrects a penalty.
+    // A second version moves a subject and corrects a penalty; the source
+    // withdraws B's report of 2024.
     write(
         vec![subject("91110000MA0Y99999X", Some("210881"))],
-        vec![penalty("P2", 300)],
+        vec![
+            penalty("P2", 300),
+            report("NB-B-2024", "91110000MA0Y99999X", 2024, true),
+        ],
     )
     .await;
+    // Who filed a report of 2025 or 2024 (still standing): A only; B's was
+    // withdrawn, C's is of 2023. A year matches whatever its neighbours.
+    assert_eq!(
+        s.subjects_with_record_of_years("annual_report", &[2025, 2024])
+            .await
+            .unwrap(),
+        vec!["91210804MA0Y123404".to_owned()]
+    );
+    assert_eq!(
+        s.subjects_with_record_of_years("annual_report", &[2023, 2025])
+            .await
+            .unwrap(),
+        vec![
+            "91210802MA0Y00001A".to_owned(),
+            "91210804MA0Y123404".to_owned()
+        ]
+    );
+    assert!(
+        s.subjects_with_record_of_years("annual_report", &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        s.subjects_with_record_of_years("annual_report' --", &[2025])
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
     let got: Vec<(String, i32, u64)> = s
         .records_of_kind("penalty")
         .await
