@@ -169,8 +169,7 @@ pub(crate) fn storage_full_in(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(e);
     while let Some(err) = next {
         if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && (io.kind() == std::io::ErrorKind::StorageFull
-                || matches!(io.raw_os_error(), Some(28 | 122)))
+            && xinyong_store::io_full(io)
         {
             return true;
         }

@@ -8,6 +8,8 @@
 //! The report part needs the CJK font (`scripts/install-fonts.sh`); without
 //! it that test prints a note and skips — except under `CI=true`.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use jiff::civil::{Date, date};
 use serde_json::{Value, json};
 use xinyong_app::{
     App, AppConfig, AuditFilter, CaseDecision, ErrorCode, EvaluateRequest, FixedClock,
-    GovClaimForm, ImportRequest, Principal, Role, RunControl, WorkflowQuery,
+    GovClaimForm, Principal, Role, RunControl, WorkflowQuery,
 };
 use xinyong_core::uscc::{compute_check_char, compute_org_check_char};
 use xinyong_store::{Store, StoreConfig};
@@ -85,16 +87,7 @@ async fn city(dir: &Path, ledger: &[Value]) -> App {
         std::fs::write(&records, text).unwrap();
         files.push(records);
     }
-    app.import_files(ImportRequest {
-        files,
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    common::import_quietly(&app, files).await;
     app.evaluate_all(&EvaluateRequest::default(), &RunControl::default())
         .await
         .unwrap();

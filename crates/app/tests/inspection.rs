@@ -7,6 +7,8 @@
 //! results become `inspection` records due 20 working days later (across
 //! the 2026 Spring Festival and its 调休 Saturdays); who may do what.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -14,8 +16,8 @@ use std::sync::Arc;
 use jiff::civil::date;
 use serde_json::{Value, json};
 use xinyong_app::{
-    App, AppConfig, DrawRequest, ErrorCode, FixedClock, ImportRequest, InspectorLink, NewAccount,
-    NewPlanRequest, Principal, RatiosBp, ResultRequest, Role, SuppliedLists,
+    App, AppConfig, DrawRequest, ErrorCode, FixedClock, InspectorLink, NewAccount, NewPlanRequest,
+    Principal, RatiosBp, ResultRequest, Role, SuppliedLists,
 };
 
 fn uscc(n: u32) -> String {
@@ -86,16 +88,11 @@ async fn city(dir: &Path) -> App {
     }
     std::fs::write(dir.join("subjects.jsonl"), subjects).unwrap();
     std::fs::write(dir.join("records.jsonl"), records).unwrap();
-    app.import_files(ImportRequest {
-        files: vec![dir.join("subjects.jsonl"), dir.join("records.jsonl")],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    common::import_quietly(
+        &app,
+        vec![dir.join("subjects.jsonl"), dir.join("records.jsonl")],
+    )
+    .await;
     for i in 1..=6 {
         app.add_account(
             None,

@@ -5,14 +5,16 @@
 //! with day, actor and reason, append-only; only published, current
 //! entries are public, and they count in the credit check.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::{Date, date};
 use serde_json::json;
 use xinyong_app::{
-    App, AppConfig, CreditCheckRequest, EnterListEntry, ErrorCode, FixedClock, ImportRequest,
-    ListEntryQuery, ListStepRequest, Principal, PublishedQuery, Role,
+    App, AppConfig, CreditCheckRequest, EnterListEntry, ErrorCode, FixedClock, ListEntryQuery,
+    ListStepRequest, Principal, PublishedQuery, Role,
 };
 
 const A: &str = "91210804MA0Y123404";
@@ -54,16 +56,7 @@ async fn city(dir: &Path, day: Date) -> App {
         ),
     )
     .unwrap();
-    app.import_files(ImportRequest {
-        files: vec![subjects],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    common::import_quietly(&app, vec![subjects]).await;
     app
 }
 

@@ -6,14 +6,16 @@
 //! reports loan outcomes; the figures per bank and month (month edges);
 //! the enterprise revokes and the next query is refused.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::date;
 use serde_json::{Value, json};
 use xinyong_app::{
-    App, AppConfig, ErrorCode, EvaluateRequest, FinancingApplication, FixedClock, ImportRequest,
-    LoanReport, NewAccount, Principal, Role, RunControl,
+    App, AppConfig, ErrorCode, EvaluateRequest, FinancingApplication, FixedClock, LoanReport,
+    NewAccount, Principal, Role, RunControl,
 };
 
 /// Eligible once it applies; authorises BANK1.
@@ -65,16 +67,7 @@ async fn city(cfg: &AppConfig, dir: &Path) -> App {
         .map(|r| format!("{r}\n"))
         .collect();
     std::fs::write(&records, lines).unwrap();
-    app.import_files(ImportRequest {
-        files: vec![subjects, records],
-        actor: "test".into(),
-        channel: "test".into(),
-        chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
-        progress: None,
-        reevaluate: false,
-    })
-    .await
-    .unwrap();
+    common::import_quietly(&app, vec![subjects, records]).await;
     app.evaluate_all(&EvaluateRequest::default(), &RunControl::default())
         .await
         .unwrap();

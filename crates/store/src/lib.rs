@@ -241,8 +241,10 @@ impl StoreError {
     }
 }
 
-fn io_full(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+/// Whether an I/O error is a full disk (ENOSPC) or an exhausted quota
+/// (EDQUOT): the store's test, also used for the files beside it.
+pub fn io_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122))
 }
 
 #[cfg(test)]

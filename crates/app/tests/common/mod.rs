@@ -42,8 +42,18 @@ pub async fn generated_city(dir: &Path, subjects: u64, seed: u64, day: Date) -> 
         .await
         .unwrap(),
     );
+    import_quietly(
+        &app,
+        vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
+    )
+    .await;
+    app
+}
+
+/// Import `files` as the test's actor, without re-evaluation.
+pub async fn import_quietly(app: &App, files: Vec<std::path::PathBuf>) {
     app.import_files(ImportRequest {
-        files: vec![input.join("subjects.jsonl"), input.join("records.jsonl")],
+        files,
         actor: "test".into(),
         channel: "test".into(),
         chunk_rows: ImportRequest::DEFAULT_CHUNK_ROWS,
@@ -52,7 +62,6 @@ pub async fn generated_city(dir: &Path, subjects: u64, seed: u64, day: Date) -> 
     })
     .await
     .unwrap();
-    app
 }
 
 /// A new account of `role` (bound to `department`, if given), logged in.
